@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything mxpulse needs to build, test and run on Debian 12 (idempotent, non-interactive).
+set -euo pipefail
+
+export DEBIAN_FRONTEND=noninteractive
+
+# Postfix asks a debconf question on install; answer it so the install never blocks.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+echo "postfix postfix/mailname string localhost.localdomain" | debconf-set-selections
+
+# Packages whose postinst would start a system service (postfix, unbound) must not bind
+# ports on the build host: the tests start private instances on loopback themselves.
+# A policy-rc.d that already exists is left alone; one we add is removed again.
+added_policy=0
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  added_policy=1
+fi
+trap '[[ $added_policy = 1 ]] && rm -f /usr/sbin/policy-rc.d' EXIT
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config clang-format git ca-certificates
+  # libraries mxpulse links
+  libmilter-dev libspf2-dev libopendkim-dev libevent-dev libspdlog-dev libfmt-dev
+  libunbound-dev libpsl-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  libsystemd-dev
+  # tests
+  libgtest-dev libgmock-dev postfix swaks unbound python3 procps psmisc
+  libsisimai-perl
+)
+
+if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then
+  apt-get update -q
+fi
+apt-get install -y -q --no-install-recommends "${packages[@]}"
