@@ -53,9 +53,10 @@ Private* priv(SMFICTX* ctx) {
     if (p) return p;
     p = new Private;
     auto cfg = g_app->config.get();
-    p->counted = g_app->counters.try_open_session(cfg->max_sessions);
+    // While stopping, new connections are released at once so that the drain can finish.
+    p->counted = !g_app->stopping.load() && g_app->counters.try_open_session(cfg->max_sessions);
     p->passthrough = !p->counted;
-    if (p->passthrough) {
+    if (p->passthrough && !g_app->stopping.load()) {
         log::emit_message(
             log::events::limit_hit, "",
             {log::Field("limit", "sessions"), log::Field("value", cfg->max_sessions)});
