@@ -61,7 +61,8 @@ std::string compact_lower(std::string_view text) {
 
 // Returns true when the recipient's final verdict is an expiry.
 bool is_expiry(const Recipient& r) {
-    if (r.status.starts_with("5.4.") || r.status == "4.4.7") return true;
+    for (const auto& s : {r.status, r.reported_status})
+        if (s.starts_with("5.4.") || s == "4.4.7") return true;
     if (r.reason == "expired") return true;
     return mime::ifind(r.diagnostic, "message expired") != std::string_view::npos;
 }

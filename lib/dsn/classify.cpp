@@ -1,6 +1,8 @@
 // Classification of one recipient: reason (Sisimai vocabulary), family and derived codes.
 #include "dsn/classify.hpp"
 
+#include <cctype>
+
 #include "dsn/codes.hpp"
 #include "mime/ascii.hpp"
 
@@ -22,6 +24,41 @@ std::string match_status(std::string_view status, const std::vector<Rule>& rules
         if (prefix && status.size() > rule.key.size() && status.starts_with(rule.key) &&
             status[rule.key.size()] == '.')
             return rule.reason;
+    }
+    return {};
+}
+
+// Returns text with SMTP continuation prefixes ("550-5.7.1 ", "550 5.7.1 ") inside it removed,
+// so that a reply wrapped over several lines reads as one sentence.
+std::string strip_inner_codes(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (i > 0 && text[i - 1] == ' ' && i + 4 < text.size() && text[i] >= '2' &&
+            text[i] <= '5' && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+            std::isdigit(static_cast<unsigned char>(text[i + 2])) &&
+            (text[i + 3] == '-' || text[i + 3] == ' ')) {
+            std::size_t at = 0;
+            const std::string status = find_status(text, i + 4, &at);
+            if (!status.empty() && at == i + 4) {
+                i = at + status.size();
+                continue;
+            }
+        }
+        out.push_back(text[i]);
+    }
+    return out;
+}
+
+// Returns the first 4xx/5xx enhanced status code in text, or "".
+std::string failure_status(std::string_view text) {
+    std::size_t from = 0;
+    while (from < text.size()) {
+        std::size_t at = 0;
+        std::string s = find_status(text, from, &at);
+        if (s.empty()) return s;
+        if (s[0] != '2') return s;
+        from = at + s.size();
     }
     return {};
 }
@@ -70,14 +107,15 @@ std::string smtp_command_of(std::string_view d) {
 
 // Returns the reason for a diagnostic and status using rules (no report-kind logic).
 std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules) {
-    const std::string lowered = mime::to_lower(mime::squash_spaces(diagnostic));
+    const std::string lowered = mime::to_lower(strip_inner_codes(mime::squash_spaces(diagnostic)));
     std::string reason = match_text(lowered, rules.override_text);
     if (reason.empty()) reason = match_status(status, rules.status, false);
     if (reason.empty()) reason = match_text(lowered, rules.text);
     if (reason.empty()) reason = match_status(status, rules.fallback, true);
     if (reason.empty()) reason = "undefined";
     const std::string command = smtp_command_of(diagnostic);
-    if (command == "DATA" && reason == "userunknown") reason = "filtered";
+    // A "user unknown" without a specific status, or after DATA, was a filter's verdict.
+    if (reason == "userunknown" && (command == "DATA" || status.empty())) reason = "filtered";
     if (command == "MAIL" && (reason == "userunknown" || reason == "undefined" ||
                               reason == "onhold" || reason == "hostunknown"))
         reason = "rejected";
@@ -87,12 +125,13 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules) {
     if (r.reply_code.empty()) r.reply_code = find_reply_code(r.diagnostic);
-    if (r.status.empty()) {
-        r.status = find_status(r.diagnostic);
-        if (r.status.empty() && !r.reply_code.empty() && kind != Kind::feedback &&
-            kind != Kind::autoreply)
-            r.status = std::string(1, r.reply_code[0]) + ".0.0";
-    }
+    // The code inside the remote reply is more precise than a summarising Status field.
+    const std::string said = failure_status(r.diagnostic);
+    if (!said.empty()) r.status = said;
+    const bool inferred = r.status.empty();
+    if (r.status.empty() && !r.reply_code.empty() && kind != Kind::feedback &&
+        kind != Kind::autoreply)
+        r.status = std::string(1, r.reply_code[0]) + ".0.0";
     if (r.smtp_command.empty()) r.smtp_command = smtp_command_of(r.diagnostic);
     if (kind == Kind::feedback) {
         r.reason = "feedback";
@@ -102,10 +141,12 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
     } else if (r.action == "delivered" || r.status.starts_with("2.")) {
         r.reason = "delivered";
     } else if (r.action == "delayed" && !r.status.starts_with("5.")) {
-        const std::string why = reason_for(r.diagnostic, r.status, rules);
-        r.reason = (why == "mailboxfull" || why == "userunknown") ? why : "expired";
+        const std::string why = reason_for(r.diagnostic, inferred ? "" : r.status, rules);
+        const bool vague =
+            why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
+        r.reason = vague ? "expired" : why;
     } else {
-        r.reason = reason_for(r.diagnostic, r.status, rules);
+        r.reason = reason_for(r.diagnostic, inferred ? "" : r.status, rules);
     }
     r.family = std::string(family_of(r.reason));
 }

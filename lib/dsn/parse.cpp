@@ -79,6 +79,7 @@ Recipient from_group(const mime::HeaderBlock& g) {
     r.action = mime::to_lower(mime::trim(g.get("Action")));
     if (const auto sp = r.action.find_first_of(" ("); sp != std::string::npos) r.action.resize(sp);
     r.status = find_status(g.get("Status"));
+    r.reported_status = r.status;
     r.remote_mta = strip_type(g.get("Remote-MTA"));
     r.diagnostic = mime::squash_spaces(strip_type(g.get("Diagnostic-Code")));
     r.last_attempt = to_iso8601(g.get("Last-Attempt-Date"));
@@ -139,6 +140,9 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
             Recipient r;
             r.recipient = a;
             r.diagnostic = block_for(s.human, a);
+            if (r.diagnostic.empty())
+                r.diagnostic = mime::squash_spaces(std::string_view(s.human).substr(
+                    0, std::min<std::size_t>(human_text_end(s.human), 4096)));
             out.push_back(std::move(r));
         }
         if (!out.empty()) return out;

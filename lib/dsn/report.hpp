@@ -17,6 +17,7 @@ struct Recipient {
     std::string final_recipient;  // as the Final-Recipient field said
     std::string action;           // failed, delayed, delivered, relayed, expanded
     std::string status;           // enhanced status code, e.g. 5.1.1
+    std::string reported_status;  // the Status field as given, before the diagnostic code
     std::string reply_code;       // SMTP reply code, e.g. 550
     std::string reason;           // Sisimai vocabulary, e.g. userunknown
     std::string family;        // transport, mailbox, policy, authentication, content, system, other
