@@ -81,7 +81,7 @@ void find_cause(Recipient& r, std::string_view history) {
     r.cause_reply_code = cause.reply_code;
     r.cause_text = cause.text;
     const std::string final_text = compact_lower(r.diagnostic);
-    const bool final_5_4_300 = r.status == "5.4.300" ||
+    const bool final_5_4_300 = r.status == "5.4.300" || r.reported_status == "5.4.300" ||
                                final_text.find("5.4.300") != std::string::npos ||
                                final_text.find("messageexpired") != std::string::npos;
     const std::string why = compact_lower(cause.text);

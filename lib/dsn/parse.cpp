@@ -29,11 +29,11 @@ struct Sections {
     std::vector<const mime::Part*> status_parts;  // delivery-status bodies
     const mime::Part* feedback = nullptr;         // message/feedback-report
     const mime::HeaderBlock* original = nullptr;  // headers of the returned message
+    mime::HeaderBlock rfc822_headers;             // storage for a text/rfc822-headers block
 };
 
-// Sorts the parts of msg into the sections the bounce logic needs.
-Sections sections_of(const mime::Message& msg) {
-    Sections s;
+// Sorts the parts of msg into the sections s the bounce logic needs.
+void sections_of(const mime::Message& msg, Sections& s) {
     bool have_plain = false;
     for (const auto& p : msg.parts)
         if (!p.attached && !p.is_container && p.media_type == "text/plain") have_plain = true;
@@ -54,7 +54,11 @@ Sections sections_of(const mime::Message& msg) {
             continue;
         }
         if (p.media_type == "text/rfc822-headers" || p.media_type == "text/rfc822-header") {
-            if (!s.original) s.original = &p.headers;
+            if (!s.original) {
+                std::vector<mime::LimitHit> hits;
+                mime::parse_header_block(p.body, mime::Limits{}, s.rfc822_headers, hits);
+                s.original = &s.rfc822_headers;
+            }
             continue;
         }
         if (p.attached || p.is_container) continue;
@@ -64,7 +68,6 @@ Sections sections_of(const mime::Message& msg) {
         if (!s.human.empty()) s.human.push_back('\n');
         s.human.append(p.body);
     }
-    return s;
 }
 
 // Fills a recipient from one RFC 3464 per-recipient group.
@@ -193,7 +196,8 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
     report.kind = detect_kind(msg);
     if (report.kind == Kind::none) return report;
     report.is_bounce = true;
-    const Sections s = sections_of(msg);
+    Sections s;
+    sections_of(msg, s);
     if (s.original)
         fill_original(report.original, *s.original);
     else
