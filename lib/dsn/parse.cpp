@@ -26,6 +26,7 @@ std::string bare_address(std::string_view value) {
 // The pieces of a parsed message the bounce logic looks at.
 struct Sections {
     std::string human;                            // non-attached text parts, in order
+    std::string_view human_cut;                   // human up to the returned original message
     std::vector<const mime::Part*> status_parts;  // delivery-status bodies
     const mime::Part* feedback = nullptr;         // message/feedback-report
     const mime::HeaderBlock* original = nullptr;  // headers of the returned message
@@ -68,6 +69,7 @@ void sections_of(const mime::Message& msg, Sections& s) {
         if (!s.human.empty()) s.human.push_back('\n');
         s.human.append(p.body);
     }
+    s.human_cut = std::string_view(s.human).substr(0, human_text_end(s.human));
 }
 
 // Fills a recipient from one RFC 3464 per-recipient group.
@@ -100,10 +102,9 @@ void fill_original(OriginalMessage& o, const mime::HeaderBlock& h) {
     o.authentication_results = std::string(h.get("Authentication-Results"));
 }
 
-// Parses a header block returned inline after the human text, when there is one.
-mime::HeaderBlock inline_original(std::string_view text) {
+// Parses a header block returned inline after the human text (which ends at end), if any.
+mime::HeaderBlock inline_original(std::string_view text, std::size_t end) {
     mime::HeaderBlock block;
-    const std::size_t end = human_text_end(text);
     if (end >= text.size()) return block;
     std::string_view rest = text.substr(end);
     // Start at the first line that looks like a header field.
@@ -142,15 +143,14 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
             if (out.size() >= limits.max_recipients) break;
             Recipient r;
             r.recipient = a;
-            r.diagnostic = block_for(s.human, a);
+            r.diagnostic = block_for(s.human_cut, a);
             if (r.diagnostic.empty())
-                r.diagnostic = mime::squash_spaces(std::string_view(s.human).substr(
-                    0, std::min<std::size_t>(human_text_end(s.human), 4096)));
+                r.diagnostic = mime::squash_spaces(s.human_cut.substr(0, 4096));
             out.push_back(std::move(r));
         }
         if (!out.empty()) return out;
     }
-    for (auto& hit : scan_text(s.human, exclude, limits.max_recipients)) {
+    for (auto& hit : scan_text(s.human_cut, exclude, limits.max_recipients)) {
         Recipient r;
         r.recipient = hit.address;
         r.diagnostic = std::move(hit.block);
@@ -159,8 +159,7 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
     if (out.empty() && !original_to.empty()) {
         Recipient r;
         r.recipient = original_to;
-        r.diagnostic =
-            mime::squash_spaces(s.human.substr(0, human_text_end(s.human)).substr(0, 4096));
+        r.diagnostic = mime::squash_spaces(s.human_cut.substr(0, 4096));
         out.push_back(std::move(r));
     }
     return out;
@@ -201,7 +200,7 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
     if (s.original)
         fill_original(report.original, *s.original);
     else
-        fill_original(report.original, inline_original(s.human));
+        fill_original(report.original, inline_original(s.human, s.human_cut.size()));
 
     if (report.kind == Kind::feedback || report.kind == Kind::autoreply) {
         report.recipients.push_back(report_recipient(msg, s, report.kind));
@@ -228,8 +227,7 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
         }
         if (report.recipients.empty()) report.recipients = vendor_recipients(msg, s, limits);
         for (auto& r : report.recipients) {
-            const std::string human_block = block_for(s.human, r.recipient);
-            if (r.diagnostic.empty()) r.diagnostic = human_block;
+            if (r.diagnostic.empty()) r.diagnostic = block_for(s.human_cut, r.recipient);
         }
     }
     for (auto& r : report.recipients) {

@@ -110,10 +110,12 @@ std::size_t human_text_end(std::string_view text) {
         "original message headers",
         "--- the header of the original",
     };
-    std::size_t end = text.size();
+    // Lower-case once, then search each marker only before the earliest hit so far.
+    const std::string lowered = mime::to_lower(text);
+    std::size_t end = lowered.size();
     for (auto m : markers) {
-        const std::size_t at = mime::ifind(text, m);
-        if (at != std::string_view::npos && at < end && at > 0) end = at;
+        const std::size_t at = std::string_view(lowered).substr(0, end).find(m);
+        if (at != std::string_view::npos && at > 0) end = at;
     }
     return end;
 }
@@ -129,7 +131,6 @@ std::vector<std::string> find_addresses(std::string_view text) {
 // Returns the recipients of a vendor bounce's human text, skipping excluded addresses.
 std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::string>& exclude,
                                std::size_t max_recipients) {
-    text = text.substr(0, human_text_end(text));
     std::vector<Occurrence> all = occurrences(text);
     std::vector<std::string> ordered;
     std::vector<std::string> line_start;
@@ -177,7 +178,6 @@ std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::str
 
 // Returns the text block describing address (its first line up to the next address line), or "".
 std::string block_for(std::string_view text, std::string_view address) {
-    text = text.substr(0, human_text_end(text));
     const std::size_t at = mime::ifind(text, address);
     if (at == std::string_view::npos) return {};
     std::size_t start = text.rfind('\n', at);

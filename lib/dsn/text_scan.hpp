@@ -19,11 +19,12 @@ std::size_t human_text_end(std::string_view text);
 // Returns every e-mail address in text in order of first appearance (lower-cased, unique).
 std::vector<std::string> find_addresses(std::string_view text);
 
-// Returns the recipients of a vendor bounce's human text, skipping excluded addresses.
+// Returns the recipients of a vendor bounce's human text (already cut at human_text_end),
+// skipping excluded addresses.
 std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::string>& exclude,
                                std::size_t max_recipients);
 
-// Returns the text block describing address (its first line up to the next address line), or "".
+// Returns the text block describing address in text (already cut at human_text_end), or "".
 std::string block_for(std::string_view text, std::string_view address);
 
 }  // namespace mxpulse::dsn

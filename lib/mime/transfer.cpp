@@ -60,7 +60,10 @@ std::string decode_quoted_printable(std::string_view in) {
     for (std::size_t i = 0; i < in.size(); ++i) {
         const char c = in[i];
         if (c != '=') {
-            out.push_back(c);
+            std::size_t next = in.find('=', i);
+            if (next == std::string_view::npos) next = in.size();
+            out.append(in.substr(i, next - i));
+            i = next - 1;
             continue;
         }
         // Soft line break: "=" followed by optional whitespace and a line end.
