@@ -115,7 +115,9 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
     if (reason.empty()) reason = "undefined";
     const std::string command = smtp_command_of(diagnostic);
     // A "user unknown" without a specific status, or after DATA, was a filter's verdict.
-    if (reason == "userunknown" && (command == "DATA" || status.empty())) reason = "filtered";
+    const bool vague_status = status.size() == 5 && status.ends_with(".0.0");
+    if (reason == "userunknown" && command != "MAIL" && (command == "DATA" || vague_status))
+        reason = "filtered";
     if (command == "MAIL" && (reason == "userunknown" || reason == "undefined" ||
                               reason == "onhold" || reason == "hostunknown"))
         reason = "rejected";
@@ -128,7 +130,6 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
     // The code inside the remote reply is more precise than a summarising Status field.
     const std::string said = failure_status(r.diagnostic);
     if (!said.empty()) r.status = said;
-    const bool inferred = r.status.empty();
     if (r.status.empty() && !r.reply_code.empty() && kind != Kind::feedback &&
         kind != Kind::autoreply)
         r.status = std::string(1, r.reply_code[0]) + ".0.0";
@@ -141,12 +142,12 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
     } else if (r.action == "delivered" || r.status.starts_with("2.")) {
         r.reason = "delivered";
     } else if (r.action == "delayed" && !r.status.starts_with("5.")) {
-        const std::string why = reason_for(r.diagnostic, inferred ? "" : r.status, rules);
+        const std::string why = reason_for(r.diagnostic, r.status, rules);
         const bool vague =
             why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
         r.reason = vague ? "expired" : why;
     } else {
-        r.reason = reason_for(r.diagnostic, inferred ? "" : r.status, rules);
+        r.reason = reason_for(r.diagnostic, r.status, rules);
     }
     r.family = std::string(family_of(r.reason));
 }

@@ -165,9 +165,10 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
     return out;
 }
 
-// Collects the single recipient of a feedback report or an auto-reply.
-Recipient report_recipient(const mime::Message& msg, const Sections& s, Kind kind) {
+// Collects the recipients of a feedback report or an auto-reply.
+std::vector<Recipient> report_recipients(const mime::Message& msg, const Sections& s, Kind kind) {
     Recipient r;
+    std::vector<std::string> rcpts;
     if (kind == Kind::autoreply) {
         r.recipient = bare_address(msg.headers.get("From"));
     } else if (s.feedback) {
@@ -175,14 +176,22 @@ Recipient report_recipient(const mime::Message& msg, const Sections& s, Kind kin
         std::vector<mime::LimitHit> hits;
         mime::parse_header_block(s.feedback->body, mime::Limits{}, fb, hits);
         for (auto name : {"Original-Rcpt-To", "Removal-Recipient"})
-            if (r.recipient.empty()) r.recipient = bare_address(fb.get(name));
-        if (r.recipient.empty() && s.original) r.recipient = bare_address(s.original->get("To"));
+            for (const auto& f : fb.fields)
+                if (mime::iequals(f.name, name) && f.value.find('@') != std::string::npos)
+                    rcpts.push_back(bare_address(f.value));
+        if (rcpts.empty() && s.original) rcpts = find_addresses(s.original->get("To"));
     } else if (s.original) {
         r.recipient = bare_address(s.original->get("To"));
     }
     r.diagnostic =
         mime::squash_spaces(s.human.substr(0, std::min<std::size_t>(s.human.size(), 2048)));
-    return r;
+    if (rcpts.empty()) return {r};
+    std::vector<Recipient> out;
+    for (const auto& a : rcpts) {
+        out.push_back(r);
+        out.back().recipient = a;
+    }
+    return out;
 }
 
 }  // namespace
@@ -203,7 +212,9 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
         fill_original(report.original, inline_original(s.human, s.human_cut.size()));
 
     if (report.kind == Kind::feedback || report.kind == Kind::autoreply) {
-        report.recipients.push_back(report_recipient(msg, s, report.kind));
+        report.recipients = report_recipients(msg, s, report.kind);
+        if (report.recipients.size() > limits.max_recipients)
+            report.recipients.resize(limits.max_recipients);
     } else {
         for (const auto* part : s.status_parts) {
             const StatusGroups g = parse_status_groups(part->body, limits.max_recipients);

@@ -71,6 +71,13 @@ bool at_line_start(std::string_view text, std::size_t at) {
                                                              "failed recipient:",
                                                              "recipient address:",
                                                              "rcpt to:"};
+    // "554 <user@example.org>... Host unknown" (sendmail transcripts): a bare reply code.
+    if (prefix.size() == 3 && prefix[0] >= '4' && prefix[0] <= '5' && prefix[1] >= '0' &&
+        prefix[1] <= '9' && prefix[2] >= '0' && prefix[2] <= '9')
+        return true;
+    if (prefix.size() <= 40 && prefix.size() >= 3 &&
+        mime::iequals(prefix.substr(prefix.size() - 3), "to:"))
+        return true;
     for (auto label : labels)
         if (prefix.size() <= 40 && prefix.size() >= label.size() &&
             mime::iequals(prefix.substr(prefix.size() - label.size()), label))
@@ -136,7 +143,9 @@ std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::str
     std::vector<std::string> line_start;
     for (const auto& o : all) {
         if (system_address(o.address)) continue;
-        if (std::find(exclude.begin(), exclude.end(), o.address) != exclude.end()) continue;
+        const bool line_head = at_line_start(text, o.at);
+        if (!line_head && std::find(exclude.begin(), exclude.end(), o.address) != exclude.end())
+            continue;
         // "MAIL FROM:<x>" and "from x" name the sender, not a recipient.
         const std::size_t back = o.at >= 12 ? o.at - 12 : 0;
         const std::string_view before = text.substr(back, o.at - back);
@@ -146,7 +155,7 @@ std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::str
             continue;
         if (std::find(ordered.begin(), ordered.end(), o.address) == ordered.end())
             ordered.push_back(o.address);
-        if (at_line_start(text, o.at) &&
+        if (line_head &&
             std::find(line_start.begin(), line_start.end(), o.address) == line_start.end())
             line_start.push_back(o.address);
     }
