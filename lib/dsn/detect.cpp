@@ -60,6 +60,15 @@ constexpr std::array<std::string_view, 8> kDaemonFrom{
 constexpr std::array<std::string_view, 7> kAutoReplySubjects{
     "auto reply", "automatic reply", "autoreply", "out of office", "autorespon", "away", "auto:"};
 
+// Body phrases of bounces, used when the headers say nothing but an original is returned.
+constexpr std::array<std::string_view, 8> kBounceBody{
+    "could not be delivered", "undeliverable",     "delivery failed",   "delivery has failed",
+    "permanent error",        "was not delivered", "unable to deliver", "could not deliver"};
+
+// Subject phrases of abuse complaints that carry no machine-readable feedback report.
+constexpr std::array<std::string_view, 2> kComplaintSubjects{"complaint about message",
+                                                             "abuse report"};
+
 }  // namespace
 
 // Returns true when the top-level headers alone say "bounce".
@@ -101,6 +110,16 @@ Kind detect_kind(const mime::Message& msg) {
     for (const auto& p : msg.parts) {
         if (p.attached || !p.media_type.starts_with("text/")) continue;
         if (has_status_fields(p.body)) return Kind::vendor;
+    }
+    // A returned original plus bounce wording in the text part.
+    bool returned = false;
+    for (const auto& p : msg.parts)
+        if (p.media_type == "message/rfc822" || p.media_type == "text/rfc822-headers")
+            returned = true;
+    if (!returned) return Kind::none;
+    for (const auto& p : msg.parts) {
+        if (p.attached || p.media_type != "text/plain") continue;
+        if (contains_any(mime::to_lower(p.body), kBounceBody)) return Kind::vendor;
     }
     return Kind::none;
 }

@@ -50,13 +50,14 @@ std::vector<Occurrence> occurrences(std::string_view text) {
     return out;
 }
 
-// Returns true when the occurrence at `at` begins a line (after blanks, '<', quotes or a label).
-bool at_line_start(std::string_view text, std::size_t at) {
+// Returns 2 when the occurrence at `at` begins a line (after blanks, '<' or quotes), 1 when a
+// label such as "Recipient:" or a reply code precedes it on its line, else 0.
+int at_line_start(std::string_view text, std::size_t at) {
     std::size_t i = at;
     while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '<' ||
                      text[i - 1] == '"' || text[i - 1] == '*'))
         --i;
-    if (i == 0 || text[i - 1] == '\n') return true;
+    if (i == 0 || text[i - 1] == '\n') return 2;
     const std::size_t line_start = text.rfind('\n', i - 1);
     const std::string_view prefix =
         mime::trim(text.substr(line_start == std::string_view::npos ? 0 : line_start + 1,
@@ -74,15 +75,15 @@ bool at_line_start(std::string_view text, std::size_t at) {
     // "554 <user@example.org>... Host unknown" (sendmail transcripts): a bare reply code.
     if (prefix.size() == 3 && prefix[0] >= '4' && prefix[0] <= '5' && prefix[1] >= '0' &&
         prefix[1] <= '9' && prefix[2] >= '0' && prefix[2] <= '9')
-        return true;
+        return 1;
     if (prefix.size() <= 40 && prefix.size() >= 3 &&
         mime::iequals(prefix.substr(prefix.size() - 3), "to:"))
-        return true;
+        return 1;
     for (auto label : labels)
         if (prefix.size() <= 40 && prefix.size() >= label.size() &&
             mime::iequals(prefix.substr(prefix.size() - label.size()), label))
-            return true;
-    return false;
+            return 1;
+    return 0;
 }
 
 // Returns true when the address is a system mailbox that never is the failed recipient.
@@ -143,8 +144,9 @@ std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::str
     std::vector<std::string> line_start;
     for (const auto& o : all) {
         if (system_address(o.address)) continue;
-        const bool line_head = at_line_start(text, o.at);
-        if (!line_head && std::find(exclude.begin(), exclude.end(), o.address) != exclude.end())
+        const int position = at_line_start(text, o.at);
+        const bool line_head = position > 0;
+        if (position < 2 && std::find(exclude.begin(), exclude.end(), o.address) != exclude.end())
             continue;
         // "MAIL FROM:<x>" and "from x" name the sender, not a recipient.
         const std::size_t back = o.at >= 12 ? o.at - 12 : 0;
