@@ -142,7 +142,7 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
     } else if (r.action == "delivered" || r.status.starts_with("2.")) {
         r.reason = "delivered";
     } else if (r.action == "delayed" && !r.status.starts_with("5.")) {
-        const std::string why = reason_for(r.diagnostic, r.status, rules);
+        const std::string why = reason_for(r.diagnostic, "", rules);
         const bool vague =
             why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
         r.reason = vague ? "expired" : why;
