@@ -29,6 +29,7 @@ packages=(
   # tests
   libgtest-dev libgmock-dev postfix swaks unbound python3 procps psmisc
   libsisimai-perl
+  clang libclang-rt-14-dev
 )
 
 if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then
