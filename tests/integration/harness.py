@@ -77,6 +77,7 @@ class Gateway:
     """A private Postfix relaying to smtp-sink, filtered by mxpulse over a unix or inet socket."""
 
     def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail"):
+        """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone."""
         self.socket_kind = socket_kind
         self.extra_config = extra_config
         self.failure_action = failure_action
@@ -104,7 +105,8 @@ class Gateway:
         """Starts smtp-sink, mxpulse and Postfix; on any failure tears down what started."""
         try:
             self._start_sink()
-            self.start_mxpulse()
+            if self.socket_kind != "none":
+                self.start_mxpulse()
             self._start_postfix()
         except BaseException:
             self.stop()
@@ -270,7 +272,7 @@ socket = "{run}/control.sock"
 
     # ---- Postfix -----------------------------------------------------------------------
     def _start_postfix(self):
-        _, pf_milter = self.milter_spec()
+        _, pf_milter = self.milter_spec() if self.socket_kind != "none" else ("", "")
         cfg = self.path("postfix")
         os.makedirs(cfg)
         for d in ("queue", "data"):
@@ -358,7 +360,7 @@ smtp_connect_timeout = 5s
 
     def smtp_source(self, count, sessions, sender, recipient):
         """Sends count messages with Postfix's smtp-source over `sessions` parallel sessions."""
-        run(["smtp-source", "-c", "-m", str(count), "-s", str(sessions), "-l", "2048", "-f", sender,
+        run(["smtp-source", "-m", str(count), "-s", str(sessions), "-l", "2048", "-f", sender,
              "-t", recipient, "127.0.0.1:%d" % self.smtpd_port], timeout=120)
 
     def wait_sink(self, count, timeout=60):
