@@ -3,12 +3,15 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "config/holder.hpp"
 #include "config/loader.hpp"
 #include "stats/counters.hpp"
+#include "stats/providers.hpp"
+#include "stats/registry.hpp"
 
 namespace mxpulse::milter {
 
@@ -21,7 +24,26 @@ struct App {
     std::mutex reload_mutex;
     std::atomic<bool> stopping{false};                // no new sessions are analysed
     std::atomic<std::int64_t> abandoned_sessions{0};  // still open when the grace period ended
+    std::unique_ptr<stats::Registry> registry;        // sized by [stats] at start
 
+    // Saves the counters to the state file (if configured); returns "" or the error, and logs it.
+    std::string save_state();
+
+    // Restores the counters from the state file at start, logging what happened.
+    void restore_state();
+
+    // Returns the provider map in force (rebuilt from [providers] on reload).
+    std::shared_ptr<stats::ProviderMap> providers() const;
+
+    // Replaces the provider map after a configuration change.
+    void set_providers(const config::Config& c);
+
+  private:
+    mutable std::mutex providers_mutex_;
+    std::mutex state_mutex_;
+    std::shared_ptr<stats::ProviderMap> providers_;
+
+  public:
     // Loads the configuration file again; swaps it in when valid. Returns "" or the errors joined.
     std::string reload(std::string_view reason);
 };

@@ -16,15 +16,19 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <memory>
 #include <string>
 
+#include "dsn/parse.hpp"
 #include "listen_socket.hpp"
 #include "log/logger.hpp"
 #include "session/direction.hpp"
 #include "session/session.hpp"
+#include "tagging/tagging.hpp"
 #include "util/strings.hpp"
 
 namespace mxpulse::milter {
@@ -211,18 +215,112 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
     });
 }
 
-// Decides and logs the message; returns the reply for end of message.
+// Applies a bounce's plan: headers, subject prefix, copy, quarantine; counts each recipient.
+void apply_bounce_plan(SMFICTX* ctx, session::Session& s, const tagging::Plan& plan,
+                       const std::string& qid, std::int64_t now) {
+    const config::Config& c = s.config();
+    auto providers = g_app->providers();
+    for (const tagging::Tagged& t : plan.recipients) {
+        if (!t.event.remote_mta.empty() && !providers->has_mx(t.domain, now)) {
+            providers->learn(t.domain, t.event.remote_mta, false, now + 86400);
+        }
+        std::string provider = providers->lookup(t.domain, now);
+        stats::BounceEvent e = t.event;
+        e.queue_id = qid;
+        if (const session::Header* mid = s.message().header("Message-ID"))
+            e.bounce_message_id = util::trim(mid->value);
+        g_app->registry->record_bounce(t.domain, provider, e, now);
+        std::string patterns;
+        for (const std::string& p : e.patterns)
+            patterns += (patterns.empty() ? "" : ",") + p;
+        log::emit_message(
+            log::events::bounce_tagged, qid,
+            {log::Field("domain", t.domain), log::Field("provider", provider),
+             log::Field("action", e.action), log::Field("status", e.status),
+             log::Field("reason", e.reason), log::Field("family", e.family),
+             log::Field("cause", e.cause_status), log::Field("patterns", patterns),
+             log::Field("remote_mta", e.remote_mta), log::Field("recipient", e.recipient),
+             log::Field("original_message_id", e.original_message_id)});
+    }
+    for (const std::string& h : plan.headers) {
+        smfi_addheader(ctx, const_cast<char*>(c.tagging_header.c_str()),
+                       const_cast<char*>(h.c_str()));
+    }
+    if (plan.prefix_subject) {
+        const session::Header* subject = s.message().header("Subject");
+        std::string value =
+            c.subject_prefix + " " + std::string(subject ? util::trim(subject->value) : "");
+        if (subject)
+            smfi_chgheader(ctx, const_cast<char*>("Subject"), 1, const_cast<char*>(value.c_str()));
+        else
+            smfi_addheader(ctx, const_cast<char*>("Subject"), const_cast<char*>(value.c_str()));
+        log::emit_message(log::events::bounce_action, qid,
+                          {log::Field("action", "subject"), log::Field("matched", plan.matched)});
+    }
+    if (plan.copy) {
+        std::string rcpt = "<" + c.copy_to + ">";
+        smfi_addrcpt(ctx, const_cast<char*>(rcpt.c_str()));
+        log::emit_message(log::events::bounce_action, qid,
+                          {log::Field("action", "copy"), log::Field("matched", plan.matched)});
+    }
+    if (plan.quarantine) {
+        std::string reason = "mxpulse: " + plan.matched;
+        smfi_quarantine(ctx, const_cast<char*>(reason.c_str()));
+        log::emit_message(
+            log::events::bounce_action, qid,
+            {log::Field("action", "quarantine"), log::Field("matched", plan.matched)});
+    }
+}
+
+// Counts an outbound message per recipient domain.
+void count_outbound(const session::Message& m, std::int64_t now) {
+    auto providers = g_app->providers();
+    std::vector<std::pair<std::string, std::uint32_t>> per_domain;
+    for (const std::string& r : m.recipients) {
+        std::string d = util::address_domain(r);
+        if (d.empty()) continue;
+        auto it = std::find_if(per_domain.begin(), per_domain.end(),
+                               [&](auto& x) { return x.first == d; });
+        if (it == per_domain.end())
+            per_domain.emplace_back(std::move(d), 1);
+        else
+            ++it->second;
+    }
+    for (const auto& [domain, n] : per_domain) {
+        g_app->registry->record_outbound(domain, providers->lookup(domain, now), n, now);
+    }
+}
+
+// Decides, counts and logs the message; returns the reply for end of message.
 sfsistat finish_message(SMFICTX* ctx, Private& p) {
     session::Session& s = *p.session;
     take_macros(ctx, s, {"i"});
     std::string qid = s.queue_id();
     const session::Message& m = s.message();
+    std::int64_t now = std::time(nullptr);
     for (stats::Limit l : m.limits_hit) {
         g_app->counters.count_limit(l);
         log::emit_message(log::events::limit_hit, qid, {log::Field("limit", stats::limit_name(l))});
     }
-    stats::Direction dir = session::classify(s, session::looks_like_bounce(m));
+    // Null-sender mail and anything that looks like a report is parsed; the parser decides.
+    dsn::Report report;
+    if ((m.has_sender && m.sender.empty()) || session::looks_like_bounce(m)) {
+        dsn::ParseLimits limits;
+        limits.max_recipients = static_cast<std::size_t>(s.config().max_recipients);
+        report = dsn::parse(m.raw(), limits);
+    }
+    bool bounce =
+        report.is_bounce && (report.kind == dsn::Kind::dsn || report.kind == dsn::Kind::vendor);
+    stats::Direction dir = session::classify(s, bounce);
     g_app->counters.count_message(dir);
+    std::size_t tagged = 0;
+    if (dir == stats::Direction::returning_dsn) {
+        tagging::Plan plan = tagging::plan(report, s.config(), now);
+        tagged = plan.recipients.size();
+        apply_bounce_plan(ctx, s, plan, qid, now);
+    } else if (dir == stats::Direction::outbound) {
+        count_outbound(m, now);
+    }
     std::string domains;
     for (const std::string& d : session::recipient_domains(m))
         domains += (domains.empty() ? "" : ",") + d;
@@ -233,7 +331,7 @@ sfsistat finish_message(SMFICTX* ctx, Private& p) {
          log::Field("size", m.header_bytes + m.body_size), log::Field("sender", m.sender),
          log::Field("rcpt_count", m.recipients_seen), log::Field("rcpt_domains", domains),
          log::Field("message_id", mid ? std::string(util::trim(mid->value)) : ""),
-         log::Field("client", s.client_address())});
+         log::Field("client", s.client_address()), log::Field("bounce_recipients", tagged)});
     if (!p.failure.empty()) return failure_reply();
     return SMFIS_CONTINUE;
 }

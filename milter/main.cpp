@@ -41,7 +41,11 @@ int run(milter::App& app, bool foreground) {
     if (!milter::open_milter_socket(*cfg, id, error)) return fail("milter_socket", error);
     milter::ControlServer control(app, kVersion);
     if (!control.open(*cfg, id, error)) return fail("control_socket", error);
+    if (!cfg->state_file.empty() && !milter::ensure_parent_dir(cfg->state_file, id, error)) {
+        return fail("state_file", error);
+    }
     if (!milter::drop_privileges(id, error)) return fail("privileges", error);
+    app.restore_state();
     if (!control.start(error)) return fail("control_socket", error);
     milter::SignalThread signals(app);
 
@@ -53,6 +57,7 @@ int run(milter::App& app, bool foreground) {
     // Returns after SIGTERM/SIGINT once the sessions in flight are done (see signals.cpp).
     int status = smfi_main() == MI_SUCCESS ? 0 : 1;
     control.stop();
+    app.save_state();
     if (!cfg->pid_file.empty()) unlink(cfg->pid_file.c_str());
     auto messages = app.counters.to_json()["messages"]["total"].get<std::int64_t>();
     log::emit(log::events::daemon_stopped,
@@ -97,6 +102,10 @@ int main(int argc, char** argv) {
     app.config_path = config_path;
     app.config_path_given = given;
     app.config.set(loaded.config);
+    app.set_providers(*loaded.config);
+    app.registry = std::make_unique<stats::Registry>(
+        stats::RegistryOptions{static_cast<std::size_t>(loaded.config->max_destinations),
+                               static_cast<std::size_t>(loaded.config->samples_per_destination)});
     milter::apply_log_settings(*loaded.config);
     log::emit(log::events::config_loaded,
               {log::Field("config", loaded.config->source), log::Field("reason", "start"),

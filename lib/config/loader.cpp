@@ -112,7 +112,8 @@ std::string apply(const Option& o, const toml::node& n, Config& c) {
             c.*std::get<std::int64_t Config::*>(o.field) = std::stoll(*s, nullptr, 8);
             return {};
         }
-        case Kind::list_map: return "internal: list_map handled by its section";
+        case Kind::list_map:
+            return "internal: list_map handled by its section";
         case Kind::string_list: {
             const toml::array* a = n.as_array();
             if (!a) return "expected an array of strings, got " + type_name(n);
@@ -224,7 +225,8 @@ LoadResult load(std::string_view text, const std::string& source, bool is_defaul
                 continue;
             }
             if (o->kind == Kind::list_map) {
-                if (std::string e = apply_list_map(*o, key.str(), value, *c); !e.empty()) add(key.source(), name + ": " + e);
+                if (std::string e = apply_list_map(*o, key.str(), value, *c); !e.empty())
+                    add(key.source(), name + ": " + e);
                 continue;
             }
             if (std::string e = apply(*o, value, *c); !e.empty()) {

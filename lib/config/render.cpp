@@ -30,7 +30,8 @@ std::string quote(const std::string& s) {
 // Formats a list of strings as a TOML array.
 std::string quote_list(const std::vector<std::string>& values) {
     std::string out = "[";
-    for (const std::string& s : values) out += (out.size() > 1 ? ", " : "") + quote(s);
+    for (const std::string& s : values)
+        out += (out.size() > 1 ? ", " : "") + quote(s);
     return out + "]";
 }
 
@@ -121,7 +122,8 @@ std::string format_value(const Option& o, const Config& c) {
                 static_cast<unsigned long long>(c.*std::get<std::int64_t Config::*>(o.field)));
             return buf;
         }
-        case Kind::string_list: return quote_list(c.*std::get<std::vector<std::string> Config::*>(o.field));
+        case Kind::string_list:
+            return quote_list(c.*std::get<std::vector<std::string> Config::*>(o.field));
         case Kind::list_map: {
             std::string out;
             for (const auto& [name, values] : c.*std::get<ListMap Config::*>(o.field)) {
@@ -167,7 +169,8 @@ std::string render_annotated() {
             if (o.kind == Kind::list_map) {
                 out << "\n" << comment(o.doc) << "#yahoo = [\"yahoo.com\", \"aol.com\"]\n";
             } else {
-                out << "\n" << comment(o.doc) << "#" << o.key << " = " << format_value(o, d) << "\n";
+                out << "\n"
+                    << comment(o.doc) << "#" << o.key << " = " << format_value(o, d) << "\n";
             }
         }
     }

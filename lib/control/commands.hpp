@@ -11,6 +11,7 @@
 #include "config/holder.hpp"
 #include "control/protocol.hpp"
 #include "stats/counters.hpp"
+#include "stats/registry.hpp"
 
 namespace mxpulse::control {
 
@@ -24,6 +25,9 @@ struct Context {
     std::string version;
     std::int64_t pid = 0;
     std::function<std::string()> reload;  // returns "" on success, else the error
+    stats::Registry* registry = nullptr;
+    std::function<std::string()> snapshot;  // writes the state file now; "" or the error
+    std::function<std::int64_t()> now;      // Unix time; the daemon's clock unless a test sets one
 };
 
 // A handler's outcome: a result document or an error message.
@@ -39,6 +43,7 @@ struct Command {
     Access access;
     std::string_view usage;
     std::string_view help;
+    std::size_t max_args;
     Reply (*run)(const Request& request, Context& context);
 };
 

@@ -5,10 +5,12 @@
 
 namespace mxpulse::stats {
 
-ProviderMap::ProviderMap(const Configured& configured, Registrable registrable, std::size_t max_learned)
+ProviderMap::ProviderMap(const Configured& configured, Registrable registrable,
+                         std::size_t max_learned)
     : registrable_(std::move(registrable)), max_learned_(max_learned) {
     for (const auto& [name, keys] : configured) {
-        for (const std::string& k : keys) configured_[util::to_lower(k)] = name;
+        for (const std::string& k : keys)
+            configured_[util::to_lower(k)] = name;
     }
 }
 
@@ -26,9 +28,11 @@ std::string ProviderMap::lookup(std::string_view domain, std::int64_t now) const
     return it->second.provider;
 }
 
-void ProviderMap::learn(std::string_view domain, std::string_view mail_host, bool from_mx, std::int64_t expires) {
+void ProviderMap::learn(std::string_view domain, std::string_view mail_host, bool from_mx,
+                        std::int64_t expires) {
     std::string host = util::to_lower(mail_host);
-    while (!host.empty() && host.back() == '.') host.pop_back();
+    while (!host.empty() && host.back() == '.')
+        host.pop_back();
     std::string key = registrable_ ? registrable_(host) : host;
     if (key.empty()) return;
     std::string name = configured_name(key);

@@ -15,25 +15,27 @@ namespace mxpulse::stats {
 
 // Maps destination domains to provider keys; thread-safe, bounded.
 class ProviderMap {
-public:
+  public:
     using Configured = std::vector<std::pair<std::string, std::vector<std::string>>>;
     using Registrable = std::function<std::string(std::string_view host)>;
 
     // configured: provider name -> domains or mail-host registrable domains it covers.
     // registrable: returns the registrable domain of a host name ("" when it has none).
-    ProviderMap(const Configured& configured, Registrable registrable, std::size_t max_learned = 100'000);
+    ProviderMap(const Configured& configured, Registrable registrable,
+                std::size_t max_learned = 100'000);
 
     // Returns the provider of a domain, or "" while nothing is known about it.
     std::string lookup(std::string_view domain, std::int64_t now) const;
 
     // Records the mail host serving a domain (primary MX, or a DSN's Remote-MTA) until expires.
     // A learned MX host replaces a Remote-MTA guess; a Remote-MTA never replaces an MX.
-    void learn(std::string_view domain, std::string_view mail_host, bool from_mx, std::int64_t expires);
+    void learn(std::string_view domain, std::string_view mail_host, bool from_mx,
+               std::int64_t expires);
 
     // Returns true when the domain's mail host was learned from MX and has not expired.
     bool has_mx(std::string_view domain, std::int64_t now) const;
 
-private:
+  private:
     // Returns the configured name for a key (domain or host registrable domain), or "".
     std::string configured_name(std::string_view key) const;
 

@@ -3,6 +3,10 @@
 
 #include "stats/providers.hpp"
 #include "stats/registry.hpp"
+#include "stats/state_file.hpp"
+
+#include <filesystem>
+#include <fstream>
 
 using namespace mxpulse::stats;
 
@@ -142,4 +146,30 @@ TEST(ProviderMap, ConfiguredThenLearned) {
     EXPECT_EQ(m.lookup("gmail.com", kNow), "google.com");
     // An expired MX answer is not used.
     EXPECT_EQ(m.lookup("aol.com", kNow + 301), "");
+}
+
+TEST(StateFile, SavedAtomicallyRestoredAndCorruptSetAside) {
+    char tmpl[] = "/tmp/mxpulse-state-XXXXXX";
+    std::string dir = mkdtemp(tmpl);
+    std::string path = dir + "/state.cbor";
+    Registry a;
+    a.record_outbound("yahoo.example", "yahoodns.example", 7, kNow);
+    ASSERT_EQ(save_state(path, a, kNow), "");
+    Registry b;
+    LoadOutcome ok = load_state(path, b, kNow);
+    EXPECT_EQ(ok.what, LoadOutcome::What::loaded);
+    EXPECT_EQ(ok.destinations, 1u);
+    EXPECT_EQ((*b.domain("yahoo.example", kNow))["windows"]["total"]["outbound_rcpts"], 7);
+
+    {
+        std::ofstream garbage(path, std::ios::binary | std::ios::trunc);
+        garbage << "this is not CBOR";
+    }
+    Registry c;
+    LoadOutcome bad = load_state(path, c, kNow);
+    EXPECT_EQ(bad.what, LoadOutcome::What::set_aside);
+    EXPECT_NE(bad.detail.find(".bad-"), std::string::npos);
+    EXPECT_EQ(c.tracked(), 0u);
+    EXPECT_EQ(load_state(path, c, kNow).what, LoadOutcome::What::missing);
+    std::filesystem::remove_all(dir);
 }
