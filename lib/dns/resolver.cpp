@@ -239,7 +239,8 @@ std::unique_ptr<Resolver> Resolver::create(const ResolverConfig& config, std::st
 }
 
 // Looks up NAME/TYPE with a hard deadline.
-Answer Resolver::query(std::string_view name, std::uint16_t type) const {
+Answer Resolver::query(std::string_view name, std::uint16_t type,
+                       std::chrono::milliseconds limit) const {
     Answer a;
     if (!valid_query_name(name)) {
         a.status = Status::permerror;
@@ -258,7 +259,9 @@ Answer Resolver::query(std::string_view name, std::uint16_t type) const {
         return a;
     }
     std::unique_lock lock(pending->mu);
-    bool done = pending->cv.wait_for(lock, config_.timeout, [&] { return pending->done; });
+    auto wait = config_.timeout;
+    if (limit.count() > 0 && limit < wait) wait = limit;
+    bool done = pending->cv.wait_for(lock, wait, [&] { return pending->done; });
     if (!done) {
         lock.unlock();
         // A successful cancel means the callback never runs: the holder is ours to free.

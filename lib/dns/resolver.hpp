@@ -74,11 +74,14 @@ class Resolver {
     Resolver(const Resolver&) = delete;
     Resolver& operator=(const Resolver&) = delete;
 
-    // Looks up NAME/TYPE, never blocking past the configured timeout. Thread-safe.
-    Answer query(std::string_view name, std::uint16_t type) const;
+    // Looks up NAME/TYPE, never blocking past the configured timeout (nor past LIMIT when it is
+    // positive). Thread-safe.
+    Answer query(std::string_view name, std::uint16_t type,
+                 std::chrono::milliseconds limit = std::chrono::milliseconds(0)) const;
     // Convenience overload for the known types.
-    Answer query(std::string_view name, RrType type) const {
-        return query(name, static_cast<std::uint16_t>(type));
+    Answer query(std::string_view name, RrType type,
+                 std::chrono::milliseconds limit = std::chrono::milliseconds(0)) const {
+        return query(name, static_cast<std::uint16_t>(type), limit);
     }
     // Reverse lookup of an IPv4/IPv6 address in presentation form.
     Answer query_ptr(std::string_view address) const;
