@@ -1,0 +1,277 @@
+// The option table: the one place where each configuration option is declared and documented.
+#include "config/options.hpp"
+
+#include <array>
+
+#include "util/cidr.hpp"
+#include "util/strings.hpp"
+
+namespace mxpulse::config {
+
+namespace {
+
+constexpr std::array<std::string_view, 3> kFailureActions{"accept", "tempfail", "reject"};
+constexpr std::array<std::string_view, 2> kLogSinks{"stderr", "syslog"};
+constexpr std::array<std::string_view, 2> kLogFormats{"kv", "json"};
+constexpr std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn", "error"};
+constexpr std::array<std::string_view, 10> kFacilities{"mail",   "daemon", "local0", "local1",
+                                                       "local2", "local3", "local4", "local5",
+                                                       "local6", "local7"};
+
+// Checks a milter socket specification in the opendkim/libmilter notation.
+std::string check_milter_socket(const Config& c) {
+    const std::string& s = c.milter_socket;
+    if (util::istarts_with(s, "unix:/") || util::istarts_with(s, "local:/")) return {};
+    for (std::string_view p : {"inet:", "inet6:"}) {
+        if (!util::istarts_with(s, p)) continue;
+        std::string_view rest = std::string_view(s).substr(p.size());
+        std::string_view port = rest.substr(0, rest.find('@'));
+        if (!port.empty() && port.find_first_not_of("0123456789") == std::string_view::npos)
+            return {};
+        return "expected " + std::string(p) + "PORT@HOST, got \"" + s + "\"";
+    }
+    return "expected unix:/PATH, local:/PATH, inet:PORT@HOST or inet6:PORT@HOST, got \"" + s + "\"";
+}
+
+// Checks that every internal network is an address or a prefix.
+std::string check_networks(const Config& c) {
+    for (const std::string& n : c.internal_networks) {
+        if (!util::parse_cidr(n)) return "not an address or network prefix: \"" + n + "\"";
+    }
+    return {};
+}
+
+// Checks that a path is absolute.
+std::string check_control_socket(const Config& c) {
+    return c.control_socket.starts_with("/") ? "" : "must be an absolute path";
+}
+
+// Checks that a path is absolute or empty.
+std::string check_pid_file(const Config& c) {
+    return c.pid_file.empty() || c.pid_file.starts_with("/") ? ""
+                                                             : "must be an absolute path or empty";
+}
+
+constexpr std::int64_t kSecond = 1000;
+
+const std::array kOptions{
+    // [daemon]
+    Option{"daemon", "user", Kind::string, R"("mxpulse")",
+           "User to run as once the sockets are open. Empty keeps the user that started mxpulse.",
+           &Config::user},
+    Option{"daemon", "group", Kind::string, R"("mxpulse")",
+           "Group to run as once the sockets are open. Empty uses the primary group of user.",
+           &Config::group},
+    Option{"daemon",
+           "pid_file",
+           Kind::string,
+           R"("/run/mxpulse/mxpulse.pid")",
+           "File that receives the daemon's process id. Empty writes none.",
+           &Config::pid_file,
+           {},
+           0,
+           INT64_MAX,
+           check_pid_file},
+    Option{"daemon",
+           "shutdown_grace",
+           Kind::duration,
+           R"("30s")",
+           "How long SIGTERM waits for messages in flight to finish before the daemon exits.",
+           &Config::shutdown_grace,
+           {},
+           0,
+           3600 * kSecond},
+
+    // [milter]
+    Option{
+        "milter",
+        "socket",
+        Kind::string,
+        R"("unix:/run/mxpulse/milter.sock")",
+        "Where the MTA connects: unix:/PATH (or local:/PATH), inet:PORT@HOST or inet6:PORT@HOST.",
+        &Config::milter_socket,
+        {},
+        0,
+        INT64_MAX,
+        check_milter_socket},
+    Option{"milter", "socket_mode", Kind::mode, R"("0660")",
+           "Permissions of a unix milter socket. The MTA's user (postfix) must be able to connect.",
+           &Config::milter_socket_mode},
+    Option{"milter",
+           "timeout",
+           Kind::duration,
+           R"("300s")",
+           "How long libmilter waits for the MTA on an open connection before giving up on it.",
+           &Config::milter_timeout,
+           {},
+           kSecond,
+           86400 * kSecond},
+    Option{"milter",
+           "backlog",
+           Kind::integer,
+           "128",
+           "Listen backlog of the milter socket.",
+           &Config::milter_backlog,
+           {},
+           1,
+           65535},
+    Option{"milter", "failure_action", Kind::choice, R"("accept")",
+           "What the MTA is told when mxpulse fails internally or hits a limit: accept, tempfail "
+           "or reject.",
+           &Config::failure_action, kFailureActions},
+    Option{"milter",
+           "max_sessions",
+           Kind::integer,
+           "500",
+           "SMTP connections analysed at once. Further connections pass through unanalysed and are "
+           "counted.",
+           &Config::max_sessions,
+           {},
+           1,
+           1'000'000},
+
+    // [limits]
+    Option{"limits",
+           "max_header_bytes",
+           Kind::size,
+           R"("256k")",
+           "Header bytes kept per message. Headers beyond are counted, not kept.",
+           &Config::max_header_bytes,
+           {},
+           1024,
+           64 * 1024 * 1024},
+    Option{"limits",
+           "max_headers",
+           Kind::integer,
+           "1000",
+           "Header fields kept per message.",
+           &Config::max_headers,
+           {},
+           1,
+           1'000'000},
+    Option{"limits",
+           "max_recipients",
+           Kind::integer,
+           "1000",
+           "Envelope recipients kept per message.",
+           &Config::max_recipients,
+           {},
+           1,
+           1'000'000},
+    Option{"limits",
+           "max_body_bytes",
+           Kind::size,
+           R"("1M")",
+           "Body bytes kept per message for bounce analysis. The rest passes through unexamined.",
+           &Config::max_body_bytes,
+           {},
+           0,
+           256 * 1024 * 1024},
+
+    // [direction]
+    Option{"direction",
+           "internal_networks",
+           Kind::string_list,
+           R"(["127.0.0.0/8", "::1/128"])",
+           "Client networks whose mail is outbound (leaving the organisation).",
+           &Config::internal_networks,
+           {},
+           0,
+           INT64_MAX,
+           check_networks},
+    Option{
+        "direction", "outbound_daemon_names", Kind::string_list, "[]",
+        "Values of the MTA's {daemon_name} macro that mark mail as outbound, e.g. \"ORIGINATING\".",
+        &Config::outbound_daemon_names},
+    Option{"direction", "authenticated_is_outbound", Kind::boolean, "true",
+           "Whether mail from SMTP-authenticated clients is outbound.",
+           &Config::authenticated_is_outbound},
+
+    // [log]
+    Option{"log", "sink", Kind::choice, R"("stderr")",
+           "Where log lines go: stderr (journald under systemd) or syslog.", &Config::log_sink,
+           kLogSinks},
+    Option{"log", "format", Kind::choice, R"("kv")", "Log line format: kv (logfmt) or json.",
+           &Config::log_format, kLogFormats},
+    Option{"log", "level", Kind::choice, R"("info")",
+           "Lowest level logged: trace, debug, info, warn, error.", &Config::log_level, kLogLevels},
+    Option{"log", "syslog_facility", Kind::choice, R"("mail")",
+           "Syslog facility when sink is syslog.", &Config::syslog_facility, kFacilities},
+
+    // [control]
+    Option{"control",
+           "socket",
+           Kind::string,
+           R"("/run/mxpulse/control.sock")",
+           "Unix socket that mxpulsectl talks to.",
+           &Config::control_socket,
+           {},
+           0,
+           INT64_MAX,
+           check_control_socket},
+    Option{"control", "socket_mode", Kind::mode, R"("0660")", "Permissions of the control socket.",
+           &Config::control_socket_mode},
+    Option{"control", "socket_group", Kind::string, R"("")",
+           "Group owning the control socket; its members may use mxpulsectl. Empty uses the "
+           "daemon's group.",
+           &Config::control_socket_group},
+    Option{"control",
+           "max_clients",
+           Kind::integer,
+           "16",
+           "Control connections served at once; more are refused and counted.",
+           &Config::control_max_clients,
+           {},
+           1,
+           4096},
+    Option{"control",
+           "max_request_bytes",
+           Kind::size,
+           R"("4k")",
+           "Longest control request line; a longer one is refused and counted.",
+           &Config::control_max_request_bytes,
+           {},
+           64,
+           1024 * 1024},
+    Option{"control",
+           "idle_timeout",
+           Kind::duration,
+           R"("30s")",
+           "A control connection idle this long is closed.",
+           &Config::control_idle_timeout,
+           {},
+           100,
+           3600 * kSecond},
+};
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kSections{{
+    {"daemon", "The process: user, group, pid file, shutdown."},
+    {"milter", "The milter socket and what the MTA is told on failure."},
+    {"limits", "What is kept per message. Every limit hit is counted and logged."},
+    {"direction", "How a message is found to be outbound."},
+    {"log", "Log lines: where they go and how they look."},
+    {"control", "The control socket used by mxpulsectl."},
+}};
+
+}  // namespace
+
+std::span<const Option> options() {
+    return kOptions;
+}
+
+std::span<const std::pair<std::string_view, std::string_view>> sections() {
+    return kSections;
+}
+
+const Option* find_option(std::string_view section, std::string_view key) {
+    for (const Option& o : kOptions) {
+        if (o.section == section && o.key == key) return &o;
+    }
+    return nullptr;
+}
+
+std::string option_name(const Option& o) {
+    return std::string(o.section) + "." + std::string(o.key);
+}
+
+}  // namespace mxpulse::config

@@ -1,0 +1,53 @@
+// The control commands as a table: name, access level, usage and handler.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "config/holder.hpp"
+#include "control/protocol.hpp"
+#include "stats/counters.hpp"
+
+namespace mxpulse::control {
+
+// What a peer may do: read-only commands, or also those that change state.
+enum class Access { read, admin };
+
+// What a command handler can see and do in the daemon.
+struct Context {
+    const stats::Counters& counters;
+    const config::Holder& config;
+    std::string version;
+    std::int64_t pid = 0;
+    std::function<std::string()> reload;  // returns "" on success, else the error
+};
+
+// A handler's outcome: a result document or an error message.
+struct Reply {
+    bool ok = true;
+    nlohmann::json result;
+    std::string error;
+};
+
+// One control command.
+struct Command {
+    std::string_view name;
+    Access access;
+    std::string_view usage;
+    std::string_view help;
+    Reply (*run)(const Request& request, Context& context);
+};
+
+// Returns the command table.
+std::span<const Command> commands();
+
+// Handles one request line from a peer with the given access; always returns one reply line.
+// Sets *denied when the command exists but needs more access than the peer has.
+std::string handle_line(std::string_view line, Access access, Context& context,
+                        bool* denied = nullptr);
+
+}  // namespace mxpulse::control

@@ -1,0 +1,37 @@
+// The event catalogue: the list that documentation and tests are checked against.
+#include "log/events.hpp"
+
+#include <array>
+
+namespace mxpulse::log {
+
+namespace {
+constexpr std::array<const EventSpec*, 11> kCatalogue{
+    &events::daemon_started, &events::daemon_stopping, &events::daemon_stopped,
+    &events::daemon_error,   &events::config_loaded,   &events::config_rejected,
+    &events::message_seen,   &events::limit_hit,       &events::milter_failure,
+    &events::control_denied, &events::control_error,
+};
+}  // namespace
+
+std::span<const EventSpec* const> catalogue() {
+    return kCatalogue;
+}
+
+std::string_view level_name(Level l) {
+    switch (l) {
+        case Level::trace:
+            return "trace";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warn";
+        case Level::error:
+            return "error";
+    }
+    return "info";
+}
+
+}  // namespace mxpulse::log

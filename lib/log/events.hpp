@@ -1,0 +1,63 @@
+// The event catalogue: every log line mxpulse writes is one of these, with stable name and keys.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+namespace mxpulse::log {
+
+enum class Level { trace, debug, info, warn, error };
+
+// One kind of log event. Keys are documented here and in mxpulse(8) under LOG EVENTS.
+struct EventSpec {
+    std::string_view name;
+    Level level;
+    bool per_message;  // carries the MTA queue id as its first key
+    std::string_view keys;
+    std::string_view description;
+};
+
+namespace events {
+inline constexpr EventSpec daemon_started{"daemon.started", Level::info, false,
+                                          "version config milter_socket control_socket pid",
+                                          "The daemon is ready to accept milter connections."};
+inline constexpr EventSpec daemon_stopping{
+    "daemon.stopping", Level::info, false, "in_flight",
+    "A stop was requested; messages in flight are finished first."};
+inline constexpr EventSpec daemon_stopped{"daemon.stopped", Level::info, false,
+                                          "uptime_s messages abandoned_sessions",
+                                          "The daemon has stopped."};
+inline constexpr EventSpec daemon_error{"daemon.error", Level::error, false, "what error",
+                                        "A start-up or run-time step failed."};
+inline constexpr EventSpec config_loaded{"config.loaded", Level::info, false,
+                                         "config reason restart_needed",
+                                         "A configuration was loaded and is now in force."};
+inline constexpr EventSpec config_rejected{
+    "config.rejected", Level::error, false, "config error",
+    "A configuration was refused; the previous one stays in force."};
+inline constexpr EventSpec message_seen{
+    "message.seen", Level::info, true,
+    "queue_id direction size sender rcpt_count rcpt_domains message_id client",
+    "One line per message at end of data, with its direction."};
+inline constexpr EventSpec limit_hit{
+    "limit.hit", Level::warn, true, "queue_id limit value",
+    "A configured bound was reached; what lies beyond it is not analysed."};
+inline constexpr EventSpec milter_failure{
+    "milter.failure", Level::error, true, "queue_id stage error action",
+    "An internal error while handling a message; the failure action "
+    "was applied."};
+inline constexpr EventSpec control_denied{"control.denied", Level::warn, false,
+                                          "uid gid command reason",
+                                          "A control-socket request was refused."};
+inline constexpr EventSpec control_error{
+    "control.error", Level::warn, false, "error",
+    "A control-socket connection failed or sent a malformed request."};
+}  // namespace events
+
+// Returns every event in the catalogue.
+std::span<const EventSpec* const> catalogue();
+
+// Returns the level's name as written in log lines and the config ("info").
+std::string_view level_name(Level l);
+
+}  // namespace mxpulse::log

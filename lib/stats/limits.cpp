@@ -1,0 +1,15 @@
+// Names of the bounds mxpulse enforces.
+#include "stats/limits.hpp"
+
+namespace mxpulse::stats {
+
+std::string_view limit_name(Limit l) {
+    static constexpr std::array<std::string_view, kLimitCount> kNames{
+        "header_bytes", "headers",  "recipients",      "body_bytes",
+        "macros",       "sessions", "control_clients", "control_request_bytes",
+    };
+    auto i = static_cast<std::size_t>(l);
+    return i < kNames.size() ? kNames[i] : "unknown";
+}
+
+}  // namespace mxpulse::stats

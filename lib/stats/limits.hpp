@@ -1,0 +1,27 @@
+// The bounds mxpulse enforces; each one hit is counted under its name.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+
+namespace mxpulse::stats {
+
+enum class Limit : std::size_t {
+    header_bytes,
+    headers,
+    recipients,
+    body_bytes,
+    macros,
+    sessions,
+    control_clients,
+    control_request_bytes,
+    count_  // number of limits; not a limit
+};
+
+inline constexpr std::size_t kLimitCount = static_cast<std::size_t>(Limit::count_);
+
+// Returns the limit's stable name as used in logs, status and metrics ("header_bytes").
+std::string_view limit_name(Limit l);
+
+}  // namespace mxpulse::stats

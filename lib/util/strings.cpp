@@ -1,0 +1,75 @@
+// Byte-string helpers used by parsers: trimming, case folding, splitting, address parts.
+#include "util/strings.hpp"
+
+#include <algorithm>
+
+namespace mxpulse::util {
+
+namespace {
+// Returns true for the ASCII white-space bytes that header and protocol parsers skip.
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+// Returns the ASCII lowercase of c.
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+}  // namespace
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+std::string to_lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), lower);
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [](char x, char y) { return lower(x) == lower(y); });
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::vector<std::string_view> split(std::string_view s, std::string_view separators) {
+    std::vector<std::string_view> out;
+    size_t start = 0;
+    while (start <= s.size()) {
+        size_t end = s.find_first_of(separators, start);
+        if (end == std::string_view::npos) end = s.size();
+        if (end > start) out.push_back(s.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+std::string_view strip_angles(std::string_view address) {
+    address = trim(address);
+    if (address.size() >= 2 && address.front() == '<' && address.back() == '>') {
+        address = trim(address.substr(1, address.size() - 2));
+    }
+    return address;
+}
+
+std::string address_domain(std::string_view address) {
+    address = strip_angles(address);
+    size_t at = address.rfind('@');
+    if (at == std::string_view::npos || at + 1 >= address.size()) return {};
+    std::string_view domain = address.substr(at + 1);
+    while (!domain.empty() && domain.back() == '.')
+        domain.remove_suffix(1);
+    if (domain.size() >= 2 && domain.front() == '[' && domain.back() == ']')
+        return std::string(domain);
+    return to_lower(domain);
+}
+
+}  // namespace mxpulse::util

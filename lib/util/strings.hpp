@@ -1,0 +1,31 @@
+// Byte-string helpers used by parsers: trimming, case folding, splitting, address parts.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mxpulse::util {
+
+// Returns s without leading and trailing ASCII white space.
+std::string_view trim(std::string_view s);
+
+// Returns an ASCII-lowercased copy of s.
+std::string to_lower(std::string_view s);
+
+// Returns true when a and b are equal ignoring ASCII case.
+bool iequals(std::string_view a, std::string_view b);
+
+// Returns true when s starts with prefix, ignoring ASCII case.
+bool istarts_with(std::string_view s, std::string_view prefix);
+
+// Splits s on any of the separator characters, dropping empty pieces.
+std::vector<std::string_view> split(std::string_view s, std::string_view separators);
+
+// Returns the domain part of an address ("<a@B.example>" -> "b.example"), lowercased, or "".
+std::string address_domain(std::string_view address);
+
+// Strips one pair of angle brackets and surrounding space from an envelope address.
+std::string_view strip_angles(std::string_view address);
+
+}  // namespace mxpulse::util

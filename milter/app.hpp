@@ -1,0 +1,32 @@
+// The daemon's shared state: configuration in force, counters, and the reload procedure.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "config/holder.hpp"
+#include "config/loader.hpp"
+#include "stats/counters.hpp"
+
+namespace mxpulse::milter {
+
+// Everything the milter callbacks, the control thread and the signal thread share.
+struct App {
+    std::string config_path;  // "" when running on built-in defaults
+    bool config_path_given = false;
+    config::Holder config;
+    stats::Counters counters;
+    std::mutex reload_mutex;
+
+    // Loads the configuration file again; swaps it in when valid. Returns "" or the errors joined.
+    std::string reload(std::string_view reason);
+};
+
+// Returns the configuration to start with, or the errors; a missing default file means built-in
+// defaults.
+config::LoadResult initial_config(const std::string& path, bool path_given);
+
+// Applies the [log] section to the log output.
+void apply_log_settings(const config::Config& c);
+
+}  // namespace mxpulse::milter

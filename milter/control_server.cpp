@@ -1,0 +1,239 @@
+// The control socket server: a libevent thread speaking the line protocol of lib/control.
+#include "control_server.hpp"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "control/commands.hpp"
+#include "log/logger.hpp"
+
+namespace mxpulse::milter {
+
+struct ControlServer::Impl {
+    App& app;
+    std::string version;
+    std::string path;
+    int fd = -1;
+    uid_t daemon_uid = 0;
+    event_base* base = nullptr;
+    evconnlistener* listener = nullptr;
+    std::thread thread;
+    int clients = 0;
+    control::Context context;
+
+    Impl(App& a, std::string v)
+        : app(a), version(std::move(v)), context{a.counters, a.config, version, getpid(), nullptr} {
+        context.reload = [this] { return app.reload("control"); };
+    }
+};
+
+namespace {
+
+// One control connection.
+struct Client {
+    ControlServer::Impl* server;
+    bufferevent* bev;
+    control::Access access;
+    uid_t uid;
+    gid_t gid;
+    bool closing = false;
+};
+
+// Frees a client and its connection.
+void drop(Client* c) {
+    bufferevent_free(c->bev);
+    --c->server->clients;
+    delete c;
+}
+
+// Closes the connection once the reply is written.
+void close_after_write(Client* c) {
+    c->closing = true;
+    bufferevent_disable(c->bev, EV_READ);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) drop(c);
+}
+
+// Sends one reply line.
+void send_line(Client* c, const std::string& line) {
+    bufferevent_write(c->bev, line.data(), line.size());
+}
+
+void on_write(bufferevent*, void* arg) {
+    auto* c = static_cast<Client*>(arg);
+    if (c->closing) drop(c);
+}
+
+void on_event(bufferevent*, short what, void* arg) {
+    auto* c = static_cast<Client*>(arg);
+    if (what & BEV_EVENT_TIMEOUT) {
+        send_line(c, control::error_reply("idle timeout"));
+        close_after_write(c);
+        return;
+    }
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) drop(c);
+}
+
+void on_read(bufferevent* bev, void* arg) {
+    auto* c = static_cast<Client*>(arg);
+    evbuffer* in = bufferevent_get_input(bev);
+    auto max = static_cast<size_t>(c->server->app.config.get()->control_max_request_bytes);
+    while (!c->closing) {
+        size_t len = 0;
+        char* line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+        if (!line) {
+            if (evbuffer_get_length(in) > max) {
+                c->server->app.counters.count_limit(stats::Limit::control_request_bytes);
+                log::emit(log::events::control_error,
+                          {log::Field("error", "request longer than control.max_request_bytes")});
+                send_line(c, control::error_reply("request longer than " + std::to_string(max) +
+                                                  " bytes"));
+                close_after_write(c);
+            }
+            return;
+        }
+        std::string request(line, len);
+        std::free(line);
+        if (request.size() > max) {
+            c->server->app.counters.count_limit(stats::Limit::control_request_bytes);
+            send_line(
+                c, control::error_reply("request longer than " + std::to_string(max) + " bytes"));
+            close_after_write(c);
+            return;
+        }
+        std::string reply;
+        bool denied = false;
+        try {
+            reply = control::handle_line(request, c->access, c->server->context, &denied);
+        } catch (const std::exception& e) {
+            reply = control::error_reply(std::string("internal error: ") + e.what());
+        }
+        if (denied) {
+            log::emit(log::events::control_denied,
+                      {log::Field("uid", static_cast<std::int64_t>(c->uid)),
+                       log::Field("gid", static_cast<std::int64_t>(c->gid)),
+                       log::Field("command", request), log::Field("reason", "needs admin access")});
+        }
+        send_line(c, reply);
+    }
+}
+
+void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
+    auto* s = static_cast<ControlServer::Impl*>(arg);
+    auto cfg = s->app.config.get();
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+        evutil_closesocket(fd);
+        return;
+    }
+    if (s->clients >= cfg->control_max_clients) {
+        s->app.counters.count_limit(stats::Limit::control_clients);
+        log::emit(log::events::control_denied,
+                  {log::Field("uid", static_cast<std::int64_t>(cred.uid)),
+                   log::Field("gid", static_cast<std::int64_t>(cred.gid)),
+                   log::Field("command", ""), log::Field("reason", "too many clients")});
+        std::string reply = control::error_reply("too many control clients; try again");
+        (void)!write(fd, reply.data(), reply.size());
+        evutil_closesocket(fd);
+        return;
+    }
+    bufferevent* bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) {
+        evutil_closesocket(fd);
+        return;
+    }
+    bool admin = cred.uid == 0 || cred.uid == s->daemon_uid;
+    auto* c = new Client{s, bev, admin ? control::Access::admin : control::Access::read, cred.uid,
+                         cred.gid};
+    ++s->clients;
+    long ms = static_cast<long>(cfg->control_idle_timeout.count());
+    timeval idle{ms / 1000, (ms % 1000) * 1000};
+    bufferevent_set_timeouts(bev, &idle, &idle);
+    bufferevent_setcb(bev, on_read, on_write, on_event, c);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+}  // namespace
+
+ControlServer::ControlServer(App& app, std::string version)
+    : impl_(std::make_unique<Impl>(app, std::move(version))) {}
+
+ControlServer::~ControlServer() {
+    stop();
+}
+
+bool ControlServer::open(const config::Config& c, const Identity& id, std::string& error) {
+    Impl& s = *impl_;
+    s.path = c.control_socket;
+    s.daemon_uid = id.uid;
+    sockaddr_un addr{};
+    if (s.path.size() >= sizeof addr.sun_path) {
+        error = "control.socket: path too long";
+        return false;
+    }
+    if (!ensure_parent_dir(s.path, id, error)) return false;
+    struct stat st {};
+    if (lstat(s.path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            error = "control.socket: " + s.path + " exists and is not a socket";
+            return false;
+        }
+        unlink(s.path.c_str());
+    }
+    s.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, s.path.c_str(), sizeof addr.sun_path - 1);
+    gid_t gid = id.gid;
+    if (!c.control_socket_group.empty() && !lookup_group(c.control_socket_group, gid)) {
+        error = "control.socket_group: no such group \"" + c.control_socket_group + "\"";
+        return false;
+    }
+    if (s.fd < 0 || bind(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        chmod(s.path.c_str(), static_cast<mode_t>(c.control_socket_mode)) != 0 ||
+        (geteuid() == 0 && chown(s.path.c_str(), id.uid, gid) != 0) || listen(s.fd, 16) != 0) {
+        error = "control socket " + s.path + ": " + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+bool ControlServer::start(std::string& error) {
+    Impl& s = *impl_;
+    evthread_use_pthreads();
+    s.base = event_base_new();
+    if (!s.base) {
+        error = "event_base_new failed";
+        return false;
+    }
+    s.listener = evconnlistener_new(s.base, on_accept, &s, LEV_OPT_CLOSE_ON_FREE, -1, s.fd);
+    if (!s.listener) {
+        error = "evconnlistener_new failed";
+        return false;
+    }
+    s.fd = -1;  // owned by the listener now
+    s.thread = std::thread([&s] { event_base_dispatch(s.base); });
+    return true;
+}
+
+void ControlServer::stop() {
+    Impl& s = *impl_;
+    if (s.base) event_base_loopbreak(s.base);
+    if (s.thread.joinable()) s.thread.join();
+    if (s.listener) evconnlistener_free(s.listener), s.listener = nullptr;
+    if (s.base) event_base_free(s.base), s.base = nullptr;
+    if (s.fd >= 0) close(s.fd), s.fd = -1;
+    if (!s.path.empty()) unlink(s.path.c_str()), s.path.clear();
+}
+
+}  // namespace mxpulse::milter

@@ -1,0 +1,99 @@
+// mxpulsectl's connection to the daemon: finding the socket, one request, one reply.
+#include "ctl/client.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "config/loader.hpp"
+#include "version.hpp"
+
+namespace mxpulse::ctl {
+
+namespace {
+constexpr int kTimeoutMs = 10'000;
+constexpr size_t kMaxReply = 64 * 1024 * 1024;
+}  // namespace
+
+std::string socket_path(const Options& o, std::string& error) {
+    if (!o.socket.empty()) return o.socket;
+    std::string file = o.config.empty() ? kDefaultConfigFile : o.config;
+    if (o.config.empty() && access(file.c_str(), F_OK) != 0)
+        return config::defaults()->control_socket;
+    config::LoadResult r = config::load_file(file);
+    if (!r.config) {
+        error = r.errors.empty() ? file + ": cannot load" : r.errors.front();
+        return {};
+    }
+    return r.config->control_socket;
+}
+
+int request(const Options& o, const std::string& line, nlohmann::json& reply, std::string& error) {
+    std::string path = socket_path(o, error);
+    if (path.empty()) return kExitFailed;
+    sockaddr_un addr{};
+    if (path.size() >= sizeof addr.sun_path) {
+        error = "socket path too long: " + path;
+        return kExitFailed;
+    }
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        if (e == EACCES || e == EPERM) {
+            error = "permission denied on " + path +
+                    ": run as root or as a member of the socket's group";
+            return kExitNoPerm;
+        }
+        if (e == ENOENT)
+            error = "no control socket at " + path + ": is mxpulse running?";
+        else if (e == ECONNREFUSED)
+            error = "mxpulse is not running (nobody listens on " + path + ")";
+        else
+            error = "cannot connect to " + path + ": " + std::strerror(e);
+        return kExitUnavailable;
+    }
+    std::string out = line + "\n";
+    if (write(fd, out.data(), out.size()) != static_cast<ssize_t>(out.size())) {
+        error = "cannot send to " + path + ": " + std::strerror(errno);
+        close(fd);
+        return kExitUnavailable;
+    }
+    std::string in;
+    char buf[65536];
+    while (in.find('\n') == std::string::npos && in.size() < kMaxReply) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, kTimeoutMs) <= 0) {
+            error = "no reply from mxpulse within " + std::to_string(kTimeoutMs / 1000) + "s";
+            close(fd);
+            return kExitUnavailable;
+        }
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        in.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+    auto nl = in.find('\n');
+    if (nl == std::string::npos) {
+        error = "connection closed without a complete reply";
+        return kExitUnavailable;
+    }
+    reply = nlohmann::json::parse(in.substr(0, nl), nullptr, false);
+    if (reply.is_discarded() || !reply.is_object()) {
+        error = "malformed reply from mxpulse";
+        return kExitFailed;
+    }
+    if (!reply.value("ok", false)) {
+        error = reply.value("error", std::string("request failed"));
+        return kExitFailed;
+    }
+    return kExitOk;
+}
+
+}  // namespace mxpulse::ctl

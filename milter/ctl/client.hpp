@@ -1,0 +1,29 @@
+// mxpulsectl's connection to the daemon: finding the socket, one request, one reply.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace mxpulse::ctl {
+
+// Options shared by every subcommand.
+struct Options {
+    std::string socket;  // explicit -s PATH
+    std::string config;  // -c FILE, to read control.socket from
+    bool json = false;
+};
+
+// Exit codes, after sysexits(3) where one fits.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;        // the daemon answered with an error
+inline constexpr int kExitUnavailable = 69;  // no daemon to talk to
+inline constexpr int kExitNoPerm = 77;       // not allowed to use the socket
+
+// Returns the control socket path: -s, else control.socket of the config file, else the default.
+std::string socket_path(const Options& o, std::string& error);
+
+// Sends one request line and reads the reply; returns an exit code and sets error on failure.
+int request(const Options& o, const std::string& line, nlohmann::json& reply, std::string& error);
+
+}  // namespace mxpulse::ctl

@@ -1,0 +1,92 @@
+// mxpulsectl ping, version, status, reload and call: the commands every daemon answers.
+#include <iostream>
+#include <memory>
+
+#include "ctl/commands.hpp"
+#include "ctl/output.hpp"
+
+namespace mxpulse::ctl {
+
+namespace {
+
+// Sends a request, prints errors to stderr; returns the exit code and the result on success.
+int ask(const Options& o, const std::string& line, nlohmann::json& result) {
+    nlohmann::json reply;
+    std::string error;
+    int rc = request(o, line, reply, error);
+    if (rc != kExitOk) {
+        std::cerr << "mxpulsectl: " << error << "\n";
+        return rc;
+    }
+    result = reply["result"];
+    return rc;
+}
+
+// Prints the status result as a readable summary.
+void print_status(const nlohmann::json& r) {
+    std::vector<std::vector<std::string>> rows{
+        {"version", r.value("version", "")},
+        {"pid", std::to_string(r.value("pid", 0))},
+        {"uptime", format_uptime(r.value("uptime_s", 0))},
+        {"started", format_time(r.value("started_at", 0))},
+        {"config", r["config"].value("file", "")},
+        {"config loaded", format_time(r["config"].value("loaded_at", 0))},
+        {"sessions", std::to_string(r["sessions"].value("active", 0)) + " active, " +
+                         std::to_string(r["sessions"].value("total", 0)) + " total"},
+        {"failures", std::to_string(r.value("failures", 0))},
+    };
+    print_table(std::cout, rows);
+    std::cout << "\n";
+    std::vector<std::vector<std::string>> msgs{{"MESSAGES", "COUNT"}};
+    for (auto& [k, v] : r["messages"].items())
+        msgs.push_back({k, v.dump()});
+    print_table(std::cout, msgs);
+    std::cout << "\n";
+    std::vector<std::vector<std::string>> limits{{"LIMIT", "HITS"}};
+    for (auto& [k, v] : r["limits_hit"].items())
+        limits.push_back({k, v.dump()});
+    print_table(std::cout, limits);
+}
+
+// Registers a subcommand that sends a fixed request and prints the result.
+void add_simple(CLI::App& app, Options& o, int& rc, const std::string& name,
+                const std::string& help, void (*print)(const nlohmann::json&)) {
+    app.add_subcommand(name, help)->callback([&o, &rc, name, print] {
+        nlohmann::json result;
+        rc = ask(o, name, result);
+        if (rc != kExitOk) return;
+        if (o.json)
+            std::cout << result.dump(2) << "\n";
+        else
+            print(result);
+    });
+}
+
+}  // namespace
+
+void add_basic_commands(CLI::App& app, Options& o, int& rc) {
+    add_simple(app, o, rc, "ping", "Check that the daemon answers",
+               [](const nlohmann::json&) { std::cout << "pong\n"; });
+    add_simple(app, o, rc, "version", "Print the daemon's version", [](const nlohmann::json& r) {
+        std::cout << "mxpulse " << r.value("version", "") << "\n";
+    });
+    add_simple(app, o, rc, "status", "Uptime, configuration, messages by direction, limits hit",
+               print_status);
+    add_simple(
+        app, o, rc, "reload", "Reload the configuration (a bad one is refused, the old one kept)",
+        [](const nlohmann::json& r) { std::cout << "reloaded " << r.value("file", "") << "\n"; });
+    auto words = std::make_shared<std::vector<std::string>>();
+    CLI::App* call =
+        app.add_subcommand("call", "Send a raw protocol line and print the JSON reply");
+    call->add_option("words", *words, "The request, e.g. status")->required();
+    call->callback([&o, &rc, words] {
+        std::string line;
+        for (const std::string& w : *words)
+            line += (line.empty() ? "" : " ") + w;
+        nlohmann::json result;
+        rc = ask(o, line, result);
+        if (rc == kExitOk) std::cout << result.dump(2) << "\n";
+    });
+}
+
+}  // namespace mxpulse::ctl

@@ -1,0 +1,54 @@
+// Unit tests of lib/log: kv and json lines, quoting, and the event catalogue.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "log/events.hpp"
+#include "log/format.hpp"
+
+using namespace mxpulse::log;
+
+TEST(LogFormat, KvQuotesOnlyWhatNeedsIt) {
+    std::string line = format_line(
+        Format::kv, "", events::message_seen, "4XyZ1",
+        {Field("direction", "outbound"), Field("size", 1234), Field("sender", "a b=c")});
+    EXPECT_EQ(line,
+              "level=info event=message.seen queue_id=4XyZ1 direction=outbound size=1234 "
+              "sender=\"a b=c\"");
+}
+
+TEST(LogFormat, MessageEventsAlwaysCarryAQueueId) {
+    std::string line =
+        format_line(Format::kv, "", events::limit_hit, "", {Field("limit", "headers")});
+    EXPECT_EQ(line, "level=warn event=limit.hit queue_id=- limit=headers");
+}
+
+TEST(LogFormat, JsonIsValidAndEscaped) {
+    std::string line =
+        format_line(Format::json, "2026-01-01T00:00:00.000+00:00", events::message_seen, "Q1",
+                    {Field("sender", "\"evil\"\n\x01"), Field("ok", true)});
+    auto j = nlohmann::json::parse(line);
+    EXPECT_EQ(j["event"], "message.seen");
+    EXPECT_EQ(j["queue_id"], "Q1");
+    EXPECT_EQ(j["sender"], "\"evil\"\n\x01");
+    EXPECT_EQ(j["ok"], true);
+    EXPECT_EQ(j["ts"], "2026-01-01T00:00:00.000+00:00");
+}
+
+TEST(LogFormat, TimestampHasOffset) {
+    std::string ts = timestamp_now();
+    ASSERT_EQ(ts.size(), 29u) << ts;
+    EXPECT_TRUE(ts[23] == '+' || ts[23] == '-') << ts;
+    EXPECT_EQ(ts[26], ':');
+}
+
+TEST(LogCatalogue, NamesAreUniqueAndMessageEventsDeclareQueueId) {
+    std::set<std::string_view> names;
+    for (const EventSpec* e : catalogue()) {
+        EXPECT_TRUE(names.insert(e->name).second) << e->name;
+        if (e->per_message) {
+            EXPECT_TRUE(e->keys.starts_with("queue_id")) << e->name;
+        }
+    }
+}

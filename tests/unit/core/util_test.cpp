@@ -1,0 +1,70 @@
+// Unit tests of lib/util: strings, network prefixes, durations and sizes.
+#include <gtest/gtest.h>
+
+#include "util/cidr.hpp"
+#include "util/strings.hpp"
+#include "util/units.hpp"
+
+using namespace mxpulse::util;
+
+TEST(Strings, AddressDomainLowercasesAndStripsBrackets) {
+    EXPECT_EQ(address_domain("<User@Yahoo.COM>"), "yahoo.com");
+    EXPECT_EQ(address_domain("a@b.example."), "b.example");
+    EXPECT_EQ(address_domain("<>"), "");
+    EXPECT_EQ(address_domain("nodomain"), "");
+    EXPECT_EQ(address_domain("x@"), "");
+}
+
+TEST(Strings, SplitDropsEmptyPieces) {
+    auto v = split(",a,,b c,", ", ");
+    ASSERT_EQ(v.size(), 3u);
+    EXPECT_EQ(v[0], "a");
+    EXPECT_EQ(v[2], "c");
+}
+
+TEST(Cidr, MatchesIpv4AndIpv6Prefixes) {
+    std::vector<Cidr> nets{*parse_cidr("10.0.0.0/8"), *parse_cidr("2001:db8::/32"),
+                           *parse_cidr("192.0.2.7")};
+    EXPECT_TRUE(address_in(*parse_address("10.200.1.1"), nets));
+    EXPECT_FALSE(address_in(*parse_address("11.0.0.1"), nets));
+    EXPECT_TRUE(address_in(*parse_address("[IPv6:2001:db8::5]"), nets));
+    EXPECT_FALSE(address_in(*parse_address("2001:db9::5"), nets));
+    EXPECT_TRUE(address_in(*parse_address("192.0.2.7"), nets));
+    EXPECT_FALSE(address_in(*parse_address("192.0.2.8"), nets));
+}
+
+TEST(Cidr, HostBitsAreClearedAndOddPrefixesWork) {
+    auto c = parse_cidr("172.16.5.4/12");
+    ASSERT_TRUE(c);
+    EXPECT_TRUE(address_in(*parse_address("172.31.255.255"), {*c}));
+    EXPECT_FALSE(address_in(*parse_address("172.32.0.0"), {*c}));
+}
+
+TEST(Cidr, RejectsMalformed) {
+    EXPECT_FALSE(parse_cidr("10.0.0.0/33"));
+    EXPECT_FALSE(parse_cidr("10.0.0/8"));
+    EXPECT_FALSE(parse_cidr("::1/129"));
+    EXPECT_FALSE(parse_cidr("host.example"));
+    EXPECT_FALSE(parse_cidr("10.0.0.0/-1"));
+}
+
+TEST(Units, DurationsRoundTrip) {
+    EXPECT_EQ(parse_duration("30s")->count(), 30000);
+    EXPECT_EQ(parse_duration("250ms")->count(), 250);
+    EXPECT_EQ(parse_duration("5m")->count(), 300000);
+    EXPECT_FALSE(parse_duration("5"));
+    EXPECT_FALSE(parse_duration("5 parsecs"));
+    EXPECT_FALSE(parse_duration("-1s"));
+    EXPECT_FALSE(parse_duration("99999999999999999d"));
+    EXPECT_EQ(format_duration(std::chrono::milliseconds(90000)), "90s");
+    EXPECT_EQ(format_duration(std::chrono::milliseconds(3600000)), "1h");
+    EXPECT_EQ(format_duration(std::chrono::milliseconds(1500)), "1500ms");
+}
+
+TEST(Units, Sizes) {
+    EXPECT_EQ(*parse_size("4096"), 4096);
+    EXPECT_EQ(*parse_size("64k"), 65536);
+    EXPECT_EQ(*parse_size("1M"), 1048576);
+    EXPECT_FALSE(parse_size("1T"));
+    EXPECT_FALSE(parse_size("k"));
+}
