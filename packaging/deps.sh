@@ -29,6 +29,7 @@ packages=(
   # tests
   libgtest-dev libgmock-dev postfix swaks unbound python3 procps psmisc
   libsisimai-perl
+  python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
 )
 
 if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then
