@@ -149,6 +149,18 @@ std::string domain_of(const std::string& addr) {
     return at == std::string::npos ? addr : addr.substr(at + 1);
 }
 
+// RFC 7208 5: an IPv4-mapped IPv6 client address is evaluated as IPv4.
+std::string unmap_address(const std::string& address) {
+    in6_addr a6{};
+    if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), &a6) != 1 ||
+        !IN6_IS_ADDR_V4MAPPED(&a6)) {
+        return address;
+    }
+    char buf[INET_ADDRSTRLEN] = {};
+    if (inet_ntop(AF_INET, &a6.s6_addr[12], buf, sizeof buf) == nullptr) return address;
+    return buf;
+}
+
 }  // namespace
 
 // Evaluates SPF for one client address.
@@ -182,9 +194,10 @@ SpfCheck spf_check(const dns::Resolver& resolver, const std::string& address,
         return out;
     }
     SPF_request_t* req = SPF_request_new(server);
-    SPF_errcode_t ipok = address.find(':') == std::string::npos
-                             ? SPF_request_set_ipv4_str(req, address.c_str())
-                             : SPF_request_set_ipv6_str(req, address.c_str());
+    std::string ip = unmap_address(address);
+    SPF_errcode_t ipok = ip.find(':') == std::string::npos
+                             ? SPF_request_set_ipv4_str(req, ip.c_str())
+                             : SPF_request_set_ipv6_str(req, ip.c_str());
     if (ipok != SPF_E_SUCCESS) {
         out.result = Result::permerror;
         out.reason = "invalid client address";

@@ -213,7 +213,10 @@ std::unique_ptr<Resolver> Resolver::create(const ResolverConfig& config, std::st
                                  "cache-max-ttl:", std::to_string(config.cache_max_ttl).c_str()),
                "cache-max-ttl") ||
         !check(ub_ctx_set_option(im.ctx, "do-not-query-localhost:", "no"),
-               "do-not-query-localhost")) {
+               "do-not-query-localhost") ||
+        // Private reverse zones go to the configured nameservers (internal DNS) too.
+        !check(ub_ctx_set_option(im.ctx, "unblock-lan-zones:", "yes"), "unblock-lan-zones") ||
+        !check(ub_ctx_set_option(im.ctx, "insecure-lan-zones:", "yes"), "insecure-lan-zones")) {
         return nullptr;
     }
     if (config.nameservers.empty()) {

@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "dns/resolver.hpp"
 #include "dns_server.hpp"
@@ -112,6 +115,24 @@ TEST_F(ResolverTest, ReportsTtlAndCachesUnderMaxTtl) {
     Answer a = resolver_->query("ttl.mxpulse.test", RrType::txt);
     ASSERT_EQ(a.status, Status::ok);
     EXPECT_LE(a.ttl, 7u);
+}
+
+TEST_F(ResolverTest, ManyThreadsShareOneResolver) {
+    std::atomic<int> ok{0}, nx{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 50; ++i) {
+                if (resolver_->query("host.mxpulse.test", RrType::a).status == Status::ok) ++ok;
+                std::string miss = "miss" + std::to_string(t * 100 + i) + ".mxpulse.test";
+                if (resolver_->query(miss, RrType::txt).status == Status::nxdomain) ++nx;
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(ok.load(), 400);
+    EXPECT_EQ(nx.load(), 400);
 }
 
 // A nameserver that never answers yields temperror within the timeout, never later.
