@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -86,10 +87,16 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
             for (const auto& raw : a.rdata)
                 ok = ok && add_bytes(raw, sizeof(in6_addr));
             break;
-        case ns_t_mx:
-            for (const auto& m : a.mx)
+        case ns_t_mx: {
+            // Deterministic order (preference, then name): libspf2 stops after max_dns_mx.
+            auto mx = a.mx;
+            std::sort(mx.begin(), mx.end(), [](const auto& x, const auto& y) {
+                return x.preference != y.preference ? x.preference < y.preference : x.host < y.host;
+            });
+            for (const auto& m : mx)
                 ok = ok && put_string(rr, n++, m.host);
             break;
+        }
         case ns_t_ptr:
             for (const auto& name : a.names)
                 ok = ok && put_string(rr, n++, name);
