@@ -6,6 +6,7 @@
 
 #include "auth/dmarc.hpp"
 #include "auth/spf.hpp"
+#include "auth/spf_record.hpp"
 
 namespace mxpulse::auth {
 
@@ -140,6 +141,11 @@ void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) 
         return;
     }
     add(rep, "spf", "spf.single", Severity::ok, "exactly one SPF record");
+    if (auto bad = spf_syntax_error(rep.spf_records.front())) {
+        add(rep, "spf", "spf.syntax", Severity::error, "syntax error (permerror): " + *bad);
+    } else {
+        add(rep, "spf", "spf.syntax", Severity::ok, "record syntax valid (RFC 7208)");
+    }
     int walked = 0;
     walk(r, d, 0, rep.spf_lookups, walked, rep.spf_includes);
     add(rep, "spf", "spf.lookups", rep.spf_lookups > 10 ? Severity::error : Severity::ok,

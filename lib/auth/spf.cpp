@@ -1,6 +1,8 @@
 // SPF (RFC 7208) evaluation with libspf2, resolving through mxpulse::dns.
 #include "auth/spf.hpp"
 
+#include "auth/spf_record.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -27,6 +29,7 @@ struct LayerState {
     int queries = 0;
     int max_queries = 0;
     int temp_failures = 0;
+    std::string syntax_error;  // first RFC 7208 syntax error in a fetched record
 };
 
 // Builds an empty RR answer with the given h_errno-style status.
@@ -103,6 +106,13 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
             break;
         case ns_t_txt:
         case ns_t_spf:
+            // libspf2 is lenient about syntax; RFC 7208 4.6 makes any error a permerror.
+            if (std::count_if(a.texts.begin(), a.texts.end(), is_spf_record) == 1) {
+                for (const auto& t : a.texts) {
+                    if (!is_spf_record(t) || !st->syntax_error.empty()) continue;
+                    if (auto err = spf_syntax_error(t)) st->syntax_error = *err;
+                }
+            }
             for (const auto& t : a.texts)
                 ok = ok && put_string(rr, n++, t);
             break;
@@ -234,6 +244,10 @@ SpfCheck spf_check(const dns::Resolver& resolver, const std::string& address,
                     why = SPF_strerror(SPF_response_errcode(resp));
                 }
                 out.reason = why != nullptr ? why : "";
+                if (!state.syntax_error.empty() && out.result != Result::temperror) {
+                    out.result = Result::permerror;
+                    out.reason = "syntax: " + state.syntax_error;
+                }
                 SPF_response_free(resp);
             }
         }

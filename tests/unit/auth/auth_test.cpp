@@ -8,6 +8,7 @@
 #include "auth/auth_results.hpp"
 #include "auth/check_domain.hpp"
 #include "auth/evaluate.hpp"
+#include "auth/spf_record.hpp"
 #include "dns_server.hpp"
 
 using namespace mxpulse::auth;
@@ -130,6 +131,23 @@ TEST_F(AuthTest, DmarcRecordParsing) {
     EXPECT_EQ(r.record->rua.at(0).max_bytes, 10240u);
     EXPECT_FALSE(parse_dmarc_record("p=reject; v=DMARC1").record);
     EXPECT_FALSE(parse_dmarc_record("v=DMARC1; p=reject; pct=101").record);
+}
+
+TEST(SpfRecordSyntax, AcceptsValidAndRejectsInvalid) {
+    for (const char* ok : {"v=spf1 -all", "v=spf1 a mx/24 a:%{d}.x.example ip4:192.0.2.0/24 ~all",
+                           "v=spf1 ip6:2001:db8::/32 a//64 mx:m.example/24//64 exp=e.%{d2}",
+                           "v=spf1 include:_spf.example.com redirect=r.example.net",
+                           "v=spf1 moo.cow-far_out=man:dog/cat ip4:1.2.3.4 -all"}) {
+        EXPECT_FALSE(spf_syntax_error(ok)) << ok << ": " << *spf_syntax_error(ok);
+    }
+    for (const char* bad :
+         {"v=spf1 a:foo-bar -all", "v=spf1 ip4:1.2.3.4/032", "v=spf1 mx: -all",
+          "v=spf1 exists:mail.example.com/24", "v=spf1 redirect=a.com redirect=b.com",
+          "v=spf1 -exists:%(ir).sbl.example.com", "v=spf1 foo=%abc", "v=spf1 frobnicate:x.example",
+          "v=spf1 ip6:1.2.3.4"}) {
+        EXPECT_TRUE(spf_syntax_error(bad)) << bad;
+    }
+    EXPECT_FALSE(is_spf_record("v=spf10 -all"));
 }
 
 TEST_F(AuthTest, AuditCleanDomain) {
