@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <unistd.h>
+#include <atomic>
 #include <chrono>
 #include <iostream>
+#include <thread>
 
 #include "auth/auth_results.hpp"
 #include "auth/evaluate.hpp"
@@ -180,6 +182,23 @@ TEST_F(DkimTest, WarmCacheCostPerMessage) {
         kRuns;
     std::cout << "evaluate(): " << us << " us per signed message, warm cache\n";
     EXPECT_LT(us, 200000);
+}
+
+TEST_F(DkimTest, ConcurrentEvaluationsAgree) {
+    Message m = signed_message(1);
+    std::atomic<int> passes{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 20; ++i) {
+                Verdict v = evaluator_->evaluate(m);
+                if (v.dkim_result == Result::pass && v.dmarc.result == Result::pass) ++passes;
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(passes.load(), 120);
 }
 
 TEST_F(DkimTest, MissingKeyIsPermerrorDeadServerIsTemperror) {
