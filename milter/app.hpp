@@ -1,6 +1,8 @@
 // The daemon's shared state: configuration in force, counters, and the reload procedure.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -17,6 +19,8 @@ struct App {
     config::Holder config;
     stats::Counters counters;
     std::mutex reload_mutex;
+    std::atomic<bool> stopping{false};                // no new sessions are analysed
+    std::atomic<std::int64_t> abandoned_sessions{0};  // still open when the grace period ended
 
     // Loads the configuration file again; swaps it in when valid. Returns "" or the errors joined.
     std::string reload(std::string_view reason);

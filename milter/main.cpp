@@ -3,10 +3,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include "app.hpp"
 #include "config/render.hpp"
@@ -29,15 +27,6 @@ int fail(const std::string& what, const std::string& error) {
     return 1;
 }
 
-// Waits until no milter session is open or the grace period is over; returns sessions left.
-std::int64_t drain(milter::App& app, std::chrono::milliseconds grace) {
-    auto until = std::chrono::steady_clock::now() + grace;
-    while (app.counters.sessions_active() > 0 && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return app.counters.sessions_active();
-}
-
 // Runs the daemon with a loaded configuration; returns the exit status.
 int run(milter::App& app, bool foreground) {
     auto cfg = app.config.get();
@@ -54,25 +43,23 @@ int run(milter::App& app, bool foreground) {
     if (!control.open(*cfg, id, error)) return fail("control_socket", error);
     if (!milter::drop_privileges(id, error)) return fail("privileges", error);
     if (!control.start(error)) return fail("control_socket", error);
-    milter::ReloadThread reloader(app);
+    milter::SignalThread signals(app);
 
     log::emit(log::events::daemon_started,
               {log::Field("version", kVersion), log::Field("config", cfg->source),
                log::Field("milter_socket", cfg->milter_socket),
                log::Field("control_socket", cfg->control_socket),
                log::Field("pid", static_cast<std::int64_t>(getpid()))});
+    // Returns after SIGTERM/SIGINT once the sessions in flight are done (see signals.cpp).
     int status = smfi_main() == MI_SUCCESS ? 0 : 1;
-
-    log::emit(log::events::daemon_stopping,
-              {log::Field("in_flight", app.counters.sessions_active())});
-    std::int64_t left = drain(app, app.config.get()->shutdown_grace);
     control.stop();
     if (!cfg->pid_file.empty()) unlink(cfg->pid_file.c_str());
     auto messages = app.counters.to_json()["messages"]["total"].get<std::int64_t>();
     log::emit(log::events::daemon_stopped,
               {log::Field("uptime_s", static_cast<std::int64_t>(std::time(nullptr) -
                                                                 app.counters.started_at())),
-               log::Field("messages", messages), log::Field("abandoned_sessions", left)});
+               log::Field("messages", messages),
+               log::Field("abandoned_sessions", app.abandoned_sessions.load())});
     log::flush();
     return status;
 }

@@ -1,4 +1,5 @@
-// Signal handling: SIGTERM and SIGINT stop libmilter's listener; SIGHUP reloads the configuration.
+// Signal handling: SIGHUP reloads; SIGTERM and SIGINT drain the sessions in flight, then stop
+// libmilter.
 #pragma once
 
 #include <atomic>
@@ -12,16 +13,16 @@ namespace mxpulse::milter {
 // inherit it.
 void block_signals();
 
-// Waits for SIGHUP and reloads, until stop becomes true.
-class ReloadThread {
+// Owns the handled signals: reloads on SIGHUP, drains and stops libmilter on SIGTERM or SIGINT.
+class SignalThread {
   public:
-    explicit ReloadThread(App& app);
-    ~ReloadThread();
-    ReloadThread(const ReloadThread&) = delete;
-    ReloadThread& operator=(const ReloadThread&) = delete;
+    explicit SignalThread(App& app);
+    ~SignalThread();
+    SignalThread(const SignalThread&) = delete;
+    SignalThread& operator=(const SignalThread&) = delete;
 
   private:
-    std::atomic<bool> stop_{false};
+    std::atomic<bool> quit_{false};
     std::thread thread_;
 };
 

@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
     using namespace mxpulse::ctl;
     CLI::App app{"mxpulsectl: query and control a running mxpulse"};
     app.require_subcommand(1);
+    app.fallthrough();  // subcommands inherit it: global options may follow the subcommand
     Options options;
     int exit_code = kExitOk;
     app.add_option("-s,--socket", options.socket,
@@ -18,7 +19,7 @@ int main(int argc, char** argv) {
     app.add_flag("--json", options.json, "Print JSON instead of tables");
     app.set_version_flag("-V,--version", std::string("mxpulsectl ") + mxpulse::kVersion);
     add_basic_commands(app, options, exit_code);
-    app.fallthrough();
+    add_analyze_command(app, options, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

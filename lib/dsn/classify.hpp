@@ -1,0 +1,25 @@
+// Classification of one recipient: reason (Sisimai vocabulary), family and derived codes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "dsn/report.hpp"
+#include "dsn/rules.hpp"
+
+namespace mxpulse::dsn {
+
+// Returns the coarse family of a reason: transport, mailbox, policy, authentication, content,
+// system or other.
+std::string_view family_of(std::string_view reason);
+
+// Returns the SMTP command a diagnostic names (MAIL, RCPT, DATA, CONN, EHLO), or "".
+std::string smtp_command_of(std::string_view diagnostic);
+
+// Returns the reason for a diagnostic and status using rules (no report-kind logic).
+std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules);
+
+// Fills reason, family, reply code and status defaults of r for a report of kind.
+void classify(Recipient& r, Kind kind, const RuleSet& rules = default_rules());
+
+}  // namespace mxpulse::dsn

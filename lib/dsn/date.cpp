@@ -1,0 +1,109 @@
+// RFC 5322 date-times converted to ISO 8601 with a numeric offset.
+#include "dsn/date.hpp"
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "mime/ascii.hpp"
+
+namespace mxpulse::dsn {
+namespace {
+
+// Returns the 1-based month of a three-letter English name, or 0.
+int month_number(std::string_view name) {
+    static constexpr std::array<std::string_view, 12> months{
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+    if (name.size() < 3) return 0;
+    for (std::size_t i = 0; i < months.size(); ++i)
+        if (mime::iequals(name.substr(0, 3), months[i])) return static_cast<int>(i) + 1;
+    return 0;
+}
+
+// Returns the offset in minutes of a named zone, or false when unknown.
+bool zone_offset(std::string_view z, int& minutes) {
+    struct Zone {
+        std::string_view name;
+        int minutes;
+    };
+    static constexpr std::array<Zone, 14> zones{{{"UT", 0},
+                                                 {"UTC", 0},
+                                                 {"GMT", 0},
+                                                 {"Z", 0},
+                                                 {"EST", -300},
+                                                 {"EDT", -240},
+                                                 {"CST", -360},
+                                                 {"CDT", -300},
+                                                 {"MST", -420},
+                                                 {"MDT", -360},
+                                                 {"PST", -480},
+                                                 {"PDT", -420},
+                                                 {"JST", 540},
+                                                 {"CET", 60}}};
+    for (const auto& zone : zones)
+        if (mime::iequals(z, zone.name)) {
+            minutes = zone.minutes;
+            return true;
+        }
+    return false;
+}
+
+// Returns true when s is all digits and not empty.
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+}  // namespace
+
+// Returns "YYYY-MM-DDTHH:MM:SS+hh:mm" for an RFC 5322 date (lenient), or "" when unparsable.
+std::string to_iso8601(std::string_view in) {
+    std::vector<std::string_view> tok;
+    std::size_t i = 0;
+    while (i < in.size() && tok.size() < 12) {
+        while (i < in.size() && (in[i] == ' ' || in[i] == ',' || in[i] == '\t'))
+            ++i;
+        if (i >= in.size() || in[i] == '(') break;
+        std::size_t j = i;
+        while (j < in.size() && in[j] != ' ' && in[j] != ',' && in[j] != '\t')
+            ++j;
+        tok.push_back(in.substr(i, j - i));
+        i = j;
+    }
+    int day = 0, month = 0, year = 0, hh = -1, mm = 0, ss = 0, off = 0;
+    bool have_zone = false;
+    for (std::string_view t : tok) {
+        if (t.find(':') != std::string_view::npos && hh < 0) {
+            int a = 0, b = 0, c = 0;
+            const std::string s(t);
+            const int n = std::sscanf(s.c_str(), "%d:%d:%d", &a, &b, &c);
+            if (n >= 2) hh = a, mm = b, ss = n == 3 ? c : 0;
+        } else if ((t[0] == '+' || t[0] == '-') && t.size() == 5 && all_digits(t.substr(1))) {
+            const int v = std::stoi(std::string(t.substr(1)));
+            off = (v / 100) * 60 + v % 100;
+            if (t[0] == '-') off = -off;
+            have_zone = true;
+        } else if (all_digits(t)) {
+            const int v = std::stoi(std::string(t.substr(0, 6)));
+            if (day == 0 && t.size() <= 2)
+                day = v;
+            else if (year == 0)
+                year = t.size() == 2 ? 2000 + v : v;
+        } else if (month == 0 && month_number(t) > 0 && t.size() <= 9) {
+            month = month_number(t);
+        } else if (!have_zone && zone_offset(t, off)) {
+            have_zone = true;
+        }
+    }
+    if (day == 0 || month == 0 || year == 0 || hh < 0) return {};
+    char buf[40];
+    const int a = off < 0 ? -off : off;
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day, hh,
+                  mm, ss, off < 0 ? '-' : '+', a / 60, a % 60);
+    return buf;
+}
+
+}  // namespace mxpulse::dsn

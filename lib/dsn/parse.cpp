@@ -1,0 +1,251 @@
+// The bounce parser's entry point: a whole raw message in, a Report out.
+#include "dsn/parse.hpp"
+
+#include <algorithm>
+
+#include "dsn/cause_chain.hpp"
+#include "dsn/classify.hpp"
+#include "dsn/codes.hpp"
+#include "dsn/date.hpp"
+#include "dsn/detect.hpp"
+#include "dsn/fields.hpp"
+#include "dsn/text_scan.hpp"
+#include "mime/ascii.hpp"
+#include "mime/encoded_word.hpp"
+#include "mime/message.hpp"
+
+namespace mxpulse::dsn {
+namespace {
+
+// Returns the bare lower-case address of a header value such as "Name <a@b>", or "".
+std::string bare_address(std::string_view value) {
+    const auto all = find_addresses(value);
+    return all.empty() ? std::string() : all.front();
+}
+
+// The pieces of a parsed message the bounce logic looks at.
+struct Sections {
+    std::string human;                            // non-attached text parts, in order
+    std::string_view human_cut;                   // human up to the returned original message
+    std::vector<const mime::Part*> status_parts;  // delivery-status bodies
+    const mime::Part* feedback = nullptr;         // message/feedback-report
+    const mime::HeaderBlock* original = nullptr;  // headers of the returned message
+    mime::HeaderBlock rfc822_headers;             // storage for a text/rfc822-headers block
+};
+
+// Sorts the parts of msg into the sections s the bounce logic needs.
+void sections_of(const mime::Message& msg, Sections& s) {
+    bool have_plain = false;
+    for (const auto& p : msg.parts)
+        if (!p.attached && !p.is_container && p.media_type == "text/plain") have_plain = true;
+    for (std::size_t i = 0; i < msg.parts.size(); ++i) {
+        const auto& p = msg.parts[i];
+        if (p.media_type == "message/delivery-status" ||
+            p.media_type == "message/global-delivery-status") {
+            if (!p.attached) s.status_parts.push_back(&p);
+            continue;
+        }
+        if (p.media_type == "message/feedback-report") {
+            if (!s.feedback) s.feedback = &p;
+            continue;
+        }
+        if ((p.media_type == "message/rfc822" || p.media_type == "message/global") &&
+            i + 1 < msg.parts.size() && !s.original) {
+            s.original = &msg.parts[i + 1].headers;
+            continue;
+        }
+        if (p.media_type == "text/rfc822-headers" || p.media_type == "text/rfc822-header") {
+            if (!s.original) {
+                std::vector<mime::LimitHit> hits;
+                mime::parse_header_block(p.body, mime::Limits{}, s.rfc822_headers, hits);
+                s.original = &s.rfc822_headers;
+            }
+            continue;
+        }
+        if (p.attached || p.is_container) continue;
+        const bool text =
+            p.media_type == "text/plain" || (!have_plain && p.media_type == "text/html");
+        if (!text) continue;
+        if (!s.human.empty()) s.human.push_back('\n');
+        s.human.append(p.body);
+    }
+    s.human_cut = std::string_view(s.human).substr(0, human_text_end(s.human));
+}
+
+// Fills a recipient from one RFC 3464 per-recipient group.
+Recipient from_group(const mime::HeaderBlock& g) {
+    Recipient r;
+    r.final_recipient = mime::to_lower(strip_type(g.get("Final-Recipient")));
+    const std::string original = mime::to_lower(strip_type(g.get("Original-Recipient")));
+    r.recipient = r.final_recipient;
+    if (r.recipient.find('@') == std::string::npos && original.find('@') != std::string::npos)
+        r.recipient = original;
+    if (r.recipient.empty()) r.recipient = mime::to_lower(strip_type(g.get("X-Actual-Recipient")));
+    r.action = mime::to_lower(mime::trim(g.get("Action")));
+    if (const auto sp = r.action.find_first_of(" ("); sp != std::string::npos) r.action.resize(sp);
+    r.status = find_status(g.get("Status"));
+    r.reported_status = r.status;
+    r.remote_mta = strip_type(g.get("Remote-MTA"));
+    r.diagnostic = mime::squash_spaces(strip_type(g.get("Diagnostic-Code")));
+    r.last_attempt = to_iso8601(g.get("Last-Attempt-Date"));
+    r.will_retry_until = to_iso8601(g.get("Will-Retry-Until"));
+    return r;
+}
+
+// Fills the original-message fields from a header block.
+void fill_original(OriginalMessage& o, const mime::HeaderBlock& h) {
+    o.message_id = std::string(mime::trim(h.get("Message-ID")));
+    o.from = mime::decode_encoded_words(h.get("From"));
+    o.to = mime::decode_encoded_words(h.get("To"));
+    o.date = to_iso8601(h.get("Date"));
+    o.subject = mime::decode_encoded_words(h.get("Subject"));
+    o.authentication_results = std::string(h.get("Authentication-Results"));
+}
+
+// Parses a header block returned inline after the human text (which ends at end), if any.
+mime::HeaderBlock inline_original(std::string_view text, std::size_t end) {
+    mime::HeaderBlock block;
+    if (end >= text.size()) return block;
+    std::string_view rest = text.substr(end);
+    // Start at the first line that looks like a header field.
+    std::size_t pos = 0;
+    for (int lines = 0; pos < rest.size() && lines < 8; ++lines) {
+        const std::size_t nl = rest.find('\n', pos);
+        const std::string_view line =
+            rest.substr(pos, nl == std::string_view::npos ? rest.size() - pos : nl - pos);
+        const std::size_t colon = line.find(':');
+        if (colon != std::string_view::npos && colon > 0 && line.find(' ') > colon) break;
+        pos = nl == std::string_view::npos ? rest.size() : nl + 1;
+    }
+    std::vector<mime::LimitHit> hits;
+    mime::parse_header_block(rest.substr(pos), mime::Limits{}, block, hits);
+    return block;
+}
+
+// Collects the recipients of a vendor (text-only) bounce.
+std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Sections& s,
+                                         const ParseLimits& limits) {
+    std::vector<std::string> exclude;
+    for (auto name : {"From", "To", "Return-Path", "Reply-To", "Sender"}) {
+        const std::string a = bare_address(msg.headers.get(name));
+        if (!a.empty()) exclude.push_back(a);
+    }
+    std::string original_to;
+    if (s.original) {
+        const std::string a = bare_address(s.original->get("From"));
+        if (!a.empty()) exclude.push_back(a);
+        original_to = bare_address(s.original->get("To"));
+    }
+    std::vector<Recipient> out;
+    const std::string failed = std::string(msg.headers.get("X-Failed-Recipients"));
+    if (!failed.empty()) {
+        for (const auto& a : find_addresses(failed)) {
+            if (out.size() >= limits.max_recipients) break;
+            Recipient r;
+            r.recipient = a;
+            r.diagnostic = block_for(s.human_cut, a);
+            if (r.diagnostic.empty())
+                r.diagnostic = mime::squash_spaces(s.human_cut.substr(0, 4096));
+            out.push_back(std::move(r));
+        }
+        if (!out.empty()) return out;
+    }
+    for (auto& hit : scan_text(s.human_cut, exclude, limits.max_recipients)) {
+        Recipient r;
+        r.recipient = hit.address;
+        r.diagnostic = std::move(hit.block);
+        out.push_back(std::move(r));
+    }
+    if (out.empty() && !original_to.empty()) {
+        Recipient r;
+        r.recipient = original_to;
+        r.diagnostic = mime::squash_spaces(s.human_cut.substr(0, 4096));
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+// Collects the recipients of a feedback report or an auto-reply.
+std::vector<Recipient> report_recipients(const mime::Message& msg, const Sections& s, Kind kind) {
+    Recipient r;
+    std::vector<std::string> rcpts;
+    if (kind == Kind::autoreply) {
+        r.recipient = bare_address(msg.headers.get("From"));
+    } else if (s.feedback) {
+        mime::HeaderBlock fb;
+        std::vector<mime::LimitHit> hits;
+        mime::parse_header_block(s.feedback->body, mime::Limits{}, fb, hits);
+        for (auto name : {"Original-Rcpt-To", "Removal-Recipient"})
+            for (const auto& f : fb.fields)
+                if (mime::iequals(f.name, name) && f.value.find('@') != std::string::npos)
+                    rcpts.push_back(bare_address(f.value));
+        if (rcpts.empty() && s.original) rcpts = find_addresses(s.original->get("To"));
+    } else if (s.original) {
+        r.recipient = bare_address(s.original->get("To"));
+    }
+    r.diagnostic =
+        mime::squash_spaces(s.human.substr(0, std::min<std::size_t>(s.human.size(), 2048)));
+    if (rcpts.empty()) return {r};
+    std::vector<Recipient> out;
+    for (const auto& a : rcpts) {
+        out.push_back(r);
+        out.back().recipient = a;
+    }
+    return out;
+}
+
+}  // namespace
+
+// Parses a raw message (headers and body). "Not a bounce" is Report::is_bounce == false.
+Report parse(std::string_view raw, const ParseLimits& limits) {
+    Report report;
+    const mime::Message msg = mime::parse(raw, limits.mime);
+    report.limits_hit = msg.limits_hit;
+    report.kind = detect_kind(msg);
+    if (report.kind == Kind::none) return report;
+    report.is_bounce = true;
+    Sections s;
+    sections_of(msg, s);
+    if (s.original)
+        fill_original(report.original, *s.original);
+    else
+        fill_original(report.original, inline_original(s.human, s.human_cut.size()));
+
+    if (report.kind == Kind::feedback || report.kind == Kind::autoreply) {
+        report.recipients = report_recipients(msg, s, report.kind);
+        if (report.recipients.size() > limits.max_recipients)
+            report.recipients.resize(limits.max_recipients);
+    } else {
+        for (const auto* part : s.status_parts) {
+            const StatusGroups g = parse_status_groups(part->body, limits.max_recipients);
+            if (report.reporting_mta.empty()) {
+                report.reporting_mta = strip_type(g.per_message.get("Reporting-MTA"));
+                report.arrival_date = to_iso8601(g.per_message.get("Arrival-Date"));
+                report.received_from_mta = strip_type(g.per_message.get("Received-From-MTA"));
+            }
+            for (const auto& group : g.per_recipient) {
+                if (report.recipients.size() >= limits.max_recipients) break;
+                report.recipients.push_back(from_group(group));
+            }
+        }
+        if (report.recipients.empty() && has_status_fields(s.human)) {
+            std::size_t from = mime::ifind(s.human, "Final-Recipient");
+            if (from == std::string_view::npos) from = 0;
+            const StatusGroups g =
+                parse_status_groups(std::string_view(s.human).substr(from), limits.max_recipients);
+            for (const auto& group : g.per_recipient)
+                report.recipients.push_back(from_group(group));
+        }
+        if (report.recipients.empty()) report.recipients = vendor_recipients(msg, s, limits);
+        for (auto& r : report.recipients) {
+            if (r.diagnostic.empty()) r.diagnostic = block_for(s.human_cut, r.recipient);
+        }
+    }
+    for (auto& r : report.recipients) {
+        classify(r, report.kind);
+        find_cause(r, s.human);
+    }
+    return report;
+}
+
+}  // namespace mxpulse::dsn

@@ -1,0 +1,43 @@
+// The classification rules table, parsed once from the data file embedded at build time.
+#include "dsn/rules.hpp"
+
+#include "mime/ascii.hpp"
+
+namespace mxpulse::dsn {
+
+// Parses rules text (SECTION<TAB>KEY<TAB>REASON lines, # comments); bad lines are skipped.
+RuleSet parse_rules(std::string_view text) {
+    RuleSet out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) nl = text.size();
+        const std::string_view line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        if (line.empty() || line[0] == '#') continue;
+        const std::size_t t1 = line.find('\t');
+        const std::size_t t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
+        if (t2 == std::string_view::npos) continue;
+        const std::string_view section = line.substr(0, t1);
+        Rule rule{mime::to_lower(line.substr(t1 + 1, t2 - t1 - 1)),
+                  std::string(mime::trim(line.substr(t2 + 1)))};
+        if (rule.key.empty() || rule.reason.empty()) continue;
+        if (section == "override")
+            out.override_text.push_back(std::move(rule));
+        else if (section == "status")
+            out.status.push_back(std::move(rule));
+        else if (section == "text")
+            out.text.push_back(std::move(rule));
+        else if (section == "fallback")
+            out.fallback.push_back(std::move(rule));
+    }
+    return out;
+}
+
+// Returns the process-wide rule set parsed from the embedded data (parsed on first use).
+const RuleSet& default_rules() {
+    static const RuleSet rules = parse_rules(embedded_rules());
+    return rules;
+}
+
+}  // namespace mxpulse::dsn

@@ -1,0 +1,33 @@
+// The classification rules table, parsed once from the data file embedded at build time.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mxpulse::dsn {
+
+// One rule: a phrase or status code that yields a reason.
+struct Rule {
+    std::string key;
+    std::string reason;
+};
+
+// The rule sections, in the order they are tried.
+struct RuleSet {
+    std::vector<Rule> override_text;
+    std::vector<Rule> status;
+    std::vector<Rule> text;
+    std::vector<Rule> fallback;
+};
+
+// Returns the embedded text of rules/reasons.rules.
+std::string_view embedded_rules();
+
+// Parses rules text (SECTION<TAB>KEY<TAB>REASON lines, # comments); bad lines are skipped.
+RuleSet parse_rules(std::string_view text);
+
+// Returns the process-wide rule set parsed from the embedded data (parsed on first use).
+const RuleSet& default_rules();
+
+}  // namespace mxpulse::dsn

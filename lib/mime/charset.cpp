@@ -1,0 +1,65 @@
+// Conversion of text in a declared charset to UTF-8 (glibc iconv).
+#include "mime/charset.hpp"
+
+#include <iconv.h>
+
+#include <cerrno>
+
+#include "mime/ascii.hpp"
+
+namespace mxpulse::mime {
+namespace {
+
+// Returns true when every byte of text is 7-bit ASCII without ESC (ISO-2022 needs conversion).
+bool plain_ascii(std::string_view text) {
+    for (unsigned char c : text)
+        if (c >= 0x80 || c == 0x1B) return false;
+    return true;
+}
+
+// Returns text with every byte >= 0x80 replaced by '?', for charsets iconv cannot handle.
+std::string ascii_only(std::string_view text) {
+    std::string out(text);
+    for (auto& c : out)
+        if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+    return out;
+}
+
+}  // namespace
+
+// Converts text from charset to UTF-8; unknown charsets and bad bytes are replaced, ok=false.
+std::string to_utf8(std::string_view text, std::string_view charset, bool& ok) {
+    std::string cs = to_lower(trim(charset));
+    if (plain_ascii(text)) return std::string(text);
+    if (cs.empty() || cs == "utf-8" || cs == "utf8" || cs == "us-ascii") return std::string(text);
+    if (cs == "ks_c_5601-1987") cs = "cp949";
+    if (cs == "iso-2022-jp" || cs == "iso-2022-jp-2") cs = "iso-2022-jp-3";
+    iconv_t cd = iconv_open("UTF-8", cs.c_str());
+    if (cd == reinterpret_cast<iconv_t>(-1)) {
+        ok = false;
+        return ascii_only(text);
+    }
+    std::string out;
+    out.resize(text.size() * 4 + 16);
+    char* in_ptr = const_cast<char*>(text.data());
+    std::size_t in_left = text.size();
+    char* out_ptr = out.data();
+    std::size_t out_left = out.size();
+    while (in_left > 0) {
+        const std::size_t r = iconv(cd, &in_ptr, &in_left, &out_ptr, &out_left);
+        if (r != static_cast<std::size_t>(-1)) break;
+        if (errno == E2BIG) break;  // cannot happen with 4x room; stop rather than loop
+        ok = false;                 // EILSEQ / EINVAL: skip one byte and go on
+        if (out_left > 0) {
+            *out_ptr++ = '?';
+            --out_left;
+        }
+        ++in_ptr;
+        --in_left;
+    }
+    iconv_close(cd);
+    out.resize(out.size() - out_left);
+    return out;
+}
+
+}  // namespace mxpulse::mime

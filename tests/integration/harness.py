@@ -1,0 +1,370 @@
+"""Integration harness: a private Postfix on loopback with smtp-sink, and a freshly started mxpulse.
+
+Everything runs from a temporary directory on free loopback ports and is torn down on exit,
+also when a test fails. Nothing here mocks a component: Postfix, smtp-sink, smtp-source and
+mxpulse are the real programs.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import smtplib
+import socket
+import subprocess
+import tempfile
+import time
+from email.message import EmailMessage
+from email.utils import make_msgid, formatdate
+
+BUILD_DIR = os.environ.get("MXPULSE_BUILD_DIR", "")
+MXPULSE = os.path.join(BUILD_DIR, "milter", "mxpulse")
+MXPULSECTL = os.path.join(BUILD_DIR, "milter", "mxpulsectl")
+
+MASTER_CF = """\
+{listen} inet n - n - - smtpd
+pickup     unix  n - n 60 1 pickup
+cleanup    unix  n - n -  0 cleanup
+qmgr       unix  n - n 300 1 qmgr
+rewrite    unix  - - n -  - trivial-rewrite
+bounce     unix  - - n -  0 bounce
+defer      unix  - - n -  0 bounce
+trace      unix  - - n -  0 bounce
+verify     unix  - - n -  1 verify
+flush      unix  n - n 1000? 0 flush
+proxymap   unix  - - n -  - proxymap
+proxywrite unix  - - n -  1 proxymap
+smtp       unix  - - n -  - smtp
+relay      unix  - - n -  - smtp
+showq      unix  n - n -  - showq
+error      unix  - - n -  - error
+retry      unix  - - n -  - error
+discard    unix  - - n -  - discard
+anvil      unix  - - n -  1 anvil
+scache     unix  - - n -  1 scache
+postlog    unix-dgram n - n - 1 postlogd
+"""
+
+
+def free_port():
+    """Returns a TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(predicate, timeout, what):
+    """Polls predicate until it is true; raises with `what` after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out after %ss waiting for %s" % (timeout, what))
+
+
+def run(cmd, check=True, **kw):
+    """Runs a command, capturing output; raises with its output when it fails and check is set."""
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if check and p.returncode != 0:
+        raise AssertionError("%s failed (%d):\n%s%s" % (cmd, p.returncode, p.stdout, p.stderr))
+    return p
+
+
+class Gateway:
+    """A private Postfix relaying to smtp-sink, filtered by mxpulse over a unix or inet socket."""
+
+    def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail"):
+        """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone."""
+        self.socket_kind = socket_kind
+        self.extra_config = extra_config
+        self.failure_action = failure_action
+        self.dir = tempfile.mkdtemp(prefix="mxpulse-it-")
+        os.chmod(self.dir, 0o755)
+        self.smtpd_port = free_port()
+        self.sink_port = free_port()
+        self.milter_port = free_port()
+        self.reject_port = free_port()
+        self.procs = []
+        self.mxpulse = None
+        self.postfix_started = False
+
+    # ---- paths -------------------------------------------------------------------------
+    def path(self, *parts):
+        """Returns a path inside the gateway's temporary directory."""
+        return os.path.join(self.dir, *parts)
+
+    @property
+    def control_socket(self):
+        return self.path("run", "control.sock")
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def start(self):
+        """Starts smtp-sink, mxpulse and Postfix; on any failure tears down what started."""
+        try:
+            self._start_sink()
+            if self.socket_kind != "none":
+                self.start_mxpulse()
+            self._start_postfix()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self):
+        """Stops Postfix, mxpulse and smtp-sink, and removes the directory; never raises."""
+        if self.postfix_started:
+            subprocess.run(["postfix", "-c", self.path("postfix"), "stop"], capture_output=True)
+            pidfile = self.path("queue", "pid", "master.pid")
+            try:
+                with open(pidfile) as f:
+                    pid = int(f.read().split()[0])
+                wait_for(lambda: not os.path.exists("/proc/%d" % pid), 15, "postfix master to exit")
+            except (OSError, ValueError, AssertionError):
+                pass
+            self.postfix_started = False
+        self.stop_mxpulse()
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.procs = []
+        if os.environ.get("MXPULSE_KEEP_TEST_DIR") != "1":
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ---- smtp-sink ---------------------------------------------------------------------
+    def _start_sink(self):
+        os.makedirs(self.path("sink"), mode=0o777)
+        os.chmod(self.path("sink"), 0o777)
+        p = subprocess.Popen(["smtp-sink", "-u", "nobody", "-d", self.path("sink", "msg."),
+                              "127.0.0.1:%d" % self.sink_port, "128"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        # A second sink refuses every recipient with 5xx, so Postfix bounces mail routed to it.
+        p = subprocess.Popen(["smtp-sink", "-u", "nobody", "-f", "RCPT", "127.0.0.1:%d" % self.reject_port, "16"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.procs.append(p)
+        wait_for(lambda: self._port_open(self.sink_port), 10, "smtp-sink to listen")
+        wait_for(lambda: self._port_open(self.reject_port), 10, "the rejecting smtp-sink to listen")
+
+    @staticmethod
+    def _port_open(port):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def sink_messages(self):
+        """Returns the messages smtp-sink received, as text, oldest first."""
+        names = sorted(os.listdir(self.path("sink")),
+                       key=lambda n: os.path.getmtime(self.path("sink", n)))
+        out = []
+        for n in names:
+            with open(self.path("sink", n), errors="replace") as f:
+                out.append(f.read())
+        return out
+
+    # ---- mxpulse -----------------------------------------------------------------------
+    def milter_spec(self):
+        """Returns (mxpulse's socket spec, Postfix's spelling of the same socket)."""
+        if self.socket_kind == "unix":
+            p = self.path("run", "milter.sock")
+            return "unix:" + p, "unix:" + p
+        return ("inet:%d@127.0.0.1" % self.milter_port, "inet:127.0.0.1:%d" % self.milter_port)
+
+    def write_config(self, text=None):
+        """Writes mxpulse.conf; by default the harness configuration plus extra_config."""
+        spec, _ = self.milter_spec()
+        if text is None:
+            text = """\
+[daemon]
+user = "nobody"
+group = "nogroup"
+pid_file = "{run}/mxpulse.pid"
+shutdown_grace = "10s"
+
+[milter]
+socket = "{spec}"
+socket_mode = "0666"
+
+[direction]
+internal_networks = ["127.0.0.1/32"]
+
+[log]
+sink = "stderr"
+format = "json"
+level = "debug"
+
+[control]
+socket = "{run}/control.sock"
+""".format(run=self.path("run"), spec=spec) + self.extra_config
+        with open(self.path("mxpulse.conf"), "w") as f:
+            f.write(text)
+        return self.path("mxpulse.conf")
+
+    def start_mxpulse(self):
+        """Starts mxpulse in the foreground and waits until its control socket answers."""
+        os.makedirs(self.path("run"), exist_ok=True)
+        if not os.path.exists(self.path("mxpulse.conf")):
+            self.write_config()
+        self.log_file = open(self.path("mxpulse.log"), "a")
+        self.mxpulse = subprocess.Popen([MXPULSE, "-f", "-c", self.path("mxpulse.conf")],
+                                        stdout=self.log_file, stderr=self.log_file)
+        wait_for(lambda: self.ctl_json("ping", check=False) is not None or self.mxpulse.poll() is not None,
+                 15, "mxpulse to answer on its control socket")
+        if self.mxpulse.poll() is not None:
+            raise AssertionError("mxpulse exited with %s:\n%s" % (self.mxpulse.returncode, self.log_text()))
+
+    def stop_mxpulse(self, sig=signal.SIGTERM, timeout=20):
+        """Stops mxpulse with sig and returns its exit status (None if it was not running)."""
+        if not self.mxpulse:
+            return None
+        if self.mxpulse.poll() is None:
+            self.mxpulse.send_signal(sig)
+            try:
+                self.mxpulse.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.mxpulse.kill()
+                self.mxpulse.wait()
+        rc = self.mxpulse.returncode
+        self.mxpulse = None
+        self.log_file.close()
+        return rc
+
+    def log_text(self):
+        with open(self.path("mxpulse.log"), errors="replace") as f:
+            return f.read()
+
+    def events(self, name=None):
+        """Returns mxpulse's JSON log events, optionally only those named `name`."""
+        out = []
+        for line in self.log_text().splitlines():
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            e = json.loads(line)
+            if name is None or e.get("event") == name:
+                out.append(e)
+        return out
+
+    def ctl(self, *args, check=True, user=None):
+        """Runs mxpulsectl against this gateway's control socket; returns the CompletedProcess."""
+        cmd = [MXPULSECTL, "-s", self.control_socket] + list(args)
+        if user:
+            cmd = ["setpriv", "--reuid", user, "--regid", user, "--clear-groups"] + cmd
+        return run(cmd, check=check)
+
+    def ctl_json(self, *args, check=True):
+        """Runs mxpulsectl --json and returns the parsed result, or None when it fails and check is off."""
+        p = self.ctl("--json", *args, check=check)
+        if p.returncode != 0:
+            return None
+        return json.loads(p.stdout)
+
+    # ---- Postfix -----------------------------------------------------------------------
+    def _start_postfix(self):
+        _, pf_milter = self.milter_spec() if self.socket_kind != "none" else ("", "")
+        cfg = self.path("postfix")
+        os.makedirs(cfg)
+        for d in ("queue", "data"):
+            os.makedirs(self.path(d))
+        shutil.chown(self.path("data"), "postfix", "postfix")
+        main_cf = """\
+compatibility_level = 3.6
+queue_directory = {q}
+data_directory = {d}
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = {log}
+maillog_file_prefixes = {dir}
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = gw.example.test
+mydomain = example.test
+myorigin = $mydomain
+mydestination =
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:{sink}
+transport_maps = inline:{{ bounce.test=smtp:[127.0.0.1]:{reject} }}
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtpd_milters = {milter}
+non_smtpd_milters = {milter}
+internal_mail_filter_classes = bounce,notify
+milter_default_action = {action}
+milter_protocol = 6
+milter_connect_timeout = 10s
+milter_command_timeout = 10s
+milter_content_timeout = 30s
+smtputf8_enable = no
+biff = no
+delay_warning_time = 0
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+queue_run_delay = 1s
+smtp_connect_timeout = 5s
+""".format(q=self.path("queue"), d=self.path("data"), log=self.path("maillog"), dir=self.dir, sink=self.sink_port, reject=self.reject_port,
+           milter=pf_milter, action=self.failure_action)
+        with open(os.path.join(cfg, "main.cf"), "w") as f:
+            f.write(main_cf)
+        with open(os.path.join(cfg, "master.cf"), "w") as f:
+            f.write(MASTER_CF.format(listen="127.0.0.1:%d" % self.smtpd_port))
+        # Without a terminal postfix(1) prints nothing on error; script(1) gives it one.
+        for action in ("check", "start"):
+            p = run(["script", "-qec", "postfix -c %s %s" % (cfg, action), "/dev/null"], check=False)
+            if p.returncode != 0:
+                raise AssertionError("postfix %s failed:\n%s%s" % (action, p.stdout, self.maillog()))
+        self.postfix_started = True
+        wait_for(lambda: self._port_open(self.smtpd_port), 20, "postfix smtpd to listen")
+
+    def maillog(self):
+        try:
+            with open(self.path("maillog"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def queue_ids_by_message_id(self):
+        """Maps Message-ID to the Postfix queue id that cleanup assigned it, from the mail log."""
+        out = {}
+        for m in re.finditer(r"postfix/cleanup\[\d+\]: ([0-9A-Za-z]+): message-id=(<[^>]*>)", self.maillog()):
+            out[m.group(2)] = m.group(1)
+        return out
+
+    # ---- sending -----------------------------------------------------------------------
+    def send(self, sender, recipients, subject="test", source="127.0.0.1", body="Hello.\n", headers=None):
+        """Sends one message over SMTP from a loopback source address; returns its Message-ID."""
+        msg = EmailMessage()
+        msg["From"] = sender or "MAILER-DAEMON@example.test"
+        msg["To"] = ", ".join(recipients)
+        msg["Subject"] = subject
+        msg["Date"] = formatdate(localtime=True)
+        msg["Message-ID"] = make_msgid(domain="example.test")
+        for k, v in (headers or {}).items():
+            msg[k] = v
+        msg.set_content(body)
+        with smtplib.SMTP("127.0.0.1", self.smtpd_port, source_address=(source, 0), timeout=30) as s:
+            s.send_message(msg, from_addr=sender, to_addrs=recipients)
+        return msg["Message-ID"]
+
+    def smtp_source(self, count, sessions, sender, recipient):
+        """Sends count messages with Postfix's smtp-source over `sessions` parallel sessions."""
+        run(["smtp-source", "-m", str(count), "-s", str(sessions), "-l", "2048", "-f", sender,
+             "-t", recipient, "127.0.0.1:%d" % self.smtpd_port], timeout=120)
+
+    def wait_sink(self, count, timeout=60):
+        """Waits until smtp-sink holds at least count messages; returns them."""
+        wait_for(lambda: len(os.listdir(self.path("sink"))) >= count, timeout,
+                 "%d messages at smtp-sink (have %d)" % (count, len(os.listdir(self.path("sink")))))
+        return self.sink_messages()

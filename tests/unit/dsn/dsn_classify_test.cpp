@@ -1,0 +1,70 @@
+// Classification: the rules table, status precedence and families.
+#include <gtest/gtest.h>
+
+#include "dsn/classify.hpp"
+#include "dsn/rules.hpp"
+
+namespace {
+
+using namespace mxpulse::dsn;
+
+TEST(Rules, EmbeddedTableParses) {
+    const RuleSet& rules = default_rules();
+    EXPECT_FALSE(rules.text.empty());
+    EXPECT_FALSE(rules.status.empty());
+    EXPECT_FALSE(rules.fallback.empty());
+}
+
+TEST(Rules, ParserSkipsBadLines) {
+    const RuleSet r =
+        parse_rules("# c\ntext\tFoo Bar\tblocked\nnonsense\nstatus\t5.1.1\tuserunknown\n");
+    ASSERT_EQ(r.text.size(), 1u);
+    EXPECT_EQ(r.text[0].key, "foo bar");
+    ASSERT_EQ(r.status.size(), 1u);
+}
+
+TEST(Classify, ReasonsFromText) {
+    const RuleSet& rules = default_rules();
+    EXPECT_EQ(reason_for("550 5.7.1 Relay access denied", "5.7.1", rules), "norelaying");
+    EXPECT_EQ(reason_for("552 5.2.2 Mailbox full", "5.2.2", rules), "mailboxfull");
+    EXPECT_EQ(reason_for("550 Unauthenticated email from x is not accepted due to domain's DMARC",
+                         "5.7.26", rules),
+              "authfailure");
+    EXPECT_EQ(reason_for("Host or domain name not found", "5.4.4", rules), "hostunknown");
+    EXPECT_EQ(reason_for("gibberish", "", rules), "undefined");
+    EXPECT_EQ(reason_for("gibberish", "5.7.1", rules), "blocked");
+}
+
+TEST(Classify, CommandAdjusts) {
+    const RuleSet& rules = default_rules();
+    EXPECT_EQ(reason_for("after end of data: 550 User unknown", "5.0.0", rules), "filtered");
+    EXPECT_EQ(reason_for("after MAIL FROM:<a@b.org>: 550 User unknown", "5.0.0", rules),
+              "rejected");
+}
+
+TEST(Classify, FillsFamilyAndCodes) {
+    Recipient r;
+    r.action = "failed";
+    r.diagnostic = "host mx[192.0.2.1] said: 550 5.1.1 <a@b.org>: User unknown";
+    classify(r, Kind::dsn);
+    EXPECT_EQ(r.reason, "userunknown");
+    EXPECT_EQ(r.family, "mailbox");
+    EXPECT_EQ(r.status, "5.1.1");
+    EXPECT_EQ(r.reply_code, "550");
+    EXPECT_EQ(family_of("toomanyconn"), "transport");
+    EXPECT_EQ(family_of("authfailure"), "authentication");
+    EXPECT_EQ(family_of("spamdetected"), "content");
+}
+
+TEST(Classify, DeliveredAndFeedback) {
+    Recipient d;
+    d.action = "delivered";
+    d.status = "2.0.0";
+    classify(d, Kind::dsn);
+    EXPECT_EQ(d.reason, "delivered");
+    Recipient f;
+    classify(f, Kind::feedback);
+    EXPECT_EQ(f.reason, "feedback");
+}
+
+}  // namespace
