@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/cidr.hpp"
@@ -45,6 +46,27 @@ struct Config {
     std::string log_format;  // kv | json
     std::string log_level;   // trace | debug | info | warn | error
     std::string syslog_facility;
+
+    // [tagging]
+    bool tagging_enabled = true;
+    std::string tagging_header;
+    std::int64_t tagging_max_headers = 0;
+    std::string subject_prefix;
+    std::vector<std::string> subject_when;
+    std::string copy_to;
+    std::vector<std::string> copy_when;
+    std::vector<std::string> quarantine_when;
+
+    // [stats]
+    std::int64_t max_destinations = 0;
+    std::int64_t samples_per_destination = 0;
+    std::string state_file;
+    std::chrono::milliseconds snapshot_interval{};
+    std::int64_t correlation_max = 0;
+    std::chrono::milliseconds correlation_max_age{};
+
+    // [providers]: provider name -> domains (or MX host suffixes) it serves
+    std::vector<std::pair<std::string, std::vector<std::string>>> providers;
 
     // [control]
     std::string control_socket;

@@ -41,6 +41,16 @@ std::string check_networks(const Config& c) {
     return {};
 }
 
+// Checks that the tagging header is a valid header field name.
+std::string check_header_name(const Config& c) {
+    const std::string& h = c.tagging_header;
+    if (h.empty() || h.size() > 64) return "must be 1 to 64 characters";
+    for (char ch : h) {
+        if (ch <= 0x20 || ch >= 0x7f || ch == ':') return "not a valid header field name: \"" + h + "\"";
+    }
+    return {};
+}
+
 // Checks that a path is absolute.
 std::string check_control_socket(const Config& c) {
     return c.control_socket.starts_with("/") ? "" : "must be an absolute path";
@@ -198,6 +208,54 @@ const std::array kOptions{
     Option{"log", "syslog_facility", Kind::choice, R"("mail")",
            "Syslog facility when sink is syslog.", &Config::syslog_facility, kFacilities},
 
+    // [tagging]
+    Option{"tagging", "enabled", Kind::boolean, "true",
+           "Whether returning bounces get one header per failed or delayed recipient.", &Config::tagging_enabled},
+    Option{"tagging", "header", Kind::string, R"("X-MXPulse-Bounce")", "Name of the header added to bounces.",
+           &Config::tagging_header, {}, 0, INT64_MAX, check_header_name},
+    Option{"tagging", "max_headers", Kind::integer, "20",
+           "Most headers added to one bounce; further recipients are counted, not tagged.",
+           &Config::tagging_max_headers, {}, 0, 1000},
+    Option{"tagging", "subject_prefix", Kind::string, R"("")",
+           "Tag put in front of the Subject of bounces matching subject_when. Empty: never.",
+           &Config::subject_prefix},
+    Option{"tagging", "subject_when", Kind::string_list, R"(["m365-socketerror"])",
+           "Patterns or reasons (e.g. \"m365-socketerror\", \"expired\") that prefix the Subject.",
+           &Config::subject_when},
+    Option{"tagging", "copy_to", Kind::string, R"("")",
+           "Address that gets a copy of bounces matching copy_when (e.g. the postmaster). Empty: none.",
+           &Config::copy_to},
+    Option{"tagging", "copy_when", Kind::string_list, "[]", "Patterns or reasons that send a copy to copy_to.",
+           &Config::copy_when},
+    Option{"tagging", "quarantine_when", Kind::string_list, "[]",
+           "Patterns or reasons that put the bounce in the MTA's quarantine (Postfix: hold queue).",
+           &Config::quarantine_when},
+
+    // [stats]
+    Option{"stats", "max_destinations", Kind::integer, "100000",
+           "Destination domains tracked; the quietest beyond this are folded into \"other\" and counted.",
+           &Config::max_destinations, {}, 16, 10'000'000},
+    Option{"stats", "samples_per_destination", Kind::integer, "20",
+           "Bounce samples kept per destination for the evidence bundle.", &Config::samples_per_destination, {}, 0,
+           1000},
+    Option{"stats", "state_file", Kind::string, R"("/var/lib/mxpulse/state.json")",
+           "Where counters are saved (atomically) and restored from at start. Empty: not saved.",
+           &Config::state_file},
+    Option{"stats", "snapshot_interval", Kind::duration, R"("60s")", "How often the counters are saved.",
+           &Config::snapshot_interval, {}, kSecond, 86400 * kSecond},
+    Option{"stats", "correlation_max", Kind::integer, "100000",
+           "Outbound messages remembered by Message-ID to link returning bounces to them.",
+           &Config::correlation_max, {}, 0, 10'000'000},
+    Option{"stats", "correlation_max_age", Kind::duration, R"("7d")",
+           "How long an outbound message is remembered for that link.", &Config::correlation_max_age, {}, kSecond,
+           90 * 86400 * kSecond},
+
+    // [providers]
+    Option{"providers", "*", Kind::list_map, "{}",
+           "Names a provider and the domains it serves, e.g. yahoo = [\"yahoo.com\", \"aol.com\"]. Without "
+           "an entry a domain's provider is the registrable domain of its primary MX host.",
+           &Config::providers},
+
     // [control]
     Option{"control",
            "socket",
@@ -244,11 +302,14 @@ const std::array kOptions{
            3600 * kSecond},
 };
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kSections{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kSections{{
     {"daemon", "The process: user, group, pid file, shutdown."},
     {"milter", "The milter socket and what the MTA is told on failure."},
     {"limits", "What is kept per message. Every limit hit is counted and logged."},
     {"direction", "How a message is found to be outbound."},
+    {"tagging", "What returning bounces get: a header per recipient, and optional actions."},
+    {"stats", "Counters per destination and provider, and where they are saved."},
+    {"providers", "Which destination domains belong to which provider."},
     {"log", "Log lines: where they go and how they look."},
     {"control", "The control socket used by mxpulsectl."},
 }};
@@ -265,7 +326,7 @@ std::span<const std::pair<std::string_view, std::string_view>> sections() {
 
 const Option* find_option(std::string_view section, std::string_view key) {
     for (const Option& o : kOptions) {
-        if (o.section == section && o.key == key) return &o;
+        if (o.section == section && (o.key == key || o.key == "*")) return &o;
     }
     return nullptr;
 }

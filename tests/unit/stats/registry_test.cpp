@@ -1,6 +1,7 @@
 // Unit tests of the destination registry: counting, ranking, providers, eviction, snapshots.
 #include <gtest/gtest.h>
 
+#include "stats/providers.hpp"
 #include "stats/registry.hpp"
 
 using namespace mxpulse::stats;
@@ -116,4 +117,29 @@ TEST(Registry, SnapshotRoundTrip) {
     EXPECT_FALSE(b.restore(nlohmann::json::parse(R"({"destinations":{"x":{"o":"bad"}}})"), error));
     EXPECT_EQ(b.tracked(), 0u);
     EXPECT_FALSE(b.restore(nlohmann::json::array(), error));
+}
+
+TEST(ProviderMap, ConfiguredThenLearned) {
+    ProviderMap::Configured cfg{{"yahoo", {"yahoodns.net", "sky.com"}}};
+    // A stand-in for the Public Suffix List: the last two labels.
+    auto reg = [](std::string_view host) {
+        auto last = host.rfind('.');
+        if (last == std::string_view::npos) return std::string();
+        auto prev = host.rfind('.', last - 1);
+        return std::string(prev == std::string_view::npos ? host : host.substr(prev + 1));
+    };
+    ProviderMap m(cfg, reg);
+    EXPECT_EQ(m.lookup("Sky.com", kNow), "yahoo");
+    EXPECT_EQ(m.lookup("aol.com", kNow), "");
+    m.learn("aol.com", "mx-aol.mail.gm0.yahoodns.net.", true, kNow + 300);
+    EXPECT_EQ(m.lookup("aol.com", kNow), "yahoo");
+    EXPECT_TRUE(m.has_mx("aol.com", kNow));
+    // A Remote-MTA name does not replace a live MX answer.
+    m.learn("aol.com", "mx.other.example", false, kNow + 300);
+    EXPECT_EQ(m.lookup("aol.com", kNow), "yahoo");
+    // Without configuration the key is the registrable domain of the host.
+    m.learn("gmail.com", "gmail-smtp-in.l.google.com", false, 0);
+    EXPECT_EQ(m.lookup("gmail.com", kNow), "google.com");
+    // An expired MX answer is not used.
+    EXPECT_EQ(m.lookup("aol.com", kNow + 301), "");
 }
