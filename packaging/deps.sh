@@ -30,6 +30,7 @@ packages=(
   libgtest-dev libgmock-dev postfix swaks unbound python3 procps psmisc
   libsisimai-perl
   clang libclang-rt-14-dev
+  python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
 )
 
 if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then
