@@ -65,6 +65,24 @@ struct Config {
     std::int64_t correlation_max = 0;
     std::chrono::milliseconds correlation_max_age{};
 
+    // [dns]
+    std::vector<std::string> dns_nameservers;
+    std::chrono::milliseconds dns_timeout{};
+    std::chrono::milliseconds dns_cache_min_ttl{};
+    std::chrono::milliseconds dns_cache_max_ttl{};
+
+    // [auth]
+    bool auth_enabled = true;
+    std::vector<std::string> egress_addresses;
+    std::string auth_action;  // log | header | tempfail | reject
+    std::vector<std::string> auth_action_domains;
+    std::string authserv_id;
+    std::int64_t dkim_max_signatures = 0;
+    std::int64_t dkim_min_key_bits = 0;
+    std::chrono::milliseconds spf_budget{};
+    std::string psl_file;
+    std::vector<std::string> expected_spf_includes;
+
     // [providers]: provider name -> domains (or MX host suffixes) it serves
     std::vector<std::pair<std::string, std::vector<std::string>>> providers;
 
