@@ -8,27 +8,12 @@
 
 #include "config/loader.hpp"
 #include "log/logger.hpp"
+#include "outbound_auth.hpp"
 #include "stats/state_file.hpp"
-#include "util/strings.hpp"
 
 namespace mxpulse::milter {
 
 namespace {
-// Returns the registrable domain of a mail host. Until the Public Suffix List is wired in with the
-// resolver, the host's last two labels stand in (three under a two-letter country code's second
-// level such as co.uk).
-std::string registrable_domain(std::string_view host) {
-    auto labels = util::split(host, ".");
-    if (labels.size() < 2) return {};
-    std::size_t keep = 2;
-    if (labels.size() >= 3 && labels.back().size() == 2 && labels[labels.size() - 2].size() <= 3)
-        keep = 3;
-    std::string out;
-    for (std::size_t i = labels.size() - keep; i < labels.size(); ++i)
-        out += (out.empty() ? "" : ".") + std::string(labels[i]);
-    return out;
-}
-
 // Lists the options whose new value only takes effect after a restart.
 std::string restart_only_changes(const config::Config& a, const config::Config& b) {
     std::string out;
@@ -45,6 +30,11 @@ std::string restart_only_changes(const config::Config& a, const config::Config& 
     note(a.user != b.user || a.group != b.group, "daemon.user/group");
     note(a.pid_file != b.pid_file, "daemon.pid_file");
     note(a.max_destinations != b.max_destinations, "stats.max_destinations");
+    note(a.dns_nameservers != b.dns_nameservers || a.dns_timeout != b.dns_timeout ||
+             a.dns_cache_min_ttl != b.dns_cache_min_ttl ||
+             a.dns_cache_max_ttl != b.dns_cache_max_ttl,
+         "dns");
+    note(a.psl_file != b.psl_file, "auth.psl_file");
     note(a.samples_per_destination != b.samples_per_destination, "stats.samples_per_destination");
     return out;
 }
@@ -94,14 +84,41 @@ void App::restore_state() {
                log::Field("destinations", o.destinations), log::Field("detail", o.detail)});
 }
 
+std::string App::start_auth(const config::Config& c) {
+    std::string error;
+    resolver = dns::Resolver::create(resolver_config(c), error);
+    if (!resolver) return "dns: " + error;
+    psl = auth::PublicSuffixList::load(c.psl_file, error);
+    if (!psl) return "auth.psl_file: " + error;
+    std::shared_ptr<const auth::Evaluator> ev;
+    if (c.auth_enabled) {
+        ev = auth::Evaluator::create(*resolver, auth_config(c), error);
+        if (!ev) return "auth: " + error;
+    }
+    std::lock_guard lock(providers_mutex_);
+    evaluator_ = std::move(ev);
+    return {};
+}
+
+std::shared_ptr<const auth::Evaluator> App::evaluator() const {
+    std::lock_guard lock(providers_mutex_);
+    return evaluator_;
+}
+
 std::shared_ptr<stats::ProviderMap> App::providers() const {
     std::lock_guard lock(providers_mutex_);
     return providers_;
 }
 
 void App::set_providers(const config::Config& c) {
-    auto map = std::make_shared<stats::ProviderMap>(c.providers, registrable_domain);
+    std::shared_ptr<const auth::PublicSuffixList> list = psl;
+    auto registrable = [list](std::string_view host) -> std::string {
+        if (!list) return std::string(host);
+        return list->registrable_domain(host).value_or("");
+    };
+    auto map = std::make_shared<stats::ProviderMap>(c.providers, registrable);
     std::lock_guard lock(providers_mutex_);
+    if (providers_) map->adopt_learned(*providers_);
     providers_ = std::move(map);
 }
 
@@ -119,6 +136,21 @@ std::string App::reload(std::string_view reason) {
     }
     auto old = config.get();
     std::string restart = old ? restart_only_changes(*old, *r.config) : "";
+    if (resolver && r.config->auth_enabled) {
+        std::string error;
+        std::shared_ptr<const auth::Evaluator> ev =
+            auth::Evaluator::create(*resolver, auth_config(*r.config), error);
+        if (!ev) {
+            log::emit(log::events::config_rejected,
+                      {log::Field("config", config_path), log::Field("error", "auth: " + error)});
+            return "auth: " + error;
+        }
+        std::lock_guard lock(providers_mutex_);
+        evaluator_ = std::move(ev);
+    } else if (!r.config->auth_enabled) {
+        std::lock_guard lock(providers_mutex_);
+        evaluator_.reset();
+    }
     config.set(r.config);
     set_providers(*r.config);
     apply_log_settings(*r.config);

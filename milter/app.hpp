@@ -7,8 +7,13 @@
 #include <mutex>
 #include <string>
 
+#include "auth/evaluate.hpp"
+#include "auth/org_domain.hpp"
 #include "config/holder.hpp"
 #include "config/loader.hpp"
+#include "dns/resolver.hpp"
+#include "mx_lookups.hpp"
+#include "stats/auth_counters.hpp"
 #include "stats/counters.hpp"
 #include "stats/providers.hpp"
 #include "stats/registry.hpp"
@@ -25,6 +30,16 @@ struct App {
     std::atomic<bool> stopping{false};                // no new sessions are analysed
     std::atomic<std::int64_t> abandoned_sessions{0};  // still open when the grace period ended
     std::unique_ptr<stats::Registry> registry;        // sized by [stats] at start
+    std::unique_ptr<dns::Resolver> resolver;          // the one resolver, built from [dns] at start
+    std::shared_ptr<const auth::PublicSuffixList> psl;  // for provider keys (registrable domains)
+    stats::AuthCounters auth_counters;
+    std::unique_ptr<MxLookups> mx;  // destroyed before the resolver it uses
+
+    // Builds the resolver, the PSL and the evaluator from the configuration; "" or the error.
+    std::string start_auth(const config::Config& c);
+
+    // Returns the evaluator in force, or nullptr when [auth] is disabled.
+    std::shared_ptr<const auth::Evaluator> evaluator() const;
 
     // Saves the counters to the state file (if configured); returns "" or the error, and logs it.
     std::string save_state();
@@ -40,6 +55,7 @@ struct App {
 
   private:
     mutable std::mutex providers_mutex_;
+    std::shared_ptr<const auth::Evaluator> evaluator_;
     std::mutex state_mutex_;
     std::shared_ptr<stats::ProviderMap> providers_;
 

@@ -38,6 +38,7 @@ struct ControlServer::Impl {
                                                  nullptr,    a.registry.get(), nullptr, nullptr} {
         context.reload = [this] { return app.reload("control"); };
         context.snapshot = [this] { return app.save_state(); };
+        context.auth = &app.auth_counters;
     }
 };
 

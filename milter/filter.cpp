@@ -23,9 +23,11 @@
 #include <memory>
 #include <string>
 
+#include "auth/dkim.hpp"
 #include "dsn/parse.hpp"
 #include "listen_socket.hpp"
 #include "log/logger.hpp"
+#include "outbound_auth.hpp"
 #include "session/direction.hpp"
 #include "session/session.hpp"
 #include "tagging/tagging.hpp"
@@ -44,6 +46,9 @@ struct Private {
     bool counted = false;        // holds a slot of milter.max_sessions
     bool passthrough = false;    // over max_sessions: not analysed
     std::string failure;         // first internal error of the current message, if any
+    bool leadspc = false;     // header values arrive with their leading space (SMFIP_HDR_LEADSPC)
+    bool check_auth = false;  // the message may be outbound: verify DKIM as it streams
+    std::unique_ptr<auth::DkimSession> dkim;
 };
 
 // The protocol steps we do not want, and those we never answer.
@@ -145,6 +150,11 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned
                (tcp ? static_cast<unsigned long>(SMFIP_NOUNKNOWN) : kWantedNoReply | kSkippedSteps);
         *pf2 = *pf3 = 0;
         p->no_reply = *pf1 & kWantedNoReply;
+        // DKIM needs header values exactly as sent, leading space included.
+        if (f1 & SMFIP_HDR_LEADSPC) {
+            *pf1 |= SMFIP_HDR_LEADSPC;
+            p->leadspc = true;
+        }
         if (p->passthrough) {
             // Keep the connect reply so that SMFIS_ACCEPT there releases the connection at once.
             p->no_reply &= ~static_cast<unsigned long>(SMFIP_NR_CONN);
@@ -185,8 +195,11 @@ sfsistat on_helo(SMFICTX* ctx, char* helo) {
 sfsistat on_envfrom(SMFICTX* ctx, char** argv) {
     return guarded(ctx, "mail", SMFIP_NR_MAIL, [&](Private& p) {
         p.failure.clear();
+        p.dkim.reset();
         p.session->begin_message(argv && argv[0] ? argv[0] : "");
         take_macros(ctx, *p.session, {"i", "{auth_authen}", "{auth_type}"});
+        p.check_auth = g_app->evaluator() &&
+                       session::classify(*p.session, false) == stats::Direction::outbound;
     });
 }
 
@@ -197,7 +210,23 @@ sfsistat on_envrcpt(SMFICTX* ctx, char** argv) {
 
 sfsistat on_header(SMFICTX* ctx, char* name, char* value) {
     return guarded(ctx, "header", SMFIP_NR_HDR, [&](Private& p) {
-        p.session->add_header(name ? name : "", value ? value : "");
+        std::string_view n = name ? name : "", v = value ? value : "";
+        std::string_view stored = v;
+        if (p.leadspc && !stored.empty() && stored.front() == ' ') stored.remove_prefix(1);
+        p.session->add_header(n, stored);
+        if (!p.check_auth) return;
+        if (!p.dkim) {
+            auto ev = g_app->evaluator();
+            if (!ev) return;
+            p.dkim = ev->start_dkim();
+        }
+        // DKIM hashes the header as sent: leading space kept, folds as CRLF (the MTA passes LF).
+        std::string wire = p.leadspc ? std::string() : std::string(" ");
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (v[i] == '\n' && (i == 0 || v[i - 1] != '\r')) wire += '\r';
+            wire += v[i];
+        }
+        p.dkim->header(n, wire);
     });
 }
 
@@ -206,12 +235,16 @@ sfsistat on_data(SMFICTX* ctx) {
 }
 
 sfsistat on_eoh(SMFICTX* ctx) {
-    return guarded(ctx, "eoh", SMFIP_NR_EOH, [](Private&) {});
+    return guarded(ctx, "eoh", SMFIP_NR_EOH, [](Private& p) {
+        if (p.dkim) p.dkim->end_of_headers();
+    });
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
     return guarded(ctx, "body", SMFIP_NR_BODY, [&](Private& p) {
-        p.session->append_body(std::string_view(reinterpret_cast<const char*>(chunk), len));
+        std::string_view c(reinterpret_cast<const char*>(chunk), len);
+        p.session->append_body(c);
+        if (p.dkim) p.dkim->body(c);
     });
 }
 
@@ -288,6 +321,9 @@ void count_outbound(const session::Message& m, std::int64_t now) {
     }
     for (const auto& [domain, n] : per_domain) {
         g_app->registry->record_outbound(domain, providers->lookup(domain, now), n, now);
+        if (g_app->mx && !providers->has_mx(domain, now) && !g_app->mx->enqueue(domain, now)) {
+            g_app->counters.count_limit(stats::Limit::mx_queue);
+        }
     }
 }
 
@@ -321,6 +357,13 @@ sfsistat finish_message(SMFICTX* ctx, Private& p) {
     } else if (dir == stats::Direction::outbound) {
         count_outbound(m, now);
     }
+    sfsistat auth_reply = SMFIS_CONTINUE;
+    if (dir == stats::Direction::outbound && p.check_auth) {
+        std::vector<auth::DkimSignature> sigs =
+            p.dkim ? p.dkim->finish() : std::vector<auth::DkimSignature>{};
+        auth_reply = check_outbound(ctx, *g_app, s, std::move(sigs), qid);
+    }
+    p.dkim.reset();
     std::string domains;
     for (const std::string& d : session::recipient_domains(m))
         domains += (domains.empty() ? "" : ",") + d;
@@ -333,7 +376,7 @@ sfsistat finish_message(SMFICTX* ctx, Private& p) {
          log::Field("message_id", mid ? std::string(util::trim(mid->value)) : ""),
          log::Field("client", s.client_address()), log::Field("bounce_recipients", tagged)});
     if (!p.failure.empty()) return failure_reply();
-    return SMFIS_CONTINUE;
+    return auth_reply;
 }
 
 sfsistat on_eom(SMFICTX* ctx) {
@@ -359,7 +402,10 @@ sfsistat on_eom(SMFICTX* ctx) {
 sfsistat on_abort(SMFICTX* ctx) {
     auto* p = static_cast<Private*>(smfi_getpriv(ctx));
     try {
-        if (p) p->session->end_message();
+        if (p) {
+            p->session->end_message();
+            p->dkim.reset();
+        }
     } catch (...) {
     }
     return SMFIS_CONTINUE;

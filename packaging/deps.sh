@@ -27,7 +27,7 @@ packages=(
   libunbound-dev libpsl-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libsystemd-dev
   # tests
-  libgtest-dev libgmock-dev postfix swaks unbound python3 procps psmisc
+  libgtest-dev libgmock-dev postfix swaks unbound python3 python3-dkim openssl procps psmisc
   libsisimai-perl
   clang libclang-rt-14-dev
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test

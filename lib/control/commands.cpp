@@ -33,6 +33,11 @@ Reply cmd_status(const Request&, Context& ctx) {
     j["started_at"] = ctx.counters.started_at();
     j["uptime_s"] = now - ctx.counters.started_at();
     j["config"] = {{"file", cfg ? cfg->source : ""}, {"loaded_at", ctx.config.loaded_at()}};
+    if (ctx.registry) {
+        j["destinations"] = {{"tracked", ctx.registry->tracked()},
+                             {"evictions", ctx.registry->evictions()}};
+    }
+    if (ctx.auth) j["outbound_auth"] = ctx.auth->to_json();
     return Reply{true, j, {}};
 }
 
@@ -93,8 +98,11 @@ Reply cmd_top(const Request& r, Context& ctx) {
 Reply cmd_domain(const Request& r, Context& ctx) {
     if (!ctx.registry || r.args.size() != 1) return Reply{false, {}, "usage: domain NAME"};
     auto j = ctx.registry->domain(r.args[0], now_of(ctx));
-    if (!j) return Reply{false, {}, "no data for domain \"" + r.args[0] + "\""};
-    return Reply{true, *j, {}};
+    auto auth = ctx.auth ? ctx.auth->domain(r.args[0]) : std::nullopt;
+    if (!j && !auth) return Reply{false, {}, "no data for domain \"" + r.args[0] + "\""};
+    nlohmann::json out = j ? *j : nlohmann::json{{"domain", r.args[0]}};
+    if (auth) out["outbound_auth"] = *auth;
+    return Reply{true, out, {}};
 }
 
 // provider NAME: one provider's aggregated counters and domains.

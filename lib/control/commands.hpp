@@ -10,6 +10,7 @@
 
 #include "config/holder.hpp"
 #include "control/protocol.hpp"
+#include "stats/auth_counters.hpp"
 #include "stats/counters.hpp"
 #include "stats/registry.hpp"
 
@@ -28,6 +29,7 @@ struct Context {
     stats::Registry* registry = nullptr;
     std::function<std::string()> snapshot;  // writes the state file now; "" or the error
     std::function<std::int64_t()> now;      // Unix time; the daemon's clock unless a test sets one
+    const stats::AuthCounters* auth = nullptr;  // outbound SPF/DKIM/DMARC per sender domain
 };
 
 // A handler's outcome: a result document or an error message.

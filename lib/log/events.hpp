@@ -47,6 +47,12 @@ inline constexpr EventSpec bounce_tagged{
 inline constexpr EventSpec bounce_action{
     "bounce.action", Level::info, true, "queue_id action matched",
     "A configured action (subject, copy, quarantine) was applied to a bounce."};
+inline constexpr EventSpec outbound_auth{
+    "outbound.auth", Level::info, true,
+    "queue_id sender_domain from_domain spf spf_domain dkim dkim_signatures dmarc policy "
+    "spf_aligned dkim_aligned "
+    "action elapsed_ms",
+    "The SPF, DKIM and DMARC verdict of one outbound message, and the action taken."};
 inline constexpr EventSpec limit_hit{
     "limit.hit", Level::warn, true, "queue_id limit value",
     "A configured bound was reached; what lies beyond it is not analysed."};

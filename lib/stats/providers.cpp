@@ -49,6 +49,21 @@ void ProviderMap::learn(std::string_view domain, std::string_view mail_host, boo
     learned_.emplace(std::move(d), Learned{provider, from_mx, expires});
 }
 
+void ProviderMap::adopt_learned(const ProviderMap& previous) {
+    std::unordered_map<std::string, Learned> copy;
+    {
+        std::lock_guard lock(previous.mutex_);
+        copy = previous.learned_;
+    }
+    std::lock_guard lock(mutex_);
+    for (auto& [domain, l] : copy) {
+        // The provider name may differ under the new [providers]; keep the host key's mapping.
+        std::string name = configured_name(l.provider);
+        if (!name.empty()) l.provider = name;
+        learned_.try_emplace(domain, std::move(l));
+    }
+}
+
 bool ProviderMap::has_mx(std::string_view domain, std::int64_t now) const {
     std::lock_guard lock(mutex_);
     auto it = learned_.find(util::to_lower(domain));

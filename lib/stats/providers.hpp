@@ -32,6 +32,9 @@ class ProviderMap {
     void learn(std::string_view domain, std::string_view mail_host, bool from_mx,
                std::int64_t expires);
 
+    // Takes over what another map learned (after a reload rebuilt the configured part).
+    void adopt_learned(const ProviderMap& previous);
+
     // Returns true when the domain's mail host was learned from MX and has not expired.
     bool has_mx(std::string_view domain, std::int64_t now) const;
 

@@ -1,6 +1,7 @@
 // Unit tests of the destination registry: counting, ranking, providers, eviction, snapshots.
 #include <gtest/gtest.h>
 
+#include "stats/auth_counters.hpp"
 #include "stats/providers.hpp"
 #include "stats/registry.hpp"
 #include "stats/state_file.hpp"
@@ -172,4 +173,18 @@ TEST(StateFile, SavedAtomicallyRestoredAndCorruptSetAside) {
     EXPECT_EQ(c.tracked(), 0u);
     EXPECT_EQ(load_state(path, c, kNow).what, LoadOutcome::What::missing);
     std::filesystem::remove_all(dir);
+}
+
+TEST(AuthCounters, CountsAndRatesPerSenderDomain) {
+    AuthCounters c(2);
+    c.record("example.test", "pass", "pass", "pass");
+    c.record("example.test", "softfail", "none", "fail");
+    c.record("b.test", "pass", "pass", "pass");
+    c.record("c.test", "fail", "fail", "fail");  // beyond the cap: folded into "other"
+    auto j = *c.domain("example.test");
+    EXPECT_EQ(j["spf"]["pass"], 1);
+    EXPECT_EQ(j["spf"]["softfail"], 1);
+    EXPECT_DOUBLE_EQ(j["dmarc"]["pass_rate"].get<double>(), 0.5);
+    EXPECT_EQ((*c.domain("other"))["dkim"]["fail"], 1);
+    EXPECT_FALSE(c.domain("c.test"));
 }
