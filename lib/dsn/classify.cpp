@@ -63,6 +63,11 @@ std::string failure_status(std::string_view text) {
     return {};
 }
 
+// Returns true when a permanent expiry status field (5.4.x) sits over a transient reply status.
+bool expiry_over_transient(std::string_view field, std::string_view said) {
+    return field.starts_with("5.4.") && said.starts_with("4.");
+}
+
 }  // namespace
 
 // Returns the coarse family of a reason.
@@ -127,9 +132,15 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules) {
     if (r.reply_code.empty()) r.reply_code = find_reply_code(r.diagnostic);
-    // The code inside the remote reply is more precise than a summarising Status field.
+    // The code inside the remote reply is more precise than a summarising Status field, except
+    // when the field reports a permanent expiry and the reply is the transient error behind it:
+    // then the field is the final verdict and the reply is the cause (see cause_chain.hpp).
     const std::string said = failure_status(r.diagnostic);
-    if (!said.empty()) r.status = said;
+    if (expiry_over_transient(r.reported_status, said)) {
+        if (r.reply_code.starts_with('4')) r.reply_code.clear();
+    } else if (!said.empty()) {
+        r.status = said;
+    }
     if (r.status.empty() && !r.reply_code.empty() && kind != Kind::feedback &&
         kind != Kind::autoreply)
         r.status = std::string(1, r.reply_code[0]) + ".0.0";
