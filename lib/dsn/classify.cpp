@@ -2,6 +2,7 @@
 #include "dsn/classify.hpp"
 
 #include <cctype>
+#include <utility>
 
 #include "dsn/codes.hpp"
 #include "mime/ascii.hpp"
@@ -68,6 +69,17 @@ bool expiry_over_transient(std::string_view field, std::string_view said) {
     return field.starts_with("5.4.") && said.starts_with("4.");
 }
 
+// Returns true when a "user unknown" was a content filter's verdict rather than an answer about
+// the mailbox: not an answer to RCPT, with a status that is about neither addressing (x.1.x)
+// nor the protocol (x.5.x), and given after DATA or with some status.
+bool filter_verdict(std::string_view status, std::string_view command, const RuleSet& rules) {
+    if (command == "RCPT" || command == "MAIL") return false;
+    if (match_status(status, rules.status, false) == "userunknown") return false;
+    if (status.size() >= 4 && (status.substr(1, 3) == ".1." || status.substr(1, 3) == ".5."))
+        return false;
+    return command == "DATA" || !status.empty();
+}
+
 }  // namespace
 
 // Returns the coarse family of a reason.
@@ -90,39 +102,44 @@ std::string_view family_of(std::string_view r) {
     return "other";
 }
 
-// Returns the SMTP command a diagnostic names (MAIL, RCPT, DATA, CONN, EHLO), or "".
+// Returns the SMTP command a diagnostic names (MAIL, RCPT, DATA, CONN, EHLO, HELO), or "".
 std::string smtp_command_of(std::string_view d) {
-    if (mime::ifind(d, "after MAIL FROM") != std::string_view::npos ||
-        mime::ifind(d, "reply to MAIL FROM") != std::string_view::npos ||
-        mime::ifind(d, "[MAIL_FROM]") != std::string_view::npos)
-        return "MAIL";
-    if (mime::ifind(d, "after RCPT TO") != std::string_view::npos ||
-        mime::ifind(d, "reply to RCPT TO") != std::string_view::npos ||
-        mime::ifind(d, "[RCPT_TO]") != std::string_view::npos ||
-        mime::ifind(d, "like our RCPT TO") != std::string_view::npos)
-        return "RCPT";
-    if (mime::ifind(d, "end of DATA") != std::string_view::npos ||
-        mime::ifind(d, "final DATA") != std::string_view::npos ||
-        mime::ifind(d, "after DATA") != std::string_view::npos)
-        return "DATA";
-    if (mime::ifind(d, "after initial connection") != std::string_view::npos) return "CONN";
-    if (mime::ifind(d, "after EHLO") != std::string_view::npos) return "EHLO";
+    // A session transcript (">>> RCPT To:<...>") names the command that failed last.
+    const std::size_t sent = d.rfind(">>> ");
+    if (sent != std::string_view::npos) {
+        const std::string_view verb = d.substr(sent + 4, 4);
+        for (std::string_view c : {"MAIL", "RCPT", "DATA", "EHLO", "HELO"})
+            if (mime::iequals(verb, c)) return std::string(c);
+    }
+    static constexpr std::pair<std::string_view, std::string_view> kPhrases[] = {
+        {"after MAIL FROM", "MAIL"},   {"reply to MAIL FROM", "MAIL"},
+        {"[MAIL_FROM]", "MAIL"},       {"does not like sender", "MAIL"},
+        {"after RCPT", "RCPT"},        {"reply to RCPT TO", "RCPT"},
+        {"[RCPT_TO]", "RCPT"},         {"SMTP:RCPT", "RCPT"},
+        {"like our RCPT TO", "RCPT"},  {"does not like recipient", "RCPT"},
+        {"progress was RCPT", "RCPT"}, {"end of DATA", "DATA"},
+        {"final DATA", "DATA"},        {"after DATA", "DATA"},
+        {"reply to DATA", "DATA"},     {"after initial connection", "CONN"},
+        {"after EHLO", "EHLO"},        {"reply to EHLO", "EHLO"},
+        {"after HELO", "HELO"},        {"reply to HELO", "HELO"},
+    };
+    for (const auto& [phrase, command] : kPhrases)
+        if (mime::ifind(d, phrase) != std::string_view::npos) return std::string(command);
     return {};
 }
 
 // Returns the reason for a diagnostic and status using rules (no report-kind logic).
-std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules) {
+std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
+                       std::string_view known_command) {
     const std::string lowered = mime::to_lower(strip_inner_codes(mime::squash_spaces(diagnostic)));
     std::string reason = match_text(lowered, rules.override_text);
     if (reason.empty()) reason = match_status(status, rules.status, false);
     if (reason.empty()) reason = match_text(lowered, rules.text);
     if (reason.empty()) reason = match_status(status, rules.fallback, true);
     if (reason.empty()) reason = "undefined";
-    const std::string command = smtp_command_of(diagnostic);
-    // A "user unknown" without a specific status, or after DATA, was a filter's verdict.
-    const bool vague_status = status.size() == 5 && status.ends_with(".0.0");
-    if (reason == "userunknown" && command != "MAIL" && (command == "DATA" || vague_status))
-        reason = "filtered";
+    const std::string command =
+        known_command.empty() ? smtp_command_of(diagnostic) : std::string(known_command);
+    if (reason == "userunknown" && filter_verdict(status, command, rules)) reason = "filtered";
     if (command == "MAIL" && (reason == "userunknown" || reason == "undefined" ||
                               reason == "onhold" || reason == "hostunknown"))
         reason = "rejected";
@@ -158,7 +175,7 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
             why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
         r.reason = vague ? "expired" : why;
     } else {
-        r.reason = reason_for(r.diagnostic, r.status, rules);
+        r.reason = reason_for(r.diagnostic, r.status, rules, r.smtp_command);
     }
     r.family = std::string(family_of(r.reason));
 }

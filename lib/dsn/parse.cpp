@@ -239,6 +239,10 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
         if (report.recipients.empty()) report.recipients = vendor_recipients(msg, s, limits);
         for (auto& r : report.recipients) {
             if (r.diagnostic.empty()) r.diagnostic = block_for(s.human_cut, r.recipient);
+            // The human part often names the failed command that the status part omits.
+            r.smtp_command = smtp_command_of(r.diagnostic);
+            if (r.smtp_command.empty())
+                r.smtp_command = smtp_command_of(block_for(s.human_cut, r.recipient));
         }
     }
     for (auto& r : report.recipients) {
