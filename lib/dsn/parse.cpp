@@ -9,6 +9,7 @@
 #include "dsn/date.hpp"
 #include "dsn/detect.hpp"
 #include "dsn/fields.hpp"
+#include "dsn/ses_json.hpp"
 #include "dsn/text_scan.hpp"
 #include "mime/ascii.hpp"
 #include "mime/encoded_word.hpp"
@@ -194,6 +195,29 @@ std::vector<Recipient> report_recipients(const mime::Message& msg, const Section
     return out;
 }
 
+// Fills report from an SES JSON notification in the first text part; returns false when the
+// message carries none.
+bool from_ses(const mime::Message& msg, const ParseLimits& limits, Report& report) {
+    for (const auto& p : msg.parts) {
+        if (p.attached || p.is_container || !p.media_type.starts_with("text/")) continue;
+        auto ses = parse_ses(p.body, limits.max_recipients);
+        if (!ses) return false;
+        report.is_bounce = true;
+        report.kind = ses->kind;
+        report.reporting_mta = std::move(ses->reporting_mta);
+        report.arrival_date = std::move(ses->arrival_date);
+        report.original = std::move(ses->original);
+        report.recipients = std::move(ses->recipients);
+        for (auto& r : report.recipients) {
+            r.smtp_command = smtp_command_of(r.diagnostic);
+            classify(r, report.kind);
+            find_cause(r, {});
+        }
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 // Parses a raw message (headers and body). "Not a bounce" is Report::is_bounce == false.
@@ -202,6 +226,8 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
     const mime::Message msg = mime::parse(raw, limits.mime);
     report.limits_hit = msg.limits_hit;
     report.kind = detect_kind(msg);
+    if ((report.kind == Kind::none || report.kind == Kind::vendor) && from_ses(msg, limits, report))
+        return report;
     if (report.kind == Kind::none) return report;
     report.is_bounce = true;
     Sections s;
