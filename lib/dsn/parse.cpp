@@ -9,6 +9,7 @@
 #include "dsn/date.hpp"
 #include "dsn/detect.hpp"
 #include "dsn/fields.hpp"
+#include "dsn/mbox.hpp"
 #include "dsn/ses_json.hpp"
 #include "dsn/text_scan.hpp"
 #include "mime/ascii.hpp"
@@ -218,10 +219,8 @@ bool from_ses(const mime::Message& msg, const ParseLimits& limits, Report& repor
     return false;
 }
 
-}  // namespace
-
-// Parses a raw message (headers and body). "Not a bounce" is Report::is_bounce == false.
-Report parse(std::string_view raw, const ParseLimits& limits) {
+// Parses one message (headers and body).
+Report parse_one(std::string_view raw, const ParseLimits& limits) {
     Report report;
     const mime::Message msg = mime::parse(raw, limits.mime);
     report.limits_hit = msg.limits_hit;
@@ -276,6 +275,31 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
         find_cause(r, s.human);
     }
     return report;
+}
+
+}  // namespace
+
+// Parses a raw message (headers and body), or each message of an mbox-form text, merging their
+// recipients. "Not a bounce" is Report::is_bounce == false.
+Report parse(std::string_view raw, const ParseLimits& limits) {
+    const auto messages = split_mbox(raw, limits.max_messages);
+    if (messages.size() == 1) return parse_one(raw, limits);
+    Report merged;
+    for (auto message : messages) {
+        Report one = parse_one(message, limits);
+        if (!one.is_bounce) continue;
+        if (!merged.is_bounce) {
+            merged = std::move(one);
+            continue;
+        }
+        for (auto& r : one.recipients)
+            if (merged.recipients.size() < limits.max_recipients)
+                merged.recipients.push_back(std::move(r));
+        merged.limits_hit.insert(merged.limits_hit.end(), one.limits_hit.begin(),
+                                 one.limits_hit.end());
+    }
+    if (!merged.is_bounce) return parse_one(messages.front(), limits);
+    return merged;
 }
 
 }  // namespace mxpulse::dsn

@@ -10,6 +10,31 @@ namespace {
 
 using namespace mxpulse::dsn;
 
+TEST(Fields, GroupsWithoutBlankLinesAndFieldsInAnyOrder) {
+    const std::string body =
+        "Reporting-MTA: dns; mx.example.org\n"
+        "Arrival-Date: Fri, 21 Nov 2014 17:24:04 -0500\n"
+        "Final-Recipient: rfc822; a@example.com\n"
+        "Action: failed\n"
+        "Status: 5.2.2\n"
+        "Final-Recipient: rfc822; b@example.com\n"
+        "Action: failed\n"
+        "Status: 5.1.1\n"
+        "\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 no such user\n"
+        "Status: 5.1.1\n"
+        "Final-Recipient: rfc822; c@example.com\n"
+        "Action: failed\n";
+    const StatusGroups g = parse_status_groups(body, 10);
+    EXPECT_EQ(strip_type(g.per_message.get("Reporting-MTA")), "mx.example.org");
+    ASSERT_EQ(g.per_recipient.size(), 3u);
+    EXPECT_EQ(strip_type(g.per_recipient[0].get("Final-Recipient")), "a@example.com");
+    EXPECT_EQ(g.per_recipient[0].get("Status"), "5.2.2");
+    EXPECT_EQ(strip_type(g.per_recipient[1].get("Final-Recipient")), "b@example.com");
+    EXPECT_EQ(g.per_recipient[2].get("Diagnostic-Code"), "smtp; 550 5.1.1 no such user");
+    EXPECT_EQ(parse_status_groups(body, 2).per_recipient.size(), 2u);
+}
+
 TEST(Fields, GroupsAndSpacedColons) {
     const std::string body =
         "Reporting-MTA: dns; mx.example.org\n"
