@@ -80,6 +80,18 @@ bool filter_verdict(std::string_view status, std::string_view command, const Rul
     return command == "DATA" || !status.empty();
 }
 
+// Returns the first 4xx/5xx reply code in text; a 2xx code only when success is expected.
+std::string failure_reply(std::string_view text, bool success) {
+    std::size_t from = 0;
+    while (from < text.size()) {
+        std::size_t at = 0;
+        std::string code = find_reply_code(text, from, &at);
+        if (code.empty() || code[0] != '2' || success) return code;
+        from = at + 3;
+    }
+    return {};
+}
+
 }  // namespace
 
 // Returns the coarse family of a reason.
@@ -139,16 +151,24 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
     if (reason.empty()) reason = "undefined";
     const std::string command =
         known_command.empty() ? smtp_command_of(diagnostic) : std::string(known_command);
+    // "User unknown" with 5.2.1 (mailbox disabled) and no command named: a suspended mailbox.
+    if (reason == "userunknown" && command.empty() && status.size() >= 5 &&
+        status.substr(1, 4) == ".2.1")
+        reason = "suspend";
     if (reason == "userunknown" && filter_verdict(status, command, rules)) reason = "filtered";
-    if (command == "MAIL" && (reason == "userunknown" || reason == "undefined" ||
-                              reason == "onhold" || reason == "hostunknown"))
+    const bool vague = reason == "undefined" || reason == "onhold" || reason == "rejected";
+    if (command == "MAIL" && (vague || reason == "userunknown" || reason == "hostunknown"))
         reason = "rejected";
+    // Refused before any envelope was sent: the client itself was blocked.
+    if ((command == "CONN" || command == "EHLO" || command == "HELO") && vague) reason = "blocked";
     return reason;
 }
 
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules) {
-    if (r.reply_code.empty()) r.reply_code = find_reply_code(r.diagnostic);
+    if (r.reply_code.empty())
+        r.reply_code =
+            failure_reply(r.diagnostic, r.action == "delivered" || r.status.starts_with("2."));
     // The code inside the remote reply is more precise than a summarising Status field, except
     // when the field reports a permanent expiry and the reply is the transient error behind it:
     // then the field is the final verdict and the reply is the cause (see cause_chain.hpp).
@@ -176,7 +196,13 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
         r.reason = vague ? "expired" : why;
     } else {
         r.reason = reason_for(r.diagnostic, r.status, rules, r.smtp_command);
+        // A vendor's text that no rule decides: Sisimai's "onhold", not "undefined".
+        if (r.reason == "undefined" && kind == Kind::vendor) r.reason = "onhold";
     }
+    // An undecided exit status of a local delivery program is the mailer's error.
+    if (r.diagnostic_type == "x-unix" &&
+        (r.reason == "undefined" || r.reason == "onhold" || r.reason == "expired"))
+        r.reason = "mailererror";
     r.family = std::string(family_of(r.reason));
 }
 

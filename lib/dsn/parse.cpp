@@ -30,6 +30,7 @@ struct Sections {
     std::string human;                            // non-attached text parts, in order
     std::string_view human_cut;                   // human up to the returned original message
     std::vector<const mime::Part*> status_parts;  // delivery-status bodies
+    std::vector<const mime::Part*> forwarded;     // delivery-status bodies of attached messages
     const mime::Part* feedback = nullptr;         // message/feedback-report
     const mime::HeaderBlock* original = nullptr;  // headers of the returned message
     mime::HeaderBlock rfc822_headers;             // storage for a text/rfc822-headers block
@@ -44,7 +45,7 @@ void sections_of(const mime::Message& msg, Sections& s) {
         const auto& p = msg.parts[i];
         if (p.media_type == "message/delivery-status" ||
             p.media_type == "message/global-delivery-status") {
-            if (!p.attached) s.status_parts.push_back(&p);
+            (p.attached ? s.forwarded : s.status_parts).push_back(&p);
             continue;
         }
         if (p.media_type == "message/feedback-report") {
@@ -74,6 +75,15 @@ void sections_of(const mime::Message& msg, Sections& s) {
     s.human_cut = std::string_view(s.human).substr(0, human_text_end(s.human));
 }
 
+// Returns the comment of a Status field such as "4.0.0 (example.net: host name lookup failure)".
+std::string status_comment(std::string_view status) {
+    const std::size_t open = status.find('(');
+    const std::size_t close = status.rfind(')');
+    if (open == std::string_view::npos || close == std::string_view::npos || close <= open)
+        return {};
+    return mime::squash_spaces(status.substr(open + 1, close - open - 1));
+}
+
 // Fills a recipient from one RFC 3464 per-recipient group.
 Recipient from_group(const mime::HeaderBlock& g) {
     Recipient r;
@@ -88,10 +98,29 @@ Recipient from_group(const mime::HeaderBlock& g) {
     r.status = find_status(g.get("Status"));
     r.reported_status = r.status;
     r.remote_mta = strip_type(g.get("Remote-MTA"));
-    r.diagnostic = mime::squash_spaces(strip_type(g.get("Diagnostic-Code")));
+    const std::string_view diagnostic = g.get("Diagnostic-Code");
+    r.diagnostic = mime::squash_spaces(strip_type(diagnostic));
+    if (const std::size_t semi = diagnostic.find(';'); semi != std::string_view::npos && semi < 12)
+        r.diagnostic_type = mime::to_lower(mime::trim(diagnostic.substr(0, semi)));
+    // Without a Diagnostic-Code, a comment after the status code is the diagnostic.
+    if (r.diagnostic.empty()) r.diagnostic = status_comment(g.get("Status"));
     r.last_attempt = to_iso8601(g.get("Last-Attempt-Date"));
     r.will_retry_until = to_iso8601(g.get("Will-Retry-Until"));
     return r;
+}
+
+// Adds the recipients of one delivery-status body to report (and its per-message fields).
+void add_status_part(std::string_view body, const ParseLimits& limits, Report& report) {
+    const StatusGroups g = parse_status_groups(body, limits.max_recipients);
+    if (report.reporting_mta.empty()) {
+        report.reporting_mta = strip_type(g.per_message.get("Reporting-MTA"));
+        report.arrival_date = to_iso8601(g.per_message.get("Arrival-Date"));
+        report.received_from_mta = strip_type(g.per_message.get("Received-From-MTA"));
+    }
+    for (const auto& group : g.per_recipient) {
+        if (report.recipients.size() >= limits.max_recipients) break;
+        report.recipients.push_back(from_group(group));
+    }
 }
 
 // Fills the original-message fields from a header block.
@@ -122,6 +151,19 @@ mime::HeaderBlock inline_original(std::string_view text, std::size_t end) {
     std::vector<mime::LimitHit> hits;
     mime::parse_header_block(rest.substr(pos), mime::Limits{}, block, hits);
     return block;
+}
+
+// Returns the (folded) text above the line where address first appears, at most 1 KiB of it,
+// when it carries an SMTP reply code or status code; else "".
+std::string preamble(std::string_view text, std::string_view address) {
+    const std::size_t at = mime::ifind(text, address);
+    if (at == std::string_view::npos) return {};
+    const std::size_t line = text.rfind('\n', at);
+    if (line == std::string_view::npos) return {};
+    const std::size_t from = line > 1024 ? line - 1024 : 0;
+    const std::string_view above = text.substr(from, line - from);
+    if (find_reply_code(above).empty() && find_status(above).empty()) return {};
+    return mime::squash_spaces(above);
 }
 
 // Collects the recipients of a vendor (text-only) bounce.
@@ -157,6 +199,14 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
         r.recipient = hit.address;
         r.diagnostic = std::move(hit.block);
         out.push_back(std::move(r));
+    }
+    // Text that states the error once above the list of recipients applies to each of them.
+    if (!out.empty()) {
+        const std::string intro = preamble(s.human_cut, out.front().recipient);
+        for (auto& r : out)
+            if (!intro.empty() && find_reply_code(r.diagnostic).empty() &&
+                find_status(r.diagnostic).empty())
+                r.diagnostic = intro + ' ' + r.diagnostic;
     }
     if (out.empty() && !original_to.empty()) {
         Recipient r;
@@ -241,18 +291,8 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
         if (report.recipients.size() > limits.max_recipients)
             report.recipients.resize(limits.max_recipients);
     } else {
-        for (const auto* part : s.status_parts) {
-            const StatusGroups g = parse_status_groups(part->body, limits.max_recipients);
-            if (report.reporting_mta.empty()) {
-                report.reporting_mta = strip_type(g.per_message.get("Reporting-MTA"));
-                report.arrival_date = to_iso8601(g.per_message.get("Arrival-Date"));
-                report.received_from_mta = strip_type(g.per_message.get("Received-From-MTA"));
-            }
-            for (const auto& group : g.per_recipient) {
-                if (report.recipients.size() >= limits.max_recipients) break;
-                report.recipients.push_back(from_group(group));
-            }
-        }
+        for (const auto* part : s.status_parts)
+            add_status_part(part->body, limits, report);
         if (report.recipients.empty() && has_status_fields(s.human)) {
             std::size_t from = mime::ifind(s.human, "Final-Recipient");
             if (from == std::string_view::npos) from = 0;
@@ -261,6 +301,10 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
             for (const auto& group : g.per_recipient)
                 report.recipients.push_back(from_group(group));
         }
+        // A bounce forwarded as an attachment: its delivery-status part still names them.
+        if (report.recipients.empty())
+            for (const auto* part : s.forwarded)
+                add_status_part(part->body, limits, report);
         if (report.recipients.empty()) report.recipients = vendor_recipients(msg, s, limits);
         for (auto& r : report.recipients) {
             if (r.diagnostic.empty()) r.diagnostic = block_for(s.human_cut, r.recipient);
@@ -268,6 +312,8 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
             r.smtp_command = smtp_command_of(r.diagnostic);
             if (r.smtp_command.empty())
                 r.smtp_command = smtp_command_of(block_for(s.human_cut, r.recipient));
+            if (r.smtp_command.empty() && report.recipients.size() == 1)
+                r.smtp_command = smtp_command_of(s.human_cut);
         }
     }
     for (auto& r : report.recipients) {

@@ -15,8 +15,8 @@
 namespace {
 
 // Agreement floors (the ratchet): raise them when the parser improves, never lower them.
-constexpr double kReasonFloor = 0.87;
-constexpr double kStatusFloor = 0.97;
+constexpr double kReasonFloor = 0.91;
+constexpr double kStatusFloor = 0.98;
 constexpr double kRecipientFloor = 0.97;
 constexpr double kBounceFloor = 0.98;
 
