@@ -153,17 +153,14 @@ mime::HeaderBlock inline_original(std::string_view text, std::size_t end) {
     return block;
 }
 
-// Returns the (folded) text above the line where address first appears, at most 1 KiB of it,
-// when it carries an SMTP reply code or status code; else "".
+// Returns the (folded) text above the line where address first appears, at most 1 KiB of it.
 std::string preamble(std::string_view text, std::string_view address) {
     const std::size_t at = mime::ifind(text, address);
     if (at == std::string_view::npos) return {};
     const std::size_t line = text.rfind('\n', at);
     if (line == std::string_view::npos) return {};
     const std::size_t from = line > 1024 ? line - 1024 : 0;
-    const std::string_view above = text.substr(from, line - from);
-    if (find_reply_code(above).empty() && find_status(above).empty()) return {};
-    return mime::squash_spaces(above);
+    return mime::squash_spaces(text.substr(from, line - from));
 }
 
 // Collects the recipients of a vendor (text-only) bounce.
@@ -200,14 +197,7 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
         r.diagnostic = std::move(hit.block);
         out.push_back(std::move(r));
     }
-    // Text that states the error once above the list of recipients applies to each of them.
-    if (!out.empty()) {
-        const std::string intro = preamble(s.human_cut, out.front().recipient);
-        for (auto& r : out)
-            if (!intro.empty() && find_reply_code(r.diagnostic).empty() &&
-                find_status(r.diagnostic).empty())
-                r.diagnostic = intro + ' ' + r.diagnostic;
-    }
+
     if (out.empty() && !original_to.empty()) {
         Recipient r;
         r.recipient = original_to;
@@ -233,7 +223,12 @@ std::vector<Recipient> report_recipients(const mime::Message& msg, const Section
                     rcpts.push_back(bare_address(f.value));
         if (rcpts.empty() && s.original) rcpts = find_addresses(s.original->get("To"));
     } else if (s.original) {
-        r.recipient = bare_address(s.original->get("To"));
+        // Some complaint loops name the complaining recipient in their own header.
+        r.recipient = bare_address(s.original->get("X-HmXmrOriginalRecipient"));
+        if (r.recipient.empty()) r.recipient = bare_address(s.original->get("To"));
+    } else {
+        // A complaint sent by the recipient's own mail client (an unsubscribe request).
+        r.recipient = bare_address(msg.headers.get("From"));
     }
     r.diagnostic =
         mime::squash_spaces(s.human.substr(0, std::min<std::size_t>(s.human.size(), 2048)));
@@ -310,14 +305,30 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
             if (r.diagnostic.empty()) r.diagnostic = block_for(s.human_cut, r.recipient);
             // The human part often names the failed command that the status part omits.
             r.smtp_command = smtp_command_of(r.diagnostic);
-            if (r.smtp_command.empty())
-                r.smtp_command = smtp_command_of(block_for(s.human_cut, r.recipient));
-            if (r.smtp_command.empty() && report.recipients.size() == 1)
+            if (!r.smtp_command.empty()) continue;
+            // The recipient's own lines in the human part, else the whole part when it does not
+            // name the recipient (or names one recipient only).
+            const std::string own = block_for(s.human_cut, r.recipient);
+            r.smtp_command = smtp_command_of(own);
+            if (r.smtp_command.empty() && (own.empty() || report.recipients.size() == 1))
                 r.smtp_command = smtp_command_of(s.human_cut);
         }
     }
+    const std::string intro = report.kind == Kind::vendor && !report.recipients.empty()
+                                  ? preamble(s.human_cut, report.recipients.front().recipient)
+                                  : std::string();
     for (auto& r : report.recipients) {
         classify(r, report.kind);
+        // Text that states the error once above the list of recipients applies to each of
+        // them when their own lines decide nothing.
+        if ((r.reason == "onhold" || r.reason == "undefined") && !intro.empty()) {
+            Recipient again = r;
+            again.diagnostic = intro + ' ' + r.diagnostic;
+            again.status = again.reported_status;
+            again.reply_code.clear();
+            classify(again, report.kind);
+            if (again.reason != "onhold" && again.reason != "undefined") r = std::move(again);
+        }
         find_cause(r, s.human);
     }
     return report;
