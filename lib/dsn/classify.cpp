@@ -5,17 +5,11 @@
 #include <utility>
 
 #include "dsn/codes.hpp"
+#include "dsn/phrase_matcher.hpp"
 #include "mime/ascii.hpp"
 
 namespace mxpulse::dsn {
 namespace {
-
-// Returns the reason of the first rule whose phrase occurs in lowered text, or "".
-std::string match_text(std::string_view lowered, const std::vector<Rule>& rules) {
-    for (const auto& rule : rules)
-        if (lowered.find(rule.key) != std::string_view::npos) return rule.reason;
-    return {};
-}
 
 // Returns the reason of the rule whose key equals status (or is its prefix class), or "".
 std::string match_status(std::string_view status, const std::vector<Rule>& rules, bool prefix) {
@@ -29,24 +23,33 @@ std::string match_status(std::string_view status, const std::vector<Rule>& rules
     return {};
 }
 
-// Returns text with SMTP continuation prefixes ("550-5.7.1 ", "550 5.7.1 ") inside it removed,
-// so that a reply wrapped over several lines reads as one sentence.
-std::string strip_inner_codes(std::string_view text) {
+// Returns text with whitespace runs folded to one space and SMTP continuation prefixes
+// ("550-5.7.1 ", "550 5.7.1 ") inside it removed, so that a reply wrapped over several lines
+// reads as one sentence.
+std::string fold_reply(std::string_view text) {
     std::string out;
     out.reserve(text.size());
+    bool space = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (i > 0 && text[i - 1] == ' ' && i + 4 < text.size() && text[i] >= '2' &&
-            text[i] <= '5' && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+        const char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty() && i + 4 < text.size() && c >= '2' && c <= '5' &&
+            std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
             std::isdigit(static_cast<unsigned char>(text[i + 2])) &&
             (text[i + 3] == '-' || text[i + 3] == ' ')) {
             std::size_t at = 0;
             const std::string status = find_status(text, i + 4, &at);
             if (!status.empty() && at == i + 4) {
-                i = at + status.size();
+                i = at + status.size() - 1;
                 continue;
             }
         }
-        out.push_back(text[i]);
+        if (space && !out.empty()) out.push_back(' ');
+        space = false;
+        out.push_back(c);
     }
     return out;
 }
@@ -117,7 +120,10 @@ std::string_view family_of(std::string_view r) {
 // Returns the SMTP command a diagnostic names (MAIL, RCPT, DATA, CONN, EHLO, HELO), or "".
 std::string smtp_command_of(std::string_view d) {
     // A session transcript (">>> RCPT To:<...>") names the command that failed last.
-    const std::size_t sent = d.rfind(">>> ");
+    // The last ">>> " (a forward search: it jumps with memchr, a backward one does not).
+    std::size_t sent = std::string_view::npos;
+    for (std::size_t at = d.find(">>> "); at != std::string_view::npos; at = d.find(">>> ", at + 4))
+        sent = at;
     if (sent != std::string_view::npos) {
         const std::string_view verb = d.substr(sent + 4, 4);
         for (std::string_view c : {"MAIL", "RCPT", "DATA", "EHLO", "HELO"})
@@ -135,18 +141,27 @@ std::string smtp_command_of(std::string_view d) {
         {"after EHLO", "EHLO"},        {"reply to EHLO", "EHLO"},
         {"after HELO", "HELO"},        {"reply to HELO", "HELO"},
     };
-    for (const auto& [phrase, command] : kPhrases)
-        if (mime::ifind(d, phrase) != std::string_view::npos) return std::string(command);
-    return {};
+    static const PhraseMatcher matcher = [] {
+        std::vector<std::string> phrases;
+        for (const auto& entry : kPhrases)
+            phrases.emplace_back(entry.first);
+        return PhraseMatcher(phrases);
+    }();
+    const std::size_t hit = matcher.first_phrase(d);
+    return hit == PhraseMatcher::npos ? std::string() : std::string(kPhrases[hit].second);
 }
 
 // Returns the reason for a diagnostic and status using rules (no report-kind logic).
 std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
                        std::string_view known_command) {
-    const std::string lowered = mime::to_lower(strip_inner_codes(mime::squash_spaces(diagnostic)));
-    std::string reason = match_text(lowered, rules.override_text);
+    // One pass finds the first override rule and the first text rule that match.
+    const std::size_t hit = rules.phrases->first_phrase(fold_reply(diagnostic));
+    const std::size_t overrides = rules.override_text.size();
+    std::string reason;
+    if (hit < overrides) reason = rules.override_text[hit].reason;
     if (reason.empty()) reason = match_status(status, rules.status, false);
-    if (reason.empty()) reason = match_text(lowered, rules.text);
+    if (reason.empty() && hit != PhraseMatcher::npos && hit >= overrides)
+        reason = rules.text[hit - overrides].reason;
     if (reason.empty()) reason = match_status(status, rules.fallback, true);
     if (reason.empty()) reason = "undefined";
     const std::string command =

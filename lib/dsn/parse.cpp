@@ -2,6 +2,7 @@
 #include "dsn/parse.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "dsn/cause_chain.hpp"
 #include "dsn/classify.hpp"
@@ -300,18 +301,23 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
         if (report.recipients.empty())
             for (const auto* part : s.forwarded)
                 add_status_part(part->body, limits, report);
-        if (report.recipients.empty()) report.recipients = vendor_recipients(msg, s, limits);
+        const bool from_status = !report.recipients.empty();
+        if (!from_status) report.recipients = vendor_recipients(msg, s, limits);
+        std::optional<std::string> human_command;  // the human part's command, read once
         for (auto& r : report.recipients) {
             if (r.diagnostic.empty()) r.diagnostic = block_for(s.human_cut, r.recipient);
             // The human part often names the failed command that the status part omits.
             r.smtp_command = smtp_command_of(r.diagnostic);
             if (!r.smtp_command.empty()) continue;
-            // The recipient's own lines in the human part, else the whole part when it does not
-            // name the recipient (or names one recipient only).
-            const std::string own = block_for(s.human_cut, r.recipient);
-            r.smtp_command = smtp_command_of(own);
-            if (r.smtp_command.empty() && (own.empty() || report.recipients.size() == 1))
-                r.smtp_command = smtp_command_of(s.human_cut);
+            // The recipient's own lines in the human part (a vendor's diagnostic already is),
+            // else the whole part when it does not name the recipient (or names one only).
+            const std::string own =
+                from_status ? block_for(s.human_cut, r.recipient) : std::string("-");
+            if (from_status) r.smtp_command = smtp_command_of(own);
+            if (r.smtp_command.empty() && (own.empty() || report.recipients.size() == 1)) {
+                if (!human_command) human_command = smtp_command_of(s.human_cut);
+                r.smtp_command = *human_command;
+            }
         }
     }
     const std::string intro = report.kind == Kind::vendor && !report.recipients.empty()

@@ -31,6 +31,11 @@ RuleSet parse_rules(std::string_view text) {
         else if (section == "fallback")
             out.fallback.push_back(std::move(rule));
     }
+    std::vector<std::string> keys;
+    for (const auto* section : {&out.override_text, &out.text})
+        for (const auto& rule : *section)
+            keys.push_back(rule.key);
+    out.phrases = std::make_shared<const PhraseMatcher>(keys);
     return out;
 }
 

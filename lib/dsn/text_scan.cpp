@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dsn/phrase_matcher.hpp"
 #include "mime/ascii.hpp"
 
 namespace mxpulse::dsn {
@@ -118,14 +119,10 @@ std::size_t human_text_end(std::string_view text) {
         "original message headers",
         "--- the header of the original",
     };
-    // Lower-case once, then search each marker only before the earliest hit so far.
-    const std::string lowered = mime::to_lower(text);
-    std::size_t end = lowered.size();
-    for (auto m : markers) {
-        const std::size_t at = std::string_view(lowered).substr(0, end).find(m);
-        if (at != std::string_view::npos && at > 0) end = at;
-    }
-    return end;
+    // One case-insensitive pass finds the earliest marker after the first byte.
+    static const PhraseMatcher matcher{std::vector<std::string>(markers.begin(), markers.end())};
+    const std::size_t at = matcher.earliest(text, 1);
+    return at == PhraseMatcher::npos ? text.size() : at;
 }
 
 // Returns every e-mail address in text in order of first appearance (lower-cased, unique).
