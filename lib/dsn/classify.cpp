@@ -154,8 +154,16 @@ std::string smtp_command_of(std::string_view d) {
 // Returns the reason for a diagnostic and status using rules (no report-kind logic).
 std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
                        std::string_view known_command) {
+    const std::string folded = fold_reply(diagnostic);
+    const std::string command =
+        known_command.empty() ? smtp_command_of(diagnostic) : std::string(known_command);
+    // Without a status code or a failed command, generic phrases decide on their own.
+    if (status.empty() && command.empty()) {
+        const std::size_t bare = rules.bare_phrases->first_phrase(folded);
+        if (bare != PhraseMatcher::npos) return rules.bare[bare].reason;
+    }
     // One pass finds the first override rule and the first text rule that match.
-    const std::size_t hit = rules.phrases->first_phrase(fold_reply(diagnostic));
+    const std::size_t hit = rules.phrases->first_phrase(folded);
     const std::size_t overrides = rules.override_text.size();
     std::string reason;
     if (hit < overrides) reason = rules.override_text[hit].reason;
@@ -164,8 +172,6 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
         reason = rules.text[hit - overrides].reason;
     if (reason.empty()) reason = match_status(status, rules.fallback, true);
     if (reason.empty()) reason = "undefined";
-    const std::string command =
-        known_command.empty() ? smtp_command_of(diagnostic) : std::string(known_command);
     // "User unknown" with 5.2.1 (mailbox disabled) and no command named: a suspended mailbox.
     if (reason == "userunknown" && command.empty() && status.size() >= 5 &&
         status.substr(1, 4) == ".2.1")
