@@ -13,6 +13,7 @@
 #include "dsn/mbox.hpp"
 #include "dsn/ses_json.hpp"
 #include "dsn/text_scan.hpp"
+#include "dsn/transcript.hpp"
 #include "mime/ascii.hpp"
 #include "mime/encoded_word.hpp"
 #include "mime/message.hpp"
@@ -192,10 +193,18 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
         }
         if (!out.empty()) return out;
     }
-    for (auto& hit : scan_text(s.human_cut, exclude, limits.max_recipients)) {
+    auto hits = scan_text(s.human_cut, exclude, limits.max_recipients);
+    std::vector<std::string> addresses;
+    for (const auto& hit : hits)
+        addresses.push_back(hit.address);
+    for (auto& hit : hits) {
         Recipient r;
         r.recipient = hit.address;
         r.diagnostic = std::move(hit.block);
+        // The session transcript above the recipient's line says what was refused and when.
+        const std::string session = transcript_context(s.human_cut, hit.address, addresses);
+        if (!session.empty() && r.diagnostic.find(session) == std::string::npos)
+            r.diagnostic = session + ' ' + r.diagnostic;
         out.push_back(std::move(r));
     }
 

@@ -77,6 +77,8 @@ int at_line_start(std::string_view text, std::size_t at) {
     if (prefix.size() == 3 && prefix[0] >= '4' && prefix[0] <= '5' && prefix[1] >= '0' &&
         prefix[1] <= '9' && prefix[2] >= '0' && prefix[2] <= '9')
         return 1;
+    // A bare "To:" line repeats the returned message's header: no evidence of a failure.
+    if (mime::iequals(prefix, "to:")) return 0;
     if (prefix.size() <= 40 && prefix.size() >= 3 &&
         mime::iequals(prefix.substr(prefix.size() - 3), "to:"))
         return 1;

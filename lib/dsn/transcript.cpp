@@ -1,0 +1,60 @@
+// SMTP session transcripts in vendor bounces (">>> MAIL From:", "<<< 550 ..."): per-recipient
+// context.
+#include "dsn/transcript.hpp"
+
+#include "mime/ascii.hpp"
+
+namespace mxpulse::dsn {
+namespace {
+
+// Lines looked at above a recipient's line.
+constexpr int kMaxLinesUp = 12;
+// Occurrences of the address tried.
+constexpr int kMaxOccurrences = 8;
+
+// Returns the start of the line before the one starting at line_start, or npos at the top.
+std::size_t previous_line(std::string_view text, std::size_t line_start) {
+    if (line_start == 0) return std::string_view::npos;
+    const std::size_t nl =
+        line_start >= 2 ? text.rfind('\n', line_start - 2) : std::string_view::npos;
+    return nl == std::string_view::npos ? 0 : nl + 1;
+}
+
+// Returns true when line names one of the recipients other than address.
+bool names_other(std::string_view line, std::string_view address,
+                 const std::vector<std::string>& recipients) {
+    for (const auto& r : recipients)
+        if (r != address && mime::ifind(line, r) != std::string_view::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+// Returns the transcript lines from the last command sent down to a line naming address.
+std::string transcript_context(std::string_view text, std::string_view address,
+                               const std::vector<std::string>& recipients) {
+    std::size_t from = 0;
+    for (int n = 0; n < kMaxOccurrences; ++n) {
+        const std::size_t at = mime::ifind(text, address, from);
+        if (at == std::string_view::npos) return {};
+        from = at + address.size();
+        const std::size_t nl = text.rfind('\n', at);
+        const std::size_t own_start = nl == std::string_view::npos ? 0 : nl + 1;
+        std::size_t own_end = text.find('\n', at);
+        if (own_end == std::string_view::npos) own_end = text.size();
+        std::size_t line = own_start;
+        for (int up = 0; up <= kMaxLinesUp && line != std::string_view::npos; ++up) {
+            std::size_t end = text.find('\n', line);
+            if (end == std::string_view::npos) end = text.size();
+            const std::string_view content = mime::trim(text.substr(line, end - line));
+            if (line != own_start && (content.empty() || names_other(content, address, recipients)))
+                break;
+            if (content.starts_with(">>> "))
+                return mime::squash_spaces(text.substr(line, own_end - line));
+            line = previous_line(text, line);
+        }
+    }
+    return {};
+}
+
+}  // namespace mxpulse::dsn
