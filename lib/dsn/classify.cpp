@@ -95,6 +95,34 @@ std::string failure_reply(std::string_view text, bool success) {
     return {};
 }
 
+// Returns true when text says a host name, not a mailbox, "does not exist" ("553 mx.example.com
+// does not exist").
+bool missing_host(std::string_view text) {
+    const std::size_t at = mime::ifind(text, " does not exist");
+    if (at == std::string_view::npos || at == 0) return false;
+    std::size_t start = at;
+    while (start > 0 && text[start - 1] != ' ')
+        --start;
+    std::string_view token = text.substr(start, at - start);
+    while (!token.empty() &&
+           (token.front() == '<' || token.front() == '"' || token.front() == '\''))
+        token.remove_prefix(1);
+    while (!token.empty() && (token.back() == '>' || token.back() == '"' || token.back() == '\'' ||
+                              token.back() == '.' || token.back() == ':'))
+        token.remove_suffix(1);
+    bool dot = false, letter = false;
+    for (char c : token) {
+        if (c == '.') {
+            dot = true;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            letter = true;
+        } else if (!(c >= '0' && c <= '9') && c != '-') {
+            return false;
+        }
+    }
+    return dot && letter;
+}
+
 }  // namespace
 
 // Returns the coarse family of a reason.
@@ -172,6 +200,7 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
         reason = rules.text[hit - overrides].reason;
     if (reason.empty()) reason = match_status(status, rules.fallback, true);
     if (reason.empty()) reason = "undefined";
+    if (reason == "userunknown" && missing_host(folded)) reason = "hostunknown";
     // "User unknown" with 5.2.1 (mailbox disabled) and no command named: a suspended mailbox.
     if (reason == "userunknown" && command.empty() && status.size() >= 5 &&
         status.substr(1, 4) == ".2.1")

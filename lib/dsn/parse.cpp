@@ -315,6 +315,7 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
         std::optional<std::string> human_command;  // the human part's command, read once
         for (auto& r : report.recipients) {
             if (r.diagnostic.empty()) r.diagnostic = block_for(s.human_cut, r.recipient);
+            if (from_status) r.diagnostic = complete_reply(r.diagnostic, s.human_cut);
             // The human part often names the failed command that the status part omits.
             r.smtp_command = smtp_command_of(r.diagnostic);
             if (!r.smtp_command.empty()) continue;

@@ -57,4 +57,39 @@ std::string transcript_context(std::string_view text, std::string_view address,
     return {};
 }
 
+namespace {
+
+// Returns the continuation lines of a reply with code that follow the line ending at pos.
+std::string continuation(std::string_view text, std::size_t pos, std::string_view code) {
+    std::string out;
+    for (int lines = 0; pos != std::string_view::npos && lines < 16; ++lines) {
+        const std::size_t start = pos + 1;
+        pos = text.find('\n', start);
+        std::string_view line = mime::trim(
+            text.substr(start, (pos == std::string_view::npos ? text.size() : pos) - start));
+        if (line.starts_with("<<<")) line = mime::trim(line.substr(3));
+        if (line.size() < 4 || !line.starts_with(code) || (line[3] != '-' && line[3] != ' ')) break;
+        out.push_back(' ');
+        out.append(line);
+        if (line[3] == ' ') break;  // the last line of the reply
+    }
+    return out;
+}
+
+}  // namespace
+
+// Returns diagnostic with the continuation lines of its multi-line reply from text appended.
+std::string complete_reply(std::string_view diagnostic, std::string_view text) {
+    const std::string_view d = mime::trim(diagnostic);
+    if (d.size() < 12 || d[3] != '-' || d[0] < '2' || d[0] > '5') return std::string(diagnostic);
+    const std::string_view first = d.substr(0, std::min<std::size_t>(d.size(), 60));
+    std::size_t at = text.find(first);
+    for (int n = 0; at != std::string_view::npos && n < 4; ++n) {
+        const std::string more = continuation(text, text.find('\n', at), d.substr(0, 3));
+        if (!more.empty()) return mime::squash_spaces(std::string(d) + more);
+        at = text.find(first, at + first.size());
+    }
+    return std::string(diagnostic);
+}
+
 }  // namespace mxpulse::dsn

@@ -15,4 +15,9 @@ namespace mxpulse::dsn {
 std::string transcript_context(std::string_view text, std::string_view address,
                                const std::vector<std::string>& recipients);
 
+// Returns diagnostic completed from a transcript in text when it holds only the first line of
+// a multi-line reply ("552-5.7.0 ..."): the continuation lines ("<<< 552-...", "552 ...") that
+// follow the same first line in text are appended. Returns diagnostic unchanged otherwise.
+std::string complete_reply(std::string_view diagnostic, std::string_view text);
+
 }  // namespace mxpulse::dsn
