@@ -80,9 +80,28 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases)
             }
         }
     }
-    // Premultiply the targets and flag those that end a phrase, for the matching loops.
-    for (auto& to : next_)
-        to = static_cast<std::uint32_t>(to * classes_) | (best_[to] != kNone ? kOutput : 0);
+    // Renumber the states breadth-first, so that the shallow states most bytes visit share a
+    // few cache lines; then premultiply the targets and flag those that end a phrase.
+    const std::size_t states = best_.size();
+    std::vector<std::uint32_t> renamed(states, 0);
+    for (std::size_t i = 0; i < queue.size(); ++i)
+        renamed[queue[i]] = static_cast<std::uint32_t>(i + 1);
+    std::vector<std::uint32_t> next(next_.size());
+    std::vector<std::uint32_t> best(states);
+    std::vector<std::uint16_t> longest(states);
+    for (std::size_t old = 0; old < states; ++old) {
+        const std::uint32_t id = renamed[old];
+        best[id] = best_[old];
+        longest[id] = longest_[old];
+        for (std::size_t c = 0; c < classes_; ++c) {
+            const std::uint32_t to = next_[old * classes_ + c];
+            next[id * classes_ + c] = static_cast<std::uint32_t>(renamed[to] * classes_) |
+                                      (best_[to] != kNone ? kOutput : 0);
+        }
+    }
+    next_ = std::move(next);
+    best_ = std::move(best);
+    longest_ = std::move(longest);
 }
 
 // Returns the lowest index of a phrase that occurs anywhere in text, or npos.
