@@ -182,9 +182,14 @@ std::string smtp_command_of(std::string_view d) {
 // Returns the reason for a diagnostic and status using rules (no report-kind logic).
 std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
                        std::string_view known_command) {
+    if (!known_command.empty()) return decide_reason(diagnostic, status, rules, known_command);
+    return decide_reason(diagnostic, status, rules, smtp_command_of(diagnostic));
+}
+
+// Returns the reason for a diagnostic, status and failed command (empty: none) using rules.
+std::string decide_reason(std::string_view diagnostic, std::string_view status,
+                          const RuleSet& rules, std::string_view command) {
     const std::string folded = fold_reply(diagnostic);
-    const std::string command =
-        known_command.empty() ? smtp_command_of(diagnostic) : std::string(known_command);
     // Without a status code or a failed command, generic phrases decide on their own.
     if (status.empty() && command.empty()) {
         const std::size_t bare = rules.bare_phrases->first_phrase(folded);
@@ -245,7 +250,7 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
             why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
         r.reason = vague ? "expired" : why;
     } else {
-        r.reason = reason_for(r.diagnostic, r.status, rules, r.smtp_command);
+        r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
         // A vendor's text that no rule decides: Sisimai's "onhold", not "undefined".
         if (r.reason == "undefined" && kind == Kind::vendor) r.reason = "onhold";
     }

@@ -21,6 +21,10 @@ std::string smtp_command_of(std::string_view diagnostic);
 std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
                        std::string_view command = {});
 
+// Returns the reason for a diagnostic, status and failed SMTP command (empty: none known).
+std::string decide_reason(std::string_view diagnostic, std::string_view status,
+                          const RuleSet& rules, std::string_view command);
+
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules = default_rules());
 
