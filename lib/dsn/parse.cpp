@@ -125,6 +125,27 @@ void add_status_part(std::string_view body, const ParseLimits& limits, Report& r
     }
 }
 
+// Returns true when a looks like a plain address: a local part, "@", a domain, no blanks.
+bool plain_address(std::string_view a) {
+    const std::size_t at = a.find('@');
+    return at != std::string_view::npos && at > 0 && at + 1 < a.size() &&
+           a.find_first_of(" \t|<>") == std::string_view::npos;
+}
+
+// Repairs DSN recipients whose Final-Recipient is no plain address (a pipe command, a bare
+// source route "@host"): the address inside it, else X-Failed-Recipients, else the original To.
+void repair_addresses(const mime::Message& msg, const Sections& s, std::vector<Recipient>& all) {
+    for (auto& r : all) {
+        if (plain_address(r.recipient)) continue;
+        std::string fixed = bare_address(r.recipient);
+        if (fixed.empty() && all.size() == 1) {
+            fixed = bare_address(msg.headers.get("X-Failed-Recipients"));
+            if (fixed.empty() && s.original) fixed = bare_address(s.original->get("To"));
+        }
+        if (!fixed.empty()) r.recipient = std::move(fixed);
+    }
+}
+
 // Fills the original-message fields from a header block.
 void fill_original(OriginalMessage& o, const mime::HeaderBlock& h) {
     o.message_id = std::string(mime::trim(h.get("Message-ID")));
@@ -306,6 +327,7 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
             for (const auto& group : g.per_recipient)
                 report.recipients.push_back(from_group(group));
         }
+        repair_addresses(msg, s, report.recipients);
         // A bounce forwarded as an attachment: its delivery-status part still names them.
         if (report.recipients.empty())
             for (const auto* part : s.forwarded)

@@ -110,3 +110,29 @@ TEST(Parse, OriginalHeadersAreDecoded) {
 }
 
 }  // namespace
+
+namespace {
+
+// Returns a DSN whose one Final-Recipient field is final_recipient.
+std::string dsn_with_recipient(const std::string& final_recipient) {
+    return "From: MAILER-DAEMON@mx.example.org\nTo: s@example.org\nX-Failed-Recipients: "
+           "k@example.com\nSubject: Mail delivery failed\n"
+           "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+           "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+           "Final-Recipient: rfc822;" +
+           final_recipient + "\nAction: failed\nStatus: 5.0.0\n\n--b--\n";
+}
+
+TEST(Fields, RecipientsThatAreNoPlainAddressAreRepaired) {
+    using mxpulse::dsn::parse;
+    EXPECT_EQ(parse(dsn_with_recipient("|/usr/bin/prog k@example.com /home/k"))
+                  .recipients.at(0)
+                  .recipient,
+              "k@example.com");
+    EXPECT_EQ(parse(dsn_with_recipient("@mx.example.org")).recipients.at(0).recipient,
+              "k@example.com");
+    EXPECT_EQ(parse(dsn_with_recipient("a@example.net")).recipients.at(0).recipient,
+              "a@example.net");
+}
+
+}  // namespace
