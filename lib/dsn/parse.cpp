@@ -125,6 +125,9 @@ void add_status_part(std::string_view body, const ParseLimits& limits, Report& r
     }
 }
 
+// Recipients of a vendor bounce whose session transcript is looked at.
+constexpr std::size_t kTranscriptRecipients = 64;
+
 // Returns true when a looks like a plain address: a local part, "@", a domain, no blanks.
 bool plain_address(std::string_view a) {
     const std::size_t at = a.find('@');
@@ -218,12 +221,16 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
     std::vector<std::string> addresses;
     for (const auto& hit : hits)
         addresses.push_back(hit.address);
+    const bool transcript = s.human_cut.find(">>> ") != std::string_view::npos;
     for (auto& hit : hits) {
         Recipient r;
         r.recipient = hit.address;
         r.diagnostic = std::move(hit.block);
-        // The session transcript above the recipient's line says what was refused and when.
-        const std::string session = transcript_context(s.human_cut, hit.address, addresses);
+        // The session transcript above the recipient's line says what was refused and when
+        // (looked at for the first recipients only: the search is not linear in their number).
+        const std::string session = transcript && out.size() < kTranscriptRecipients
+                                        ? transcript_context(s.human_cut, hit.address, addresses)
+                                        : std::string();
         if (!session.empty() && r.diagnostic.find(session) == std::string::npos)
             r.diagnostic = session + ' ' + r.diagnostic;
         out.push_back(std::move(r));

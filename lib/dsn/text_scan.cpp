@@ -166,19 +166,30 @@ std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::str
     std::vector<TextHit> out;
     for (const auto& a : chosen)
         out.push_back({a, {}});
-    // Each recipient's block runs from its first line to the line of the next recipient.
+    // Each recipient's block runs from the line of its first occurrence to the line of the next
+    // occurrence of another chosen recipient: one pass over the occurrences, in text order.
+    std::vector<std::pair<std::size_t, std::size_t>> marks;  // (offset, index in out)
+    std::vector<std::size_t> first(out.size(), std::string_view::npos);
+    for (const auto& o : all) {
+        const auto it = std::find(chosen.begin(), chosen.end(), o.address);
+        if (it == chosen.end()) continue;
+        const auto index = static_cast<std::size_t>(it - chosen.begin());
+        marks.emplace_back(o.at, index);
+        if (first[index] == std::string_view::npos) first[index] = o.at;
+    }
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const std::size_t at = mime::ifind(text, out[i].address);
+        const std::size_t at = first[i];
+        if (at == std::string_view::npos) continue;
         std::size_t start = text.rfind('\n', at);
         start = start == std::string_view::npos ? 0 : start + 1;
         std::size_t end = text.size();
-        for (std::size_t j = 0; j < out.size(); ++j) {
-            if (j == i) continue;
-            const std::size_t other = mime::ifind(text, out[j].address, at + out[i].address.size());
-            if (other == std::string_view::npos) continue;
-            const std::size_t line = text.rfind('\n', other);
-            const std::size_t cut = line == std::string_view::npos ? other : line;
-            if (cut > at && cut < end) end = cut;
+        const auto next = std::find_if(marks.begin(), marks.end(), [&](const auto& m) {
+            return m.first > at && m.second != i;
+        });
+        if (next != marks.end()) {
+            const std::size_t line = text.rfind('\n', next->first);
+            const std::size_t cut = line == std::string_view::npos ? next->first : line;
+            if (cut > at) end = cut;
         }
         if (end - start > 4096) end = start + 4096;
         out[i].block = mime::squash_spaces(text.substr(start, end - start));

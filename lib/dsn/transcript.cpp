@@ -2,6 +2,9 @@
 // context.
 #include "dsn/transcript.hpp"
 
+#include <algorithm>
+
+#include "dsn/text_scan.hpp"
 #include "mime/ascii.hpp"
 
 namespace mxpulse::dsn {
@@ -20,11 +23,12 @@ std::size_t previous_line(std::string_view text, std::size_t line_start) {
     return nl == std::string_view::npos ? 0 : nl + 1;
 }
 
-// Returns true when line names one of the recipients other than address.
+// Returns true when line names one of the recipients (sorted) other than address.
 bool names_other(std::string_view line, std::string_view address,
-                 const std::vector<std::string>& recipients) {
-    for (const auto& r : recipients)
-        if (r != address && mime::ifind(line, r) != std::string_view::npos) return true;
+                 const std::vector<std::string>& sorted) {
+    if (line.find('@') == std::string_view::npos) return false;
+    for (const auto& a : find_addresses(line))
+        if (a != address && std::binary_search(sorted.begin(), sorted.end(), a)) return true;
     return false;
 }
 
@@ -33,6 +37,9 @@ bool names_other(std::string_view line, std::string_view address,
 // Returns the transcript lines from the last command sent down to a line naming address.
 std::string transcript_context(std::string_view text, std::string_view address,
                                const std::vector<std::string>& recipients) {
+    if (text.find(">>> ") == std::string_view::npos) return {};
+    std::vector<std::string> sorted = recipients;
+    std::sort(sorted.begin(), sorted.end());
     std::size_t from = 0;
     for (int n = 0; n < kMaxOccurrences; ++n) {
         const std::size_t at = mime::ifind(text, address, from);
@@ -47,7 +54,7 @@ std::string transcript_context(std::string_view text, std::string_view address,
             std::size_t end = text.find('\n', line);
             if (end == std::string_view::npos) end = text.size();
             const std::string_view content = mime::trim(text.substr(line, end - line));
-            if (line != own_start && (content.empty() || names_other(content, address, recipients)))
+            if (line != own_start && (content.empty() || names_other(content, address, sorted)))
                 break;
             if (content.starts_with(">>> "))
                 return mime::squash_spaces(text.substr(line, own_end - line));

@@ -1,10 +1,12 @@
 // SMTP session transcripts: per-recipient context and multi-line replies completed.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "dsn/classify.hpp"
+#include "dsn/parse.hpp"
 #include "dsn/transcript.hpp"
 
 namespace {
@@ -57,6 +59,25 @@ TEST(Transcript, AHostThatDoesNotExistIsNoMailbox) {
               "hostunknown");
     EXPECT_EQ(reason_for("550 mailbox <a@b.org> does not exist", "5.0.0", default_rules(), "RCPT"),
               "userunknown");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Transcript, ManyRecipientsWithTranscriptsStayFast) {
+    std::string text =
+        "From: MAILER-DAEMON@mx.example.org\nTo: s@example.org\nSubject: Undelivered Mail\n\n";
+    for (int i = 0; i < 3000; ++i)
+        text += "user" + std::to_string(i) +
+                "@example.com: 550 5.1.1 User unknown\n>>> RCPT TO:<u" + std::to_string(i) +
+                "@example.com>\n<<< 550 no\n";
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto report = mxpulse::dsn::parse(text);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_EQ(report.recipients.size(), mxpulse::dsn::ParseLimits{}.max_recipients);
+    EXPECT_LT(seconds, 3.0);  // it was quadratic once: about 30 s
 }
 
 }  // namespace
