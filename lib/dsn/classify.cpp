@@ -253,6 +253,10 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
         r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
         // A vendor's text that no rule decides: Sisimai's "onhold", not "undefined".
         if (r.reason == "undefined" && kind == Kind::vendor) r.reason = "onhold";
+        // A transient error reported as permanent: the sender's MTA gave up retrying.
+        if ((r.reason == "onhold" || r.reason == "undefined") && r.status.starts_with("4.") &&
+            mime::ifind(r.diagnostic, "permanent error") != std::string_view::npos)
+            r.reason = "expired";
     }
     // An undecided exit status of a local delivery program is the mailer's error.
     if (r.diagnostic_type == "x-unix" &&

@@ -95,6 +95,15 @@ TEST(Classify, CommandAndStatusClassDecideUserUnknown) {
     EXPECT_EQ(classified("550 Rejected", "", "smtp", "EHLO").reason, "blocked");
 }
 
+TEST(Classify, TransientErrorReportedAsPermanentExpired) {
+    Recipient r;
+    r.action = "failed";
+    r.diagnostic = "This is a permanent error. Error, ERROR_CODE :421, Host not reachable.";
+    classify(r, Kind::vendor);
+    EXPECT_EQ(r.status, "4.0.0");
+    EXPECT_EQ(r.reason, "expired");
+}
+
 TEST(Classify, ExitStatusOfALocalMailer) {
     EXPECT_EQ(classified("255", "5.0.0", "x-unix").reason, "mailererror");
     EXPECT_EQ(classified("Disk quota exceeded", "4.3.0", "x-unix").reason, "mailboxfull");
