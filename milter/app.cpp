@@ -6,9 +6,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "auth/settings.hpp"
 #include "config/loader.hpp"
 #include "log/logger.hpp"
-#include "auth/settings.hpp"
 #include "stats/state_file.hpp"
 
 namespace mxpulse::milter {
@@ -84,6 +84,23 @@ void App::restore_state() {
                log::Field("destinations", o.destinations), log::Field("detail", o.detail)});
 }
 
+void App::evaluate_alerts() {
+    auto cfg = config.get();
+    std::int64_t now = std::time(nullptr);
+    for (const config::AlertRule& rule : alerts.rules()) {
+        auto s = alerts::samples(rule, *registry, auth_counters, cfg->own_sender_domains, now);
+        for (const alerts::Transition& t : alerts.observe(rule, s, now)) {
+            log::emit(t.raised ? log::events::alert_raised : log::events::alert_cleared,
+                      {log::Field("rule", t.rule), log::Field("key", t.key),
+                       log::Field("metric", t.metric), log::Field("window", t.window),
+                       log::Field("value", std::to_string(t.value)),
+                       log::Field("threshold", std::to_string(t.threshold)),
+                       log::Field("events", static_cast<std::int64_t>(t.events)),
+                       log::Field("severity", t.severity)});
+        }
+    }
+}
+
 std::string App::start_auth(const config::Config& c) {
     std::string error;
     resolver = dns::Resolver::create(auth::resolver_settings(c), error);
@@ -152,6 +169,7 @@ std::string App::reload(std::string_view reason) {
         evaluator_.reset();
     }
     config.set(r.config);
+    alerts.set_rules(r.config->alert_rules);
     set_providers(*r.config);
     apply_log_settings(*r.config);
     log::emit(log::events::config_loaded,

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "alerts/engine.hpp"
 #include "auth/evaluate.hpp"
 #include "auth/org_domain.hpp"
 #include "config/holder.hpp"
@@ -34,6 +35,10 @@ struct App {
     std::shared_ptr<const auth::PublicSuffixList> psl;  // for provider keys (registrable domains)
     stats::AuthCounters auth_counters;
     std::unique_ptr<MxLookups> mx;  // destroyed before the resolver it uses
+    alerts::Engine alerts;
+
+    // Evaluates every alert rule on the counters and logs each transition.
+    void evaluate_alerts();
 
     // Builds the resolver, the PSL and the evaluator from the configuration; "" or the error.
     std::string start_auth(const config::Config& c);

@@ -29,16 +29,19 @@ struct ControlServer::Impl {
     event_base* base = nullptr;
     evconnlistener* listener = nullptr;
     event* snapshot_timer = nullptr;
+    event* alert_timer = nullptr;
     std::thread thread;
     int clients = 0;
     control::Context context;
 
     Impl(App& a, std::string v)
         : app(a), version(std::move(v)), context{a.counters, a.config,         version, getpid(),
-                                                 nullptr,    a.registry.get(), nullptr, nullptr} {
+                                                 nullptr,    a.registry.get(), nullptr, nullptr,
+                                                 nullptr,    nullptr} {
         context.reload = [this] { return app.reload("control"); };
         context.snapshot = [this] { return app.save_state(); };
         context.auth = &app.auth_counters;
+        context.alerts = [this] { return app.alerts.to_json(); };
     }
 };
 
@@ -168,6 +171,20 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
     bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
+// Evaluates the alert rules on the alert interval; re-armed each time so that reloads take effect.
+void on_alert_timer(evutil_socket_t, short, void* arg) {
+    auto* s = static_cast<ControlServer::Impl*>(arg);
+    try {
+        s->app.evaluate_alerts();
+    } catch (const std::exception& e) {
+        log::emit(log::events::daemon_error,
+                  {log::Field("what", "alerts"), log::Field("error", e.what())});
+    }
+    long ms = static_cast<long>(s->app.config.get()->alert_interval.count());
+    timeval next{ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(s->alert_timer, &next);
+}
+
 // Saves the state file on the snapshot interval; re-armed each time so that reloads take effect.
 void on_snapshot_timer(evutil_socket_t, short, void* arg) {
     auto* s = static_cast<ControlServer::Impl*>(arg);
@@ -235,6 +252,10 @@ bool ControlServer::start(std::string& error) {
         return false;
     }
     s.fd = -1;  // owned by the listener now
+    s.alert_timer = evtimer_new(s.base, on_alert_timer, &s);
+    long alert_ms = static_cast<long>(s.app.config.get()->alert_interval.count());
+    timeval alert_first{alert_ms / 1000, (alert_ms % 1000) * 1000};
+    evtimer_add(s.alert_timer, &alert_first);
     s.snapshot_timer = evtimer_new(s.base, on_snapshot_timer, &s);
     long ms = static_cast<long>(s.app.config.get()->snapshot_interval.count());
     timeval first{ms / 1000, (ms % 1000) * 1000};
@@ -248,6 +269,7 @@ void ControlServer::stop() {
     if (s.base) event_base_loopbreak(s.base);
     if (s.thread.joinable()) s.thread.join();
     if (s.snapshot_timer) event_free(s.snapshot_timer), s.snapshot_timer = nullptr;
+    if (s.alert_timer) event_free(s.alert_timer), s.alert_timer = nullptr;
     if (s.listener) evconnlistener_free(s.listener), s.listener = nullptr;
     if (s.base) event_base_free(s.base), s.base = nullptr;
     if (s.fd >= 0) close(s.fd), s.fd = -1;

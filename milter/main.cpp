@@ -39,6 +39,7 @@ int run(milter::App& app, bool foreground) {
     // After the fork: the resolver runs a thread of its own.
     if (std::string e = app.start_auth(*cfg); !e.empty()) return fail("dns_auth", e);
     app.set_providers(*cfg);
+    app.alerts.set_rules(cfg->alert_rules);
     app.mx = std::make_unique<milter::MxLookups>(
         *app.resolver,
         [&app](const std::string& domain, const std::string& host, std::uint32_t ttl) {

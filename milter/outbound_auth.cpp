@@ -2,6 +2,7 @@
 #include "outbound_auth.hpp"
 
 #include <algorithm>
+#include <ctime>
 
 #include "auth/auth_results.hpp"
 #include "auth/evaluate.hpp"
@@ -51,7 +52,7 @@ sfsistat check_outbound(SMFICTX* ctx, App& app, const session::Session& s,
     std::string spf(auth::result_name(v.spf_result)), dkim_r(auth::result_name(v.dkim_result)),
         dmarc(auth::result_name(v.dmarc.result));
     app.auth_counters.record(v.dmarc.from_domain.empty() ? sender_domain : v.dmarc.from_domain, spf,
-                             dkim_r, dmarc);
+                             dkim_r, dmarc, std::time(nullptr));
 
     bool failing = v.dmarc.result == auth::Result::fail;
     std::string action = "log";

@@ -11,6 +11,22 @@
 
 namespace mxpulse::config {
 
+// One alert rule from a [[alert]] table; its keys are declared in options.cpp (alert_rule_keys).
+struct AlertRule {
+    std::string name;
+    std::string
+        metric;  // failure_rate | deferral_rate | pattern_count | bounce_count | auth_fail_rate
+    std::string scope;    // domain | provider | sender_domain | global
+    std::string window;   // 1m | 5m | 15m | 1h | 24h
+    std::string pattern;  // for pattern_count
+    double raise = 0;
+    double clear = 0;
+    std::int64_t min_events = 0;
+    std::chrono::milliseconds sustain{};  // "for"
+    std::string severity;                 // info | warning | critical
+    std::uint32_t line = 0;               // where it was declared, for messages
+};
+
 // Every field is declared with its TOML key, default and documentation in options.cpp, nowhere
 // else.
 struct Config {
@@ -82,6 +98,14 @@ struct Config {
     std::chrono::milliseconds spf_budget{};
     std::string psl_file;
     std::vector<std::string> expected_spf_includes;
+
+    // [[alert]] rules, and the [alerts] settings
+    std::vector<AlertRule> alert_rules;
+    bool default_alert_rules = true;
+    std::chrono::milliseconds alert_interval{};
+    std::vector<std::string> own_sender_domains;
+    std::int64_t log_repeat_limit = 0;
+    std::chrono::milliseconds log_repeat_window{};
 
     // [providers]: provider name -> domains (or MX host suffixes) it serves
     std::vector<std::pair<std::string, std::vector<std::string>>> providers;

@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/alert_rules.hpp"
 #include "config/options.hpp"
 #include "util/units.hpp"
 
@@ -187,6 +188,7 @@ LoadResult load(std::string_view text, const std::string& source, bool is_defaul
     LoadResult r;
     auto c = is_defaults ? std::make_shared<Config>() : std::make_shared<Config>(*defaults());
     c->source = is_defaults ? "(built-in defaults)" : source;
+    c->alert_rules.clear();  // rebuilt below from the file and the shipped rules
     toml::table root;
     try {
         root = toml::parse(text, source);
@@ -203,6 +205,13 @@ LoadResult load(std::string_view text, const std::string& source, bool is_defaul
     };
     std::map<const Option*, toml::source_region> seen;
     for (auto&& [section, node] : root) {
+        if (section.str() == "alert") {
+            if (const toml::array* rules = node.as_array())
+                parse_alert_rules(*rules, source, *c, errors);
+            else
+                add(section.source(), "alert rules are written as [[alert]] tables");
+            continue;
+        }
         const toml::table* t = node.as_table();
         bool known = false;
         for (auto& s : sections())
@@ -245,6 +254,15 @@ LoadResult load(std::string_view text, const std::string& source, bool is_defaul
             else
                 errors.emplace_back(UINT32_MAX,
                                     source + ": (default) " + option_name(o) + ": " + e);
+        }
+    }
+    // Shipped rules apply unless switched off; a rule of the same name in the file replaces one.
+    if (c->default_alert_rules) {
+        for (AlertRule& d : default_alert_rules()) {
+            bool replaced = false;
+            for (const AlertRule& r : c->alert_rules)
+                replaced = replaced || r.name == d.name;
+            if (!replaced) c->alert_rules.push_back(std::move(d));
         }
     }
     std::stable_sort(errors.begin(), errors.end(),

@@ -231,6 +231,26 @@ const std::array kOptions{
            "Lowest level logged: trace, debug, info, warn, error.", &Config::log_level, kLogLevels},
     Option{"log", "syslog_facility", Kind::choice, R"("mail")",
            "Syslog facility when sink is syslog.", &Config::syslog_facility, kFacilities},
+    Option{"log",
+           "repeat_limit",
+           Kind::integer,
+           "20",
+           "Identical events (same name and key) logged per repeat_window; the rest are counted "
+           "and summed up "
+           "in one log.suppressed line. 0: no limit.",
+           &Config::log_repeat_limit,
+           {},
+           0,
+           1'000'000},
+    Option{"log",
+           "repeat_window",
+           Kind::duration,
+           R"("60s")",
+           "The period repeat_limit applies to.",
+           &Config::log_repeat_window,
+           {},
+           kSecond,
+           86400 * kSecond},
 
     // [tagging]
     Option{"tagging", "enabled", Kind::boolean, "true",
@@ -422,6 +442,26 @@ const std::array kOptions{
            "check-domain).",
            &Config::expected_spf_includes},
 
+    // [alerts]
+    Option{"alerts", "default_rules", Kind::boolean, "true",
+           "Whether the shipped alert rules apply (see [[alert]] in mxpulse.conf(5)); a rule of "
+           "the same name "
+           "in this file replaces a shipped one.",
+           &Config::default_alert_rules},
+    Option{"alerts",
+           "interval",
+           Kind::duration,
+           R"("10s")",
+           "How often the alert rules are evaluated.",
+           &Config::alert_interval,
+           {},
+           kSecond,
+           3600 * kSecond},
+    Option{"alerts", "own_sender_domains", Kind::string_list, "[]",
+           "The organisation's own sender domains, watched by auth_fail_rate rules. Empty: every "
+           "sender domain.",
+           &Config::own_sender_domains},
+
     // [providers]
     Option{"providers", "*", Kind::list_map, "{}",
            "Names a provider and the domains it serves, e.g. yahoo = [\"yahoo.com\", \"aol.com\"]. "
@@ -475,13 +515,14 @@ const std::array kOptions{
            3600 * kSecond},
 };
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kSections{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kSections{{
     {"daemon", "The process: user, group, pid file, shutdown."},
     {"milter", "The milter socket and what the MTA is told on failure."},
     {"limits", "What is kept per message. Every limit hit is counted and logged."},
     {"direction", "How a message is found to be outbound."},
     {"tagging", "What returning bounces get: a header per recipient, and optional actions."},
     {"stats", "Counters per destination and provider, and where they are saved."},
+    {"alerts", "Alert rules evaluated on the counters; they log alert.raised and alert.cleared."},
     {"providers", "Which destination domains belong to which provider."},
     {"dns", "The one resolver every lookup goes through: SPF, DKIM, DMARC, MX."},
     {"auth", "SPF, DKIM and DMARC of outbound mail."},

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "config/alert_rules.hpp"
 #include "config/loader.hpp"
 #include "util/units.hpp"
 
@@ -174,6 +175,20 @@ std::string render_annotated() {
             }
         }
     }
+    out << "\n"
+        << comment(
+               "Alert rules: one [[alert]] table each; see mxpulse.conf(5) for every key. "
+               "The shipped rules (alerts.default_rules) are:")
+        << "#\n";
+    for (const AlertRule& r : default_alert_rules()) {
+        out << "#[[alert]]\n#name = " << quote(r.name) << "\n#metric = " << quote(r.metric)
+            << "\n#scope = " << quote(r.scope) << "\n#window = " << quote(r.window) << "\n";
+        if (!r.pattern.empty()) out << "#pattern = " << quote(r.pattern) << "\n";
+        out << "#raise = " << r.raise << "\n#clear = " << r.clear
+            << "\n#min_events = " << r.min_events
+            << "\n#for = " << quote(util::format_duration(r.sustain))
+            << "\n#severity = " << quote(r.severity) << "\n#\n";
+    }
     return out.str();
 }
 
@@ -209,6 +224,25 @@ std::string render_man(const std::string& version) {
             std::string def = o.kind == Kind::list_map ? "none" : format_value(o, d);
             out << "; default: " << roff(def) << ")\n" << roff(o.doc) << "\n";
         }
+    }
+    out << ".SH [[alert]]\nEach [[alert]] table declares one rule, evaluated every alerts.interval "
+           "on the "
+           "counters.\nA rule logs alert.raised once when its value reaches raise (with at least "
+           "min_events "
+           "events, for at least the for duration) for a scope key, and alert.cleared once when "
+           "the value falls "
+           "below clear.\n";
+    for (const AlertRuleKey& k : alert_rule_keys()) {
+        out << ".TP\n.B " << k.key << "\n(" << k.kind << (k.required ? "; required" : "") << ")\n"
+            << roff(k.doc) << "\n";
+    }
+    out << ".PP\nThe shipped rules:\n";
+    for (const AlertRule& r : default_alert_rules()) {
+        out << ".TP\n.B " << roff(r.name) << "\n"
+            << roff(r.metric) << " per " << roff(r.scope) << " over " << roff(r.window)
+            << (r.pattern.empty() ? "" : " (" + roff(r.pattern) + ")") << ": raise " << r.raise
+            << ", clear " << r.clear << ", min_events " << r.min_events << ", for "
+            << roff(util::format_duration(r.sustain)) << ", " << roff(r.severity) << ".\n";
     }
     out << ".SH FILES\n.TP\n.I /etc/mxpulse/mxpulse.conf\nThe default configuration file.\n"
         << ".SH SEE ALSO\n.BR mxpulse (8),\n.BR mxpulsectl (8)\n";

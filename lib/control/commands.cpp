@@ -130,6 +130,12 @@ Reply cmd_snapshot(const Request&, Context& ctx) {
     return Reply{true, {{"written", true}}, {}};
 }
 
+// alerts: the active alerts and the recent transitions.
+Reply cmd_alerts(const Request&, Context& ctx) {
+    if (!ctx.alerts) return Reply{false, {}, "alerts are not available"};
+    return Reply{true, ctx.alerts(), {}};
+}
+
 Reply cmd_help(const Request&, Context&);
 
 const std::array kCommands{
@@ -147,6 +153,8 @@ const std::array kCommands{
             "Counters of one provider, with its destinations.", 1, cmd_provider},
     Command{"reset", Access::admin, "reset [NAME]",
             "Forget the counters of a destination, a provider, or all.", 1, cmd_reset},
+    Command{"alerts", Access::read, "alerts",
+            "The alerts firing now, and the recent raises and clears.", 0, cmd_alerts},
     Command{"snapshot", Access::admin, "snapshot", "Write the state file now.", 0, cmd_snapshot},
     Command{"reload", Access::admin, "reload", "Reload the configuration file.", 0, cmd_reload},
     Command{"help", Access::read, "help", "List the commands.", 0, cmd_help},

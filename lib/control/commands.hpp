@@ -30,6 +30,7 @@ struct Context {
     std::function<std::string()> snapshot;  // writes the state file now; "" or the error
     std::function<std::int64_t()> now;      // Unix time; the daemon's clock unless a test sets one
     const stats::AuthCounters* auth = nullptr;  // outbound SPF/DKIM/DMARC per sender domain
+    std::function<nlohmann::json()> alerts;     // active and recent alerts
 };
 
 // A handler's outcome: a result document or an error message.

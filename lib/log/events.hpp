@@ -53,6 +53,12 @@ inline constexpr EventSpec outbound_auth{
     "spf_aligned dkim_aligned "
     "action elapsed_ms",
     "The SPF, DKIM and DMARC verdict of one outbound message, and the action taken."};
+inline constexpr EventSpec alert_raised{
+    "alert.raised", Level::warn, false, "rule key metric window value threshold events severity",
+    "An alert rule started firing for a scope key (logged once)."};
+inline constexpr EventSpec alert_cleared{
+    "alert.cleared", Level::info, false, "rule key metric window value threshold events severity",
+    "A firing alert rule stopped for a scope key (logged once)."};
 inline constexpr EventSpec limit_hit{
     "limit.hit", Level::warn, true, "queue_id limit value",
     "A configured bound was reached; what lies beyond it is not analysed."};

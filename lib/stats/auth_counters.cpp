@@ -14,7 +14,7 @@ std::size_t outcome_index(std::string_view name) {
 }  // namespace
 
 void AuthCounters::record(std::string_view sender_domain, std::string_view spf,
-                          std::string_view dkim, std::string_view dmarc) {
+                          std::string_view dkim, std::string_view dmarc, std::int64_t now) {
     std::lock_guard lock(mutex_);
     std::string key(sender_domain.empty() ? "(null sender)" : sender_domain);
     auto it = domains_.find(key);
@@ -22,9 +22,12 @@ void AuthCounters::record(std::string_view sender_domain, std::string_view spf,
         if (domains_.size() >= max_domains_) key = "other";
         it = domains_.try_emplace(key).first;
     }
-    ++it->second[0][outcome_index(spf)];
-    ++it->second[1][outcome_index(dkim)];
-    ++it->second[2][outcome_index(dmarc)];
+    Domain& d = it->second;
+    ++d.counts[0][outcome_index(spf)];
+    ++d.counts[1][outcome_index(dkim)];
+    ++d.counts[2][outcome_index(dmarc)];
+    d.messages.add(now / 60);
+    if (dmarc == "fail") d.dmarc_fail.add(now / 60);
 }
 
 nlohmann::json AuthCounters::counts_json(const Counts& c) {
@@ -49,15 +52,26 @@ std::optional<nlohmann::json> AuthCounters::domain(std::string_view name) const 
     std::lock_guard lock(mutex_);
     auto it = domains_.find(std::string(name));
     if (it == domains_.end()) return std::nullopt;
-    return counts_json(it->second);
+    return counts_json(it->second.counts);
 }
 
 nlohmann::json AuthCounters::to_json() const {
     std::lock_guard lock(mutex_);
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& [name, c] : domains_)
-        j[name] = counts_json(c);
+    for (const auto& [name, d] : domains_)
+        j[name] = counts_json(d.counts);
     return j;
+}
+
+std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> AuthCounters::windowed(
+    Window w, std::int64_t now) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> out;
+    for (const auto& [name, d] : domains_) {
+        std::uint64_t m = d.messages.sum(w, now / 60);
+        if (m > 0) out.emplace_back(name, m, d.dmarc_fail.sum(w, now / 60));
+    }
+    return out;
 }
 
 }  // namespace mxpulse::stats

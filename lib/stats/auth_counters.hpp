@@ -7,9 +7,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "stats/window.hpp"
 
 namespace mxpulse::stats {
 
@@ -22,9 +26,9 @@ class AuthCounters {
   public:
     explicit AuthCounters(std::size_t max_domains = 10'000) : max_domains_(max_domains) {}
 
-    // Counts one message's outcomes (names from kAuthOutcomes) for its sender domain.
+    // Counts one message's outcomes (names from kAuthOutcomes) for its sender domain at now.
     void record(std::string_view sender_domain, std::string_view spf, std::string_view dkim,
-                std::string_view dmarc);
+                std::string_view dmarc, std::int64_t now);
 
     // Returns one sender domain's counts and pass rates, or nullopt when never seen.
     std::optional<nlohmann::json> domain(std::string_view name) const;
@@ -32,16 +36,27 @@ class AuthCounters {
     // Returns every sender domain's counts.
     nlohmann::json to_json() const;
 
+    // Returns (sender domain, messages, DMARC failures) in a window, for every sender domain.
+    std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> windowed(
+        Window w, std::int64_t now) const;
+
   private:
     using Counts =
         std::array<std::array<std::uint64_t, kAuthOutcomes.size()>, 3>;  // spf, dkim, dmarc
+
+    // One sender domain: outcome totals, and messages and DMARC failures in rolling windows.
+    struct Domain {
+        Counts counts{};
+        Series messages;
+        Series dmarc_fail;
+    };
 
     // Returns the JSON of one set of counts with pass rates.
     static nlohmann::json counts_json(const Counts& c);
 
     std::size_t max_domains_;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, Counts> domains_;
+    std::unordered_map<std::string, Domain> domains_;
 };
 
 }  // namespace mxpulse::stats

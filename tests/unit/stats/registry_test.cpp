@@ -177,10 +177,10 @@ TEST(StateFile, SavedAtomicallyRestoredAndCorruptSetAside) {
 
 TEST(AuthCounters, CountsAndRatesPerSenderDomain) {
     AuthCounters c(2);
-    c.record("example.test", "pass", "pass", "pass");
-    c.record("example.test", "softfail", "none", "fail");
-    c.record("b.test", "pass", "pass", "pass");
-    c.record("c.test", "fail", "fail", "fail");  // beyond the cap: folded into "other"
+    c.record("example.test", "pass", "pass", "pass", kNow);
+    c.record("example.test", "softfail", "none", "fail", kNow);
+    c.record("b.test", "pass", "pass", "pass", kNow);
+    c.record("c.test", "fail", "fail", "fail", kNow);  // beyond the cap: folded into "other"
     auto j = *c.domain("example.test");
     EXPECT_EQ(j["spf"]["pass"], 1);
     EXPECT_EQ(j["spf"]["softfail"], 1);

@@ -1,0 +1,68 @@
+// The alert engine: evaluates rules on samples with hysteresis and a sustain time, and reports
+// each transition once (raised, cleared); keeps the active alerts and the recent ones.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "alerts/samples.hpp"
+#include "config/config.hpp"
+
+namespace mxpulse::alerts {
+
+// One change of state of a rule for a key.
+struct Transition {
+    bool raised = true;  // false: cleared
+    std::string rule, key, metric, window, severity;
+    double value = 0, threshold = 0;
+    std::uint64_t events = 0;
+    std::int64_t at = 0;
+};
+
+// Evaluates rules and remembers which alerts are active.
+class Engine {
+  public:
+    // Replaces the rules; state of rules that keep their name (and definition) is kept.
+    void set_rules(std::vector<config::AlertRule> rules);
+
+    // Returns the rules in force.
+    std::vector<config::AlertRule> rules() const;
+
+    // Feeds one rule's samples at now; returns the transitions it caused.
+    std::vector<Transition> observe(const config::AlertRule& rule,
+                                    const std::vector<Sample>& samples, std::int64_t now);
+
+    // Returns the active alerts and the recent transitions as JSON.
+    nlohmann::json to_json() const;
+
+    // Returns the active alerts as (rule, key, severity).
+    std::vector<std::tuple<std::string, std::string, std::string>> active() const;
+
+  private:
+    // What is known about one rule and key.
+    struct State {
+        double value = 0;
+        std::uint64_t events = 0;
+        std::int64_t above_since = -1;  // when the value first reached raise; -1 while below
+        bool firing = false;
+        std::int64_t raised_at = 0;
+        std::string severity;
+    };
+
+    static constexpr std::size_t kMaxStatesPerRule = 10'000;
+    static constexpr std::size_t kRecent = 100;
+
+    mutable std::mutex mutex_;
+    std::vector<config::AlertRule> rules_;
+    std::map<std::pair<std::string, std::string>, State> states_;  // (rule, key)
+    std::deque<Transition> recent_;
+};
+
+}  // namespace mxpulse::alerts
