@@ -9,6 +9,7 @@
 
 #include "config/holder.hpp"
 #include "config/loader.hpp"
+#include "stats/correlation.hpp"
 #include "stats/counters.hpp"
 #include "stats/providers.hpp"
 #include "stats/registry.hpp"
@@ -25,6 +26,7 @@ struct App {
     std::atomic<bool> stopping{false};                // no new sessions are analysed
     std::atomic<std::int64_t> abandoned_sessions{0};  // still open when the grace period ended
     std::unique_ptr<stats::Registry> registry;        // sized by [stats] at start
+    std::unique_ptr<stats::Correlation> correlation;  // outbound Message-IDs, sized at start
 
     // Saves the counters to the state file (if configured); returns "" or the error, and logs it.
     std::string save_state();

@@ -229,6 +229,10 @@ void apply_bounce_plan(SMFICTX* ctx, session::Session& s, const tagging::Plan& p
         e.queue_id = qid;
         if (const session::Header* mid = s.message().header("Message-ID"))
             e.bounce_message_id = util::trim(mid->value);
+        if (auto o = g_app->correlation->find(e.original_message_id, now)) {
+            e.time_to_bounce_s = now - o->sent_at;
+            e.original_sender = o->sender;
+        }
         g_app->registry->record_bounce(t.domain, provider, e, now);
         std::string patterns;
         for (const std::string& p : e.patterns)
@@ -240,7 +244,8 @@ void apply_bounce_plan(SMFICTX* ctx, session::Session& s, const tagging::Plan& p
              log::Field("reason", e.reason), log::Field("family", e.family),
              log::Field("cause", e.cause_status), log::Field("patterns", patterns),
              log::Field("remote_mta", e.remote_mta), log::Field("recipient", e.recipient),
-             log::Field("original_message_id", e.original_message_id)});
+             log::Field("original_message_id", e.original_message_id),
+             log::Field("time_to_bounce_s", e.time_to_bounce_s)});
     }
     for (const std::string& h : plan.headers) {
         smfi_addheader(ctx, const_cast<char*>(c.tagging_header.c_str()),
@@ -288,6 +293,12 @@ void count_outbound(const session::Message& m, std::int64_t now) {
     }
     for (const auto& [domain, n] : per_domain) {
         g_app->registry->record_outbound(domain, providers->lookup(domain, now), n, now);
+    }
+    if (const session::Header* mid = m.header("Message-ID")) {
+        stats::OutboundRecord rec{now, m.sender, {}};
+        for (const auto& [domain, n] : per_domain)
+            rec.domains.push_back(domain);
+        g_app->correlation->remember(mid->value, std::move(rec), now);
     }
 }
 

@@ -85,7 +85,8 @@ nlohmann::json sample_json(const BounceEvent& e) {
             {"bounce_message_id", e.bounce_message_id},
             {"original_message_id", e.original_message_id},
             {"seen_at", e.seen_at},
-            {"time_to_bounce_s", e.time_to_bounce_s}};
+            {"time_to_bounce_s", e.time_to_bounce_s},
+            {"original_sender", e.original_sender}};
 }
 
 // Reads a bounce sample from JSON.
@@ -107,6 +108,7 @@ BounceEvent sample_from(const nlohmann::json& j) {
     e.original_message_id = j.value("original_message_id", "");
     e.seen_at = j.value("seen_at", std::int64_t{0});
     e.time_to_bounce_s = j.value("time_to_bounce_s", std::int64_t{-1});
+    e.original_sender = j.value("original_sender", "");
     return e;
 }
 

@@ -33,6 +33,7 @@ struct BounceEvent {
     std::string original_message_id;
     std::int64_t seen_at = 0;            // Unix time the bounce passed the gateway
     std::int64_t time_to_bounce_s = -1;  // from the original's send time, when it was correlated
+    std::string original_sender;         // of the correlated outbound message
 };
 
 // A status code with how often it was seen and its latest example.

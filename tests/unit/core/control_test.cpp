@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
+#include "control/access.hpp"
 #include "control/commands.hpp"
 
 using namespace mxpulse;
@@ -115,4 +116,16 @@ TEST(Control, TopDomainProviderReset) {
     EXPECT_EQ(f.ask("reset yahoo.example")["ok"], false);  // admin only
     EXPECT_EQ(f.ask("reset yahoo.example", Access::admin)["result"]["destinations_removed"], 1);
     EXPECT_EQ(f.ask("domain yahoo.example")["ok"], false);
+}
+
+TEST(ControlAccess, LevelsFollowThePolicy) {
+    control::Policy p{{1000}, {50}, {0, 999}, {60}};
+    EXPECT_EQ(control::access_for({0, 0, {}}, p), Access::admin);
+    EXPECT_EQ(control::access_for({999, 5, {}}, p), Access::admin);
+    EXPECT_EQ(control::access_for({1000, 5, {}}, p), Access::read);
+    EXPECT_EQ(control::access_for({1234, 50, {}}, p), Access::read);
+    EXPECT_EQ(control::access_for({1234, 7, {8, 50}}, p), Access::read);
+    EXPECT_EQ(control::access_for({1234, 7, {60}}, p), Access::admin);
+    EXPECT_EQ(control::access_for({65534, 65534, {}}, p), std::nullopt);
+    EXPECT_EQ(control::access_for({65534, 65534, {1000}}, p), std::nullopt);
 }
