@@ -58,7 +58,7 @@ void on_request(evhttp_request* req, void* arg) {
         auto cfg = s->app.config.get();
         body = metrics::render({s->app.counters, *s->app.registry,
                                 static_cast<std::size_t>(cfg->metrics_top_destinations),
-                                std::time(nullptr)});
+                                std::time(nullptr), s->app.correlation.get()});
     } catch (const std::exception&) {
         evhttp_send_error(req, 500, "Internal Server Error");
         return;

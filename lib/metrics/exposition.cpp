@@ -104,14 +104,15 @@ void health(std::string& out, const std::map<std::string, Folded>& folded, std::
         const char* name;
         const char* help;
         Getter get;
+        const char* total_help;
     };
     const Gauge gauges[] = {
-        {"outbound_recipients", "Outbound recipients in the window.",
-         &stats::Destination::outbound},
+        {"outbound_recipients", "Outbound recipients in the window.", &stats::Destination::outbound,
+         "Outbound recipients since start or the last reset."},
         {"failed_recipients", "Failed recipients reported by returning bounces in the window.",
-         &stats::Destination::failed},
+         &stats::Destination::failed, "Failed recipients since start or the last reset."},
         {"delayed_recipients", "Delayed recipients (Action: delayed) in the window.",
-         &stats::Destination::delayed},
+         &stats::Destination::delayed, "Delayed recipients since start or the last reset."},
     };
     for (const Gauge& g : gauges) {
         std::string name = prefix + g.name;
@@ -147,8 +148,7 @@ void health(std::string& out, const std::map<std::string, Folded>& folded, std::
     }
     for (const Gauge& g : gauges) {
         std::string total = prefix + g.name + "_total";
-        family(out, total, "counter",
-               "Since start or the last reset; a series folded into \"other\" moves with it.");
+        family(out, total, "counter", g.total_help);
         for (const auto& [key, f] : folded) {
             sample(out, total, {{label, escape_label(key)}},
                    static_cast<double>((f.sum.*g.get)(stats::Window::total, now)));
@@ -207,6 +207,17 @@ std::string render(const Inputs& in) {
            "reached.");
     sample(out, "mxpulse_destination_evictions_total", {},
            static_cast<double>(in.registry.evictions()));
+    if (in.correlation) {
+        family(out, "mxpulse_correlation_entries", "gauge",
+               "Outbound messages remembered by Message-ID to link bounces to.");
+        sample(out, "mxpulse_correlation_entries", {}, static_cast<double>(in.correlation->size()));
+        family(out, "mxpulse_correlation_forgotten_total", "counter",
+               "Outbound messages forgotten before a bounce came, by the bound that was reached.");
+        sample(out, "mxpulse_correlation_forgotten_total", {{"bound", "count"}},
+               static_cast<double>(in.correlation->evicted_count()));
+        sample(out, "mxpulse_correlation_forgotten_total", {{"bound", "age"}},
+               static_cast<double>(in.correlation->expired_count()));
+    }
     health(out, fold(in.registry, in.top_n, false, in.now), "destination", in.now);
     health(out, fold(in.registry, in.top_n, true, in.now), "provider", in.now);
     return out;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "stats/correlation.hpp"
 #include "stats/counters.hpp"
 #include "stats/registry.hpp"
 
@@ -15,6 +16,7 @@ struct Inputs {
     const stats::Registry& registry;
     std::size_t top_n = 20;  // destinations and providers with their own label value
     std::int64_t now = 0;    // Unix time the windows are read at
+    const stats::Correlation* correlation = nullptr;  // the outbound Message-ID store, if any
 };
 
 // The content type of the exposition.

@@ -277,6 +277,7 @@ top_destinations = 3
         self.assertIn('mxpulse_destination_failed_recipients_total{destination="other"} 1\n', text)
         self.assertIn('mxpulse_destination_delayed_recipients_total{destination="btinternet.com"} 1\n', text)
         self.assertIn('mxpulse_messages_total{direction="returning_dsn"} 4\n', text)
+        self.assertIn('mxpulse_correlation_entries 3\n', text)
         with self.assertRaises(urllib.error.HTTPError) as e:
             urllib.request.urlopen("http://127.0.0.1:%d/nothing" % self.metrics_port, timeout=10)
         self.assertEqual(e.exception.code, 404)

@@ -129,3 +129,18 @@ TEST(ControlAccess, LevelsFollowThePolicy) {
     EXPECT_EQ(control::access_for({65534, 65534, {}}, p), std::nullopt);
     EXPECT_EQ(control::access_for({65534, 65534, {1000}}, p), std::nullopt);
 }
+
+TEST(Control, EvidenceCommand) {
+    Fixture f;
+    f.ctx.now = [] { return std::int64_t{1'700'000'000}; };
+    EXPECT_EQ(f.ask("evidence")["ok"], false);
+    auto none = f.ask("evidence nowhere.example");
+    EXPECT_EQ(none["error"], "no data for domain or provider \"nowhere.example\"");
+    f.registry.record_outbound("yahoo.com", "yahoo", 2, 1'700'000'000 - 60);
+    EXPECT_EQ(f.ask("evidence yahoo.com since=forever")["ok"], false);
+    auto j = f.ask("evidence yahoo since=2h");
+    ASSERT_EQ(j["ok"], true) << j.dump();
+    EXPECT_EQ(j["result"]["scope"], "provider");
+    EXPECT_EQ(j["result"]["time_window"]["seconds"], 7200);
+    EXPECT_EQ(j["result"]["counts"]["outbound_rcpts"], 2);
+}

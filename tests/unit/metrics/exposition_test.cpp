@@ -67,6 +67,18 @@ TEST(Exposition, OnlyTheTopNGetTheirOwnLabel) {
     EXPECT_EQ(value_of(t, p + "outbound_recipients{provider=\"other\",window=\"1h\"}"), 1);
 }
 
+TEST(Exposition, CorrelationBoundsAreCounted) {
+    stats::Counters c;
+    stats::Registry r;
+    stats::Correlation corr(2, 3600);
+    for (int i = 0; i < 3; ++i)
+        corr.remember("m" + std::to_string(i) + "@x", {0, "s", {}}, kNow);
+    std::string t = metrics::render({c, r, 5, kNow, &corr});
+    EXPECT_EQ(value_of(t, "mxpulse_correlation_entries"), 2);
+    EXPECT_EQ(value_of(t, "mxpulse_correlation_forgotten_total{bound=\"count\"}"), 1);
+    EXPECT_EQ(value_of(t, "mxpulse_correlation_forgotten_total{bound=\"age\"}"), 0);
+}
+
 TEST(Exposition, LabelValuesAreEscaped) {
     EXPECT_EQ(metrics::escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
     stats::Counters c;
