@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -41,10 +42,19 @@ void sample(std::string& out, std::string_view name,
     out.append(buf);
 }
 
-// The counters of one labelled series: a tracked destination or provider, or "other".
+// The windows of a labelled series, in kWindows order, then the total.
+using Sums = std::array<std::uint64_t, kWindows.size() + 1>;
+
+// The counts of one labelled series: a tracked destination or provider, or "other".
 struct Folded {
-    stats::Destination sum;
-    std::vector<std::string> patterns;  // pattern names seen, bounded by the destination caps
+    Sums outbound{}, failed{}, delayed{};
+    std::map<std::string, Sums> patterns;  // bounded by the per-destination pattern cap
+};
+
+// Both foldings: per destination and per provider.
+struct Folds {
+    std::map<std::string, Folded> domains;
+    std::map<std::string, Folded> providers;
 };
 
 // Returns the activity a destination is ranked by for its own label: 24h outbound and bounces.
@@ -53,96 +63,153 @@ std::uint64_t activity(const stats::Destination& d, std::int64_t now) {
            d.delayed(stats::Window::h24, now);
 }
 
-// Returns the names of the n keys with the highest scores (ties by name).
-std::unordered_set<std::string> top_keys(const std::map<std::string, std::uint64_t>& scores,
-                                         std::size_t n) {
-    std::vector<std::pair<std::string, std::uint64_t>> v(scores.begin(), scores.end());
-    std::erase_if(v, [](auto& x) { return x.second == 0 || x.first == stats::kOtherBucket; });
-    std::size_t keep = std::min(n, v.size());
-    std::partial_sort(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(),
-                      [](auto& a, auto& b) {
-                          return a.second != b.second ? a.second > b.second : a.first < b.first;
-                      });
-    std::unordered_set<std::string> out;
-    for (std::size_t i = 0; i < keep; ++i)
-        out.insert(v[i].first);
-    return out;
+// Keeps the n best (score descending, name ascending) of what it is offered.
+class TopN {
+  public:
+    explicit TopN(std::size_t n) : n_(n) {}
+
+    // Offers a candidate; its name is copied only when it is kept.
+    void offer(const std::string& name, std::uint64_t score) {
+        if (score == 0 || n_ == 0 || name == stats::kOtherBucket) return;
+        if (heap_.size() >= n_) {
+            const auto& worst = heap_.front();
+            if (score < worst.second || (score == worst.second && name > worst.first)) return;
+            std::pop_heap(heap_.begin(), heap_.end(), better);
+            heap_.pop_back();
+        }
+        heap_.emplace_back(name, score);
+        std::push_heap(heap_.begin(), heap_.end(), better);
+    }
+
+    // Returns the names kept.
+    std::unordered_set<std::string> names() const {
+        std::unordered_set<std::string> out;
+        for (const auto& [k, v] : heap_)
+            out.insert(k);
+        return out;
+    }
+
+  private:
+    // Returns true when a ranks before b.
+    static bool better(const std::pair<std::string, std::uint64_t>& a,
+                       const std::pair<std::string, std::uint64_t>& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    }
+    std::size_t n_;
+    std::vector<std::pair<std::string, std::uint64_t>> heap_;
+};
+
+// Returns one destination's windows and patterns as a folded series of its own.
+Folded counts_of(const stats::Destination& d, std::int64_t now) {
+    Folded f;
+    for (std::size_t i = 0; i <= kWindows.size(); ++i) {
+        stats::Window w = i < kWindows.size() ? kWindows[i] : stats::Window::total;
+        f.outbound[i] = d.outbound(w, now);
+        f.failed[i] = d.failed(w, now);
+        f.delayed[i] = d.delayed(w, now);
+    }
+    for (const std::string& p : d.pattern_names()) {
+        Sums& sums = f.patterns[p];
+        for (std::size_t i = 0; i < kWindows.size(); ++i)
+            sums[i] = d.pattern(p, kWindows[i], now);
+    }
+    return f;
 }
 
-// Folds every destination into its own series (top n) or "other", per domain or per provider.
-std::map<std::string, Folded> fold(const stats::Registry& r, std::size_t n, bool by_provider,
-                                   std::int64_t now) {
-    auto key_of = [by_provider](const std::string& name, const stats::Destination& d) {
-        return by_provider && !d.provider.empty() ? d.provider : name;
-    };
-    std::map<std::string, std::uint64_t> scores;
-    r.for_each([&](const std::string& name, const stats::Destination& d) {
-        scores[key_of(name, d)] += activity(d, now);
-    });
-    auto top = top_keys(scores, n);
-    std::map<std::string, Folded> out;
-    r.for_each([&](const std::string& name, const stats::Destination& d) {
-        std::string key = key_of(name, d);
-        Folded& f = out[top.count(key) ? key : std::string(stats::kOtherBucket)];
-        f.sum.merge(d, 0);
-    });
-    for (auto& [k, f] : out) {
-        nlohmann::json j = f.sum.to_json(now, false);
-        for (auto it = j["patterns"].begin(); it != j["patterns"].end(); ++it)
-            f.patterns.push_back(it.key());
+// Adds one folded series into another; patterns beyond the cap are left out.
+void accumulate(Folded& into, const Folded& f) {
+    for (std::size_t i = 0; i <= kWindows.size(); ++i) {
+        into.outbound[i] += f.outbound[i];
+        into.failed[i] += f.failed[i];
+        into.delayed[i] += f.delayed[i];
     }
+    for (const auto& [p, sums] : f.patterns) {
+        auto it = into.patterns.find(p);
+        if (it == into.patterns.end()) {
+            if (into.patterns.size() >= stats::kMaxLabels) continue;
+            it = into.patterns.emplace(p, Sums{}).first;
+        }
+        for (std::size_t i = 0; i < kWindows.size(); ++i)
+            it->second[i] += sums[i];
+    }
+}
+
+// Folds every destination into its own series (the top n) or "other", per domain and per
+// provider: one pass to rank, one to add up.
+Folds fold(const stats::Registry& r, std::size_t n, std::int64_t now) {
+    TopN top_domains(n);
+    std::unordered_map<std::string, std::uint64_t> provider_scores;
+    r.for_each([&](const std::string& name, const stats::Destination& d) {
+        std::uint64_t a = activity(d, now);
+        top_domains.offer(name, a);
+        provider_scores[d.provider.empty() ? name : d.provider] += a;
+    });
+    TopN top_providers(n);
+    for (const auto& [k, v] : provider_scores)
+        top_providers.offer(k, v);
+    provider_scores.clear();
+    auto domains = top_domains.names(), providers = top_providers.names();
+    Folds out;
+    Folded& other_domain = out.domains[std::string(stats::kOtherBucket)];
+    Folded& other_provider = out.providers[std::string(stats::kOtherBucket)];
+    r.for_each([&](const std::string& name, const stats::Destination& d) {
+        Folded counts = counts_of(d, now);
+        accumulate(domains.count(name) ? out.domains[name] : other_domain, counts);
+        const std::string& p = d.provider.empty() ? name : d.provider;
+        accumulate(providers.count(p) ? out.providers[p] : other_provider, counts);
+    });
     return out;
 }
 
 // Writes the windowed gauges and total counters of folded destinations or providers.
-void health(std::string& out, const std::map<std::string, Folded>& folded, std::string_view scope,
-            std::int64_t now) {
+void health(std::string& out, const std::map<std::string, Folded>& folded, std::string_view scope) {
     const std::string prefix = "mxpulse_" + std::string(scope) + "_";
     const std::string_view label = scope;
-    using Getter = std::uint64_t (stats::Destination::*)(stats::Window, std::int64_t) const;
     struct Gauge {
         const char* name;
         const char* help;
-        Getter get;
+        Sums Folded::*sums;
         const char* total_help;
     };
     const Gauge gauges[] = {
-        {"outbound_recipients", "Outbound recipients in the window.", &stats::Destination::outbound,
+        {"outbound_recipients", "Outbound recipients in the window.", &Folded::outbound,
          "Outbound recipients since start or the last reset."},
         {"failed_recipients", "Failed recipients reported by returning bounces in the window.",
-         &stats::Destination::failed, "Failed recipients since start or the last reset."},
+         &Folded::failed, "Failed recipients since start or the last reset."},
         {"delayed_recipients", "Delayed recipients (Action: delayed) in the window.",
-         &stats::Destination::delayed, "Delayed recipients since start or the last reset."},
+         &Folded::delayed, "Delayed recipients since start or the last reset."},
     };
     for (const Gauge& g : gauges) {
         std::string name = prefix + g.name;
         family(out, name, "gauge", g.help);
         for (const auto& [key, f] : folded) {
-            for (stats::Window w : kWindows) {
-                sample(out, name,
-                       {{label, escape_label(key)}, {"window", std::string(window_name(w))}},
-                       static_cast<double>((f.sum.*g.get)(w, now)));
+            for (std::size_t i = 0; i < kWindows.size(); ++i) {
+                sample(
+                    out, name,
+                    {{label, escape_label(key)}, {"window", std::string(window_name(kWindows[i]))}},
+                    static_cast<double>((f.*g.sums)[i]));
             }
         }
     }
     std::string name = prefix + "failure_ratio";
     family(out, name, "gauge", "Failed recipients over outbound recipients in the window.");
     for (const auto& [key, f] : folded) {
-        for (stats::Window w : kWindows) {
-            sample(out, name, {{label, escape_label(key)}, {"window", std::string(window_name(w))}},
-                   stats::failure_rate(f.sum.failed(w, now), f.sum.outbound(w, now)));
+        for (std::size_t i = 0; i < kWindows.size(); ++i) {
+            sample(out, name,
+                   {{label, escape_label(key)}, {"window", std::string(window_name(kWindows[i]))}},
+                   stats::failure_rate(f.failed[i], f.outbound[i]));
         }
     }
     name = prefix + "pattern_recipients";
     family(out, name, "gauge", "Failed or delayed recipients matching a cause-chain pattern.");
     for (const auto& [key, f] : folded) {
-        for (const std::string& p : f.patterns) {
-            for (stats::Window w : kWindows) {
+        for (const auto& [p, sums] : f.patterns) {
+            for (std::size_t i = 0; i < kWindows.size(); ++i) {
                 sample(out, name,
                        {{label, escape_label(key)},
                         {"pattern", escape_label(p)},
-                        {"window", std::string(window_name(w))}},
-                       static_cast<double>(f.sum.pattern(p, w, now)));
+                        {"window", std::string(window_name(kWindows[i]))}},
+                       static_cast<double>(sums[i]));
             }
         }
     }
@@ -151,7 +218,7 @@ void health(std::string& out, const std::map<std::string, Folded>& folded, std::
         family(out, total, "counter", g.total_help);
         for (const auto& [key, f] : folded) {
             sample(out, total, {{label, escape_label(key)}},
-                   static_cast<double>((f.sum.*g.get)(stats::Window::total, now)));
+                   static_cast<double>((f.*g.sums)[kWindows.size()]));
         }
     }
 }
@@ -218,8 +285,9 @@ std::string render(const Inputs& in) {
         sample(out, "mxpulse_correlation_forgotten_total", {{"bound", "age"}},
                static_cast<double>(in.correlation->expired_count()));
     }
-    health(out, fold(in.registry, in.top_n, false, in.now), "destination", in.now);
-    health(out, fold(in.registry, in.top_n, true, in.now), "provider", in.now);
+    Folds folds = fold(in.registry, in.top_n, in.now);
+    health(out, folds.domains, "destination");
+    health(out, folds.providers, "provider");
     return out;
 }
 

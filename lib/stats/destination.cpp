@@ -166,7 +166,7 @@ void Destination::add_bounce(const BounceEvent& e, std::int64_t now, std::size_t
     if (samples > 0) {
         f.samples.push_back(e);
         while (f.samples.size() > samples)
-            f.samples.pop_front();
+            f.samples.erase(f.samples.begin());
     }
 }
 
@@ -204,7 +204,7 @@ void Destination::merge(const Destination& o, std::size_t samples) {
         if (samples == 0) break;
         f.samples.push_back(e);
         while (f.samples.size() > samples)
-            f.samples.pop_front();
+            f.samples.erase(f.samples.begin());
     }
 }
 
@@ -215,6 +215,15 @@ std::uint64_t Destination::pattern(std::string_view name, Window w, std::int64_t
         if (name.empty() || k == name) n += s.sum(w, now / 60);
     }
     return n;
+}
+
+std::vector<std::string> Destination::pattern_names() const {
+    std::vector<std::string> out;
+    if (f_) {
+        for (const auto& [k, s] : f_->patterns)
+            out.push_back(k);
+    }
+    return out;
 }
 
 nlohmann::json Destination::to_json(std::int64_t now, bool with_samples) const {

@@ -122,11 +122,29 @@ void Registry::for_each(
 nlohmann::json Registry::top(std::size_t n, By by, Window w, Scope scope, std::int64_t now) const {
     std::vector<Row> rows;
     std::map<std::string, Row> by_provider;
+    // Ranks before (value descending, name ascending).
+    auto before = [by](const Row& a, const Row& b) {
+        double x = rank_value(a, by), y = rank_value(b, by);
+        return x != y ? x > y : a.name < b.name;
+    };
+    // For domains only the best n are kept while scanning (a heap whose top is the worst kept),
+    // so that names are copied only for candidates.
+    Row probe;
     for_each([&](const std::string& name, const Destination& d) {
         if (scope == Scope::domain) {
-            Row r{name, d.provider};
-            add_counts(r, d, w, now);
-            rows.push_back(std::move(r));
+            probe.outbound = probe.failed = probe.delayed = probe.patterns = 0;
+            add_counts(probe, d, w, now);
+            if (probe.outbound + probe.failed + probe.delayed == 0 || n == 0) return;
+            if (rows.size() >= n) {
+                double x = rank_value(probe, by), y = rank_value(rows.front(), by);
+                if (x < y || (x == y && name > rows.front().name)) return;
+                std::pop_heap(rows.begin(), rows.end(), before);
+                rows.pop_back();
+            }
+            probe.name = name;
+            probe.provider = d.provider;
+            rows.push_back(probe);
+            std::push_heap(rows.begin(), rows.end(), before);
         } else {
             const std::string& key = provider_key(name, d);
             Row& r = by_provider[key];
