@@ -2,6 +2,7 @@
 #include "evidence/bundle.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <map>
 #include <set>
@@ -22,6 +23,19 @@ stats::Window covering_window(std::int64_t since_s) {
     return stats::Window::total;
 }
 
+// Returns "in the last 24h", or "since the counters started" for the total window.
+std::string window_phrase(const nlohmann::json& window) {
+    std::string w = window.get<std::string>();
+    return w == "total" ? "since the counters started" : "in the last " + w;
+}
+
+// Returns a ratio as a percentage with one decimal.
+std::string percent(const nlohmann::json& ratio) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", ratio.get<double>() * 100);
+    return buf;
+}
+
 // Returns the summary paragraph: codes seen, intermittent or persistent, first and last seen.
 std::string summary(const std::string& name, const nlohmann::json& b) {
     const auto& c = b["counts"];
@@ -39,16 +53,17 @@ std::string summary(const std::string& name, const nlohmann::json& b) {
         causes += (causes.empty() ? "" : ", ") + s.get<std::string>();
     std::string text = "Returning bounces for " + name + " reported " + std::to_string(failed) +
                        " failed and " + std::to_string(delayed) + " delayed recipient(s) against " +
-                       std::to_string(out) + " outbound recipient(s) in the last " +
-                       c["window"].get<std::string>() +
+                       std::to_string(out) + " outbound recipient(s) " +
+                       window_phrase(c["window"]) +
                        ". Status codes seen: " + (codes.empty() ? "none recorded" : codes) + ".";
     if (!causes.empty()) text += " Underlying causes reported: " + causes + ".";
     std::string kind = b["pattern"].get<std::string>();
     text += kind == "persistent"
                 ? " The failures look persistent: nearly every recipient there failed."
             : kind == "intermittent"
-                ? " The failures look intermittent: most mail to the same destination was "
-                  "delivered."
+                ? " The failures look intermittent: other mail to the same destination was "
+                  "delivered in the same period (failure rate " +
+                      percent(c["failure_rate"]) + ")."
                 : " Without outbound counts to compare, it cannot be told whether they are "
                   "intermittent or persistent.";
     if (n > 0) {

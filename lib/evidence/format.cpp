@@ -40,7 +40,9 @@ std::string to_text(const nlohmann::json& b) {
     if (!str(b, "provider").empty()) out += "Provider: " + str(b, "provider") + "\n";
     heading(out, "Summary");
     out += str(b, "summary") + "\n";
-    heading(out, "Counts (last " + str(b["counts"], "window") + ")");
+    std::string window = str(b["counts"], "window");
+    heading(out, window == "total" ? std::string("Counts (since the counters started)")
+                                   : "Counts (last " + window + ")");
     const auto& c = b["counts"];
     char rate[32];
     std::snprintf(rate, sizeof rate, "%.1f%%", c.value("failure_rate", 0.0) * 100);
@@ -50,8 +52,11 @@ std::string to_text(const nlohmann::json& b) {
     out += "Failure rate:        " + std::string(rate) + "\n";
     heading(out, "Counts by status (since counters started)");
     if (b["by_status"].empty()) out += "none\n";
-    for (const auto& s : b["by_status"])
-        out += "  " + str(s, "status") + "  " + s["count"].dump() + "\n";
+    for (const auto& s : b["by_status"]) {
+        std::string status = str(s, "status");
+        out += "  " + status + std::string(status.size() < 10 ? 10 - status.size() : 1, ' ') +
+               s["count"].dump() + "\n";
+    }
     heading(out, "Affected recipients by domain");
     if (b["affected_recipients"].empty()) out += "none sampled in this window\n";
     for (auto it = b["affected_recipients"].begin(); it != b["affected_recipients"].end(); ++it) {
@@ -65,7 +70,8 @@ std::string to_text(const nlohmann::json& b) {
         out +=
             "  " + str(s, "seen_at") + "  " + str(s, "recipient") + "  " + str(s, "action") + "\n";
         out += "    Status: " + or_dash(str(s, "status"));
-        if (!str(s, "cause_status").empty()) out += " (cause " + str(s, "cause_status") + ")";
+        if (!str(s, "cause_status").empty() && str(s, "cause_status") != str(s, "status"))
+            out += " (cause " + str(s, "cause_status") + ")";
         out += "\n    Remote-MTA: " + or_dash(str(s, "remote_mta")) + "\n";
         out += "    Last-Attempt-Date: " + or_dash(str(s, "last_attempt")) + "\n";
         out += "    Diagnostic-Code: " + or_dash(str(s, "diagnostic")) + "\n";

@@ -68,6 +68,8 @@ TEST(Evidence, ProviderBundleIsComplete) {
     EXPECT_NE(summary.find("5.4.300 (4)"), std::string::npos) << summary;
     EXPECT_NE(summary.find("4.4.2"), std::string::npos) << summary;
     EXPECT_NE(summary.find("intermittent"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("since the counters started"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("(failure rate 33.3%)"), std::string::npos) << summary;
     EXPECT_NE(summary.find("First seen " + evidence::iso_time(kNow - 300)), std::string::npos);
     EXPECT_EQ((*b)["time_window"]["since"], evidence::iso_time(kNow - 48 * 3600));
     EXPECT_FALSE((*b)["time_window"]["time_zone"].get<std::string>().empty());
