@@ -147,12 +147,20 @@ top_destinations = 3
             action="delayed", status="4.4.7", remote="mx.btinternet.com",
             diag="451 4.4.7 Temporary failure, please try again later",
             orig=ids["C"]))
-        sink = gw.wait_sink(7)
-        tagged = {}
-        for m in sink:
-            ndr = re.search(r"(?m)^Message-ID: <(ndr\d)@", m)
-            if ndr:
-                tagged[ndr.group(1)] = re.findall(r"(?m)^X-MXPulse-Bounce: (.*)$", m)
+        gw.wait_sink(7)
+
+        def complete_ndrs():
+            """Maps each NDR that smtp-sink has written out in full to its tag headers."""
+            out = {}
+            for m in gw.sink_messages():
+                ndr = re.search(r"(?m)^Message-ID: <(ndr\d)@", m)
+                if ndr and re.search(r"(?m)^--(B0UND|b1_ndr)--", m):
+                    out[ndr.group(1)] = re.findall(r"(?m)^X-MXPulse-Bounce: (.*)$", m)
+            return out
+
+        # smtp-sink creates a file before it has written all of it: wait for complete ones.
+        harness.wait_for(lambda: len(complete_ndrs()) >= 4, 30, "4 complete NDRs at the sink")
+        tagged = complete_ndrs()
         self.assertEqual(sorted(tagged), ["ndr1", "ndr2", "ndr3", "ndr4"])
         for key in tagged:
             self.assertEqual(len(tagged[key]), 1, "one header per failed or delayed recipient")
@@ -260,6 +268,13 @@ top_destinations = 3
         p = subprocess.run(cmd, capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("0 destination(s) removed", p.stdout)
+        # A supplementary group counts too (SO_PEERGROUPS): admin through the admin group.
+        cmd = ["setpriv", "--reuid", str(ACL_DENIED_UID), "--regid", str(ACL_DENIED_UID),
+               "--groups", "%d,%d" % (ACL_READ_UID, ACL_ADMIN_GID), harness.MXPULSECTL,
+               "-s", gw.control_socket, "snapshot"]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("state file written", p.stdout)
 
     def test_6_metrics_pass_promtool(self):
         url = "http://127.0.0.1:%d/metrics" % self.metrics_port
