@@ -197,4 +197,11 @@ TEST(Registry, TopMatchesAFullSortWithTiesByName) {
         }
     }
     EXPECT_TRUE(r.top(0, By::outbound, Window::m15, Scope::domain, kNow)["rows"].empty());
+    // Without providers each domain is its own provider: the same ranking.
+    for (std::size_t n : {1u, 13u, 500u}) {
+        auto rows = r.top(n, By::outbound, Window::m15, Scope::provider, kNow)["rows"];
+        ASSERT_EQ(rows.size(), std::min<std::size_t>(n, 500));
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            EXPECT_EQ(rows[i]["provider"], expected[i].second) << "n=" << n << " i=" << i;
+    }
 }
