@@ -10,8 +10,16 @@ namespace {
 
 // Returns a string member or "" when it is missing or not a string.
 std::string str(const nlohmann::json& j, const char* key) {
+    if (!j.is_object()) return "";
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// Returns a number member, or fallback when it is missing or not a number.
+double number(const nlohmann::json& j, const char* key, double fallback) {
+    if (!j.is_object()) return fallback;
+    auto it = j.find(key);
+    return it != j.end() && it->is_number() ? it->get<double>() : fallback;
 }
 
 // Appends a section heading.
@@ -31,9 +39,12 @@ constexpr std::array kColumns{
 
 }  // namespace
 
-std::string to_text(const nlohmann::json& b) {
+namespace {
+
+// Builds the text form; throws nlohmann::json::exception on a bundle of the wrong shape.
+std::string text_of(nlohmann::json& b) {
     std::string out = "Delivery evidence for " + str(b, "subject") + " (" + str(b, "scope") + ")\n";
-    const auto& tw = b["time_window"];
+    auto& tw = b["time_window"];
     out += "Generated " + str(b, "generated_at") + "\n";
     out += "Time window: " + str(tw, "since") + " to " + str(tw, "until") + ", time zone " +
            str(tw, "time_zone") + "\n";
@@ -43,16 +54,16 @@ std::string to_text(const nlohmann::json& b) {
     std::string window = str(b["counts"], "window");
     heading(out, window == "total" ? std::string("Counts (since the counters started)")
                                    : "Counts (last " + window + ")");
-    const auto& c = b["counts"];
+    auto& c = b["counts"];
     char rate[32];
-    std::snprintf(rate, sizeof rate, "%.1f%%", c.value("failure_rate", 0.0) * 100);
+    std::snprintf(rate, sizeof rate, "%.1f%%", number(c, "failure_rate", 0.0) * 100);
     out += "Outbound recipients: " + c["outbound_rcpts"].dump() + "\n";
     out += "Failed recipients:   " + c["failed"].dump() + "\n";
     out += "Delayed recipients:  " + c["delayed"].dump() + "\n";
     out += "Failure rate:        " + std::string(rate) + "\n";
     heading(out, "Counts by status (since counters started)");
     if (b["by_status"].empty()) out += "none\n";
-    for (const auto& s : b["by_status"]) {
+    for (auto& s : b["by_status"]) {
         std::string status = str(s, "status");
         out += "  " + status + std::string(status.size() < 10 ? 10 - status.size() : 1, ' ') +
                s["count"].dump() + "\n";
@@ -66,7 +77,7 @@ std::string to_text(const nlohmann::json& b) {
     }
     heading(out, "Sample NDRs");
     if (b["samples"].empty()) out += "none in this window\n";
-    for (const auto& s : b["samples"]) {
+    for (auto& s : b["samples"]) {
         out +=
             "  " + str(s, "seen_at") + "  " + str(s, "recipient") + "  " + str(s, "action") + "\n";
         out += "    Status: " + or_dash(str(s, "status"));
@@ -77,7 +88,7 @@ std::string to_text(const nlohmann::json& b) {
         out += "    Diagnostic-Code: " + or_dash(str(s, "diagnostic")) + "\n";
         out += "    Bounce Message-ID: " + or_dash(str(s, "bounce_message_id")) + "\n";
         out += "    Original Message-ID: " + or_dash(str(s, "original_message_id"));
-        std::int64_t ttb = s.value("time_to_bounce_s", std::int64_t{-1});
+        auto ttb = static_cast<std::int64_t>(number(s, "time_to_bounce_s", -1.0));
         if (ttb >= 0) out += " (bounced " + std::to_string(ttb) + " s after sending)";
         out += "\n";
     }
@@ -93,6 +104,8 @@ std::string to_text(const nlohmann::json& b) {
     return out;
 }
 
+}  // namespace
+
 std::string csv_field(const std::string& v) {
     if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
     std::string out = "\"";
@@ -103,20 +116,43 @@ std::string csv_field(const std::string& v) {
     return out + "\"";
 }
 
-std::string to_csv(const nlohmann::json& b) {
+namespace {
+
+// Builds the CSV form; throws nlohmann::json::exception on a bundle of the wrong shape.
+std::string csv_of(nlohmann::json& b) {
     std::string out = "subject,scope";
     for (const char* col : kColumns)
         out += std::string(",") + col;
     out += "\r\n";
-    for (const auto& s : b["samples"]) {
+    for (auto& s : b["samples"]) {
         out += csv_field(str(b, "subject")) + "," + csv_field(str(b, "scope"));
         for (const char* col : kColumns) {
-            const auto& v = s[col];
+            auto& v = s[col];
             out += "," + csv_field(v.is_string() ? v.get<std::string>() : v.dump());
         }
         out += "\r\n";
     }
     return out;
+}
+
+}  // namespace
+
+std::string to_text(const nlohmann::json& bundle) {
+    nlohmann::json b = bundle;  // a copy: missing members read as null instead of undefined
+    try {
+        return b.is_object() ? text_of(b) : "malformed evidence bundle\n";
+    } catch (const nlohmann::json::exception& e) {
+        return std::string("malformed evidence bundle: ") + e.what() + "\n";
+    }
+}
+
+std::string to_csv(const nlohmann::json& bundle) {
+    nlohmann::json b = bundle;
+    try {
+        return b.is_object() ? csv_of(b) : "";
+    } catch (const nlohmann::json::exception&) {
+        return "";
+    }
 }
 
 }  // namespace mxpulse::evidence

@@ -34,7 +34,8 @@ void sample(std::string& out, std::string_view name,
         out.append("}");
     }
     char buf[64];
-    if (value == static_cast<double>(static_cast<std::uint64_t>(value)) && value >= 0)
+    if (value >= 0 && value < 1e18 &&
+        value == static_cast<double>(static_cast<std::uint64_t>(value)))
         std::snprintf(buf, sizeof buf, " %llu\n",
                       static_cast<unsigned long long>(static_cast<std::uint64_t>(value)));
     else

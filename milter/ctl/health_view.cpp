@@ -43,10 +43,12 @@ void print_health(std::ostream& out, const nlohmann::json& r) {
     out << "\n";
     std::vector<std::vector<std::string>> win{
         {"WINDOW", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE"}};
+    const nlohmann::json windows = r.value("windows", nlohmann::json::object());
     for (const char* w : {"1m", "5m", "15m", "1h", "24h", "total"}) {
-        const auto& x = r["windows"][w];
-        win.push_back({w, x["outbound_rcpts"].dump(), x["failed"].dump(), x["delayed"].dump(),
-                       x["patterns"].dump(), format_percent(x.value("failure_rate", 0.0))});
+        const nlohmann::json x = windows.value(w, nlohmann::json::object());
+        auto count = [&x](const char* k) { return std::to_string(x.value(k, std::uint64_t{0})); };
+        win.push_back({w, count("outbound_rcpts"), count("failed"), count("delayed"),
+                       count("patterns"), format_percent(x.value("failure_rate", 0.0))});
     }
     print_table(out, win);
     const auto statuses = r.value("statuses", nlohmann::json::array());
@@ -55,8 +57,8 @@ void print_health(std::ostream& out, const nlohmann::json& r) {
         std::vector<std::vector<std::string>> st{
             {"STATUS", "COUNT", "REMOTE-MTA", "LAST-ATTEMPT", "DIAGNOSTIC"}};
         for (const auto& s : statuses) {
-            st.push_back({s.value("status", ""), s["count"].dump(), s.value("remote_mta", ""),
-                          s.value("last_attempt", ""),
+            st.push_back({s.value("status", ""), std::to_string(s.value("count", std::uint64_t{0})),
+                          s.value("remote_mta", ""), s.value("last_attempt", ""),
                           s.value("sample_diagnostic", "").substr(0, 80)});
         }
         print_table(out, st);

@@ -103,3 +103,13 @@ TEST(Evidence, TextAndCsv) {
     EXPECT_NE(csv.find("\"550 5.4.300 Message expired, 421 4.4.2"), std::string::npos);
     EXPECT_EQ(evidence::csv_field("a\"b"), "\"a\"\"b\"");
 }
+
+TEST(Evidence, MalformedBundlesAreSaidSo) {
+    EXPECT_EQ(evidence::to_text(nlohmann::json::array()), "malformed evidence bundle\n");
+    EXPECT_NE(evidence::to_text({{"message_ids", "x"}}).find("malformed evidence bundle"),
+              std::string::npos);
+    std::string partial = evidence::to_text({{"subject", "x.example"}});
+    EXPECT_NE(partial.find("Delivery evidence for x.example"), std::string::npos);
+    EXPECT_EQ(evidence::to_csv({{"samples", {{{"recipient", "a@x"}}}}}).substr(0, 13),
+              "subject,scope");
+}
