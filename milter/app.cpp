@@ -27,6 +27,9 @@ std::string restart_only_changes(const config::Config& a, const config::Config& 
     note(a.control_socket != b.control_socket, "control.socket");
     note(a.control_socket_mode != b.control_socket_mode, "control.socket_mode");
     note(a.control_socket_group != b.control_socket_group, "control.socket_group");
+    note(a.correlation_max != b.correlation_max || a.correlation_max_age != b.correlation_max_age,
+         "stats.correlation_max/_age");
+    note(a.metrics_listen != b.metrics_listen, "metrics.listen");
     note(a.user != b.user || a.group != b.group, "daemon.user/group");
     note(a.pid_file != b.pid_file, "daemon.pid_file");
     note(a.max_destinations != b.max_destinations, "stats.max_destinations");

@@ -15,6 +15,7 @@
 #include "dns/resolver.hpp"
 #include "mx_lookups.hpp"
 #include "stats/auth_counters.hpp"
+#include "stats/correlation.hpp"
 #include "stats/counters.hpp"
 #include "stats/providers.hpp"
 #include "stats/registry.hpp"
@@ -45,6 +46,7 @@ struct App {
 
     // Returns the evaluator in force, or nullptr when [auth] is disabled.
     std::shared_ptr<const auth::Evaluator> evaluator() const;
+    std::unique_ptr<stats::Correlation> correlation;  // outbound Message-IDs, sized at start
 
     // Saves the counters to the state file (if configured); returns "" or the error, and logs it.
     std::string save_state();

@@ -6,6 +6,8 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -13,8 +15,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <thread>
+#include <vector>
 
+#include "control/access.hpp"
 #include "control/commands.hpp"
 #include "log/logger.hpp"
 
@@ -26,6 +31,7 @@ struct ControlServer::Impl {
     std::string path;
     int fd = -1;
     uid_t daemon_uid = 0;
+    gid_t socket_gid = 0;
     event_base* base = nullptr;
     evconnlistener* listener = nullptr;
     event* snapshot_timer = nullptr;
@@ -135,6 +141,56 @@ void on_read(bufferevent* bev, void* arg) {
     }
 }
 
+// Returns the id a user or group entry names: a number as is, else looked up; nullopt if unknown.
+std::optional<std::uint32_t> resolve_id(const std::string& name, bool user) {
+    if (name.find_first_not_of("0123456789") == std::string::npos && name.size() <= 9)
+        return static_cast<std::uint32_t>(std::stoul(name));
+    std::vector<char> buf(16384);
+    if (user) {
+        passwd pw{};
+        passwd* found = nullptr;
+        if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || !found)
+            return std::nullopt;
+        return found->pw_uid;
+    }
+    group g{};
+    group* found = nullptr;
+    if (getgrnam_r(name.c_str(), &g, buf.data(), buf.size(), &found) != 0 || !found)
+        return std::nullopt;
+    return found->gr_gid;
+}
+
+// Builds the access policy of the configuration in force; names that do not resolve are skipped.
+control::Policy policy_of(const config::Config& c, uid_t daemon_uid, gid_t socket_gid) {
+    control::Policy p;
+    p.admin_uids = {0, daemon_uid};
+    p.read_gids = {socket_gid};
+    for (const std::string& u : c.control_allow_users)
+        if (auto id = resolve_id(u, true)) p.read_uids.push_back(*id);
+    for (const std::string& g : c.control_allow_groups)
+        if (auto id = resolve_id(g, false)) p.read_gids.push_back(*id);
+    if (!c.control_admin_group.empty())
+        if (auto id = resolve_id(c.control_admin_group, false)) p.admin_gids.push_back(*id);
+    return p;
+}
+
+// Returns the peer's credentials and, where the kernel tells them, its supplementary groups.
+control::Peer peer_of(int fd, const ucred& cred) {
+    control::Peer peer{
+        static_cast<std::uint32_t>(cred.uid), static_cast<std::uint32_t>(cred.gid), {}};
+#ifdef SO_PEERGROUPS
+    std::vector<gid_t> groups(64);
+    socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
+        groups.resize(len / sizeof(gid_t));
+        peer.groups.assign(groups.begin(), groups.end());
+    }
+#else
+    (void)fd;
+#endif
+    return peer;
+}
+
 void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
     auto* s = static_cast<ControlServer::Impl*>(arg);
     auto cfg = s->app.config.get();
@@ -155,14 +211,26 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
         evutil_closesocket(fd);
         return;
     }
+    auto access =
+        control::access_for(peer_of(fd, cred), policy_of(*cfg, s->daemon_uid, s->socket_gid));
+    if (!access) {
+        log::emit(log::events::control_denied,
+                  {log::Field("uid", static_cast<std::int64_t>(cred.uid)),
+                   log::Field("gid", static_cast<std::int64_t>(cred.gid)),
+                   log::Field("command", ""), log::Field("reason", "peer not allowed")});
+        std::string reply = control::error_reply(
+            "access denied: uid " + std::to_string(cred.uid) + " (gid " + std::to_string(cred.gid) +
+            ") may not use the control socket; see control.allow_users and control.allow_groups");
+        (void)!write(fd, reply.data(), reply.size());
+        evutil_closesocket(fd);
+        return;
+    }
     bufferevent* bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) {
         evutil_closesocket(fd);
         return;
     }
-    bool admin = cred.uid == 0 || cred.uid == s->daemon_uid;
-    auto* c = new Client{s, bev, admin ? control::Access::admin : control::Access::read, cred.uid,
-                         cred.gid};
+    auto* c = new Client{s, bev, *access, cred.uid, cred.gid};
     ++s->clients;
     long ms = static_cast<long>(cfg->control_idle_timeout.count());
     timeval idle{ms / 1000, (ms % 1000) * 1000};
@@ -229,6 +297,7 @@ bool ControlServer::open(const config::Config& c, const Identity& id, std::strin
         error = "control.socket_group: no such group \"" + c.control_socket_group + "\"";
         return false;
     }
+    s.socket_gid = gid;
     if (s.fd < 0 || bind(s.fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
         chmod(s.path.c_str(), static_cast<mode_t>(c.control_socket_mode)) != 0 ||
         (geteuid() == 0 && chown(s.path.c_str(), id.uid, gid) != 0) || listen(s.fd, 16) != 0) {

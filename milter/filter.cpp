@@ -249,7 +249,7 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) {
 }
 
 // Applies a bounce's plan: headers, subject prefix, copy, quarantine; counts each recipient.
-void apply_bounce_plan(SMFICTX* ctx, session::Session& s, const tagging::Plan& plan,
+void apply_bounce_plan(SMFICTX* ctx, bool leadspc, session::Session& s, const tagging::Plan& plan,
                        const std::string& qid, std::int64_t now) {
     const config::Config& c = s.config();
     auto providers = g_app->providers();
@@ -262,6 +262,10 @@ void apply_bounce_plan(SMFICTX* ctx, session::Session& s, const tagging::Plan& p
         e.queue_id = qid;
         if (const session::Header* mid = s.message().header("Message-ID"))
             e.bounce_message_id = util::trim(mid->value);
+        if (auto o = g_app->correlation->find(e.original_message_id, now)) {
+            e.time_to_bounce_s = now - o->sent_at;
+            e.original_sender = o->sender;
+        }
         g_app->registry->record_bounce(t.domain, provider, e, now);
         std::string patterns;
         for (const std::string& p : e.patterns)
@@ -273,16 +277,19 @@ void apply_bounce_plan(SMFICTX* ctx, session::Session& s, const tagging::Plan& p
              log::Field("reason", e.reason), log::Field("family", e.family),
              log::Field("cause", e.cause_status), log::Field("patterns", patterns),
              log::Field("remote_mta", e.remote_mta), log::Field("recipient", e.recipient),
-             log::Field("original_message_id", e.original_message_id)});
+             log::Field("original_message_id", e.original_message_id),
+             log::Field("time_to_bounce_s", e.time_to_bounce_s)});
     }
     for (const std::string& h : plan.headers) {
+        std::string v = header_for_mta(leadspc, h);
         smfi_addheader(ctx, const_cast<char*>(c.tagging_header.c_str()),
-                       const_cast<char*>(h.c_str()));
+                       const_cast<char*>(v.c_str()));
     }
     if (plan.prefix_subject) {
         const session::Header* subject = s.message().header("Subject");
         std::string value =
-            c.subject_prefix + " " + std::string(subject ? util::trim(subject->value) : "");
+            header_for_mta(leadspc, c.subject_prefix + " " +
+                                        std::string(subject ? util::trim(subject->value) : ""));
         if (subject)
             smfi_chgheader(ctx, const_cast<char*>("Subject"), 1, const_cast<char*>(value.c_str()));
         else
@@ -325,6 +332,12 @@ void count_outbound(const session::Message& m, std::int64_t now) {
             g_app->counters.count_limit(stats::Limit::mx_queue);
         }
     }
+    if (const session::Header* mid = m.header("Message-ID")) {
+        stats::OutboundRecord rec{now, m.sender, {}};
+        for (const auto& [domain, n] : per_domain)
+            rec.domains.push_back(domain);
+        g_app->correlation->remember(mid->value, std::move(rec), now);
+    }
 }
 
 // Decides, counts and logs the message; returns the reply for end of message.
@@ -353,7 +366,7 @@ sfsistat finish_message(SMFICTX* ctx, Private& p) {
     if (dir == stats::Direction::returning_dsn) {
         tagging::Plan plan = tagging::plan(report, s.config(), now);
         tagged = plan.recipients.size();
-        apply_bounce_plan(ctx, s, plan, qid, now);
+        apply_bounce_plan(ctx, p.leadspc, s, plan, qid, now);
     } else if (dir == stats::Direction::outbound) {
         count_outbound(m, now);
     }
@@ -361,7 +374,7 @@ sfsistat finish_message(SMFICTX* ctx, Private& p) {
     if (dir == stats::Direction::outbound && p.check_auth) {
         std::vector<auth::DkimSignature> sigs =
             p.dkim ? p.dkim->finish() : std::vector<auth::DkimSignature>{};
-        auth_reply = check_outbound(ctx, *g_app, s, std::move(sigs), qid);
+        auth_reply = check_outbound(ctx, *g_app, s, p.leadspc, std::move(sigs), qid);
     }
     p.dkim.reset();
     std::string domains;

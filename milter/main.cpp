@@ -13,6 +13,7 @@
 #include "filter.hpp"
 #include "listen_socket.hpp"
 #include "log/logger.hpp"
+#include "metrics_server.hpp"
 #include "signals.hpp"
 #include "version.hpp"
 
@@ -50,12 +51,15 @@ int run(milter::App& app, bool foreground) {
     if (!milter::open_milter_socket(*cfg, id, error)) return fail("milter_socket", error);
     milter::ControlServer control(app, kVersion);
     if (!control.open(*cfg, id, error)) return fail("control_socket", error);
+    milter::MetricsServer metrics(app);
+    if (!metrics.open(*cfg, error)) return fail("metrics", error);
     if (!cfg->state_file.empty() && !milter::ensure_parent_dir(cfg->state_file, id, error)) {
         return fail("state_file", error);
     }
     if (!milter::drop_privileges(id, error)) return fail("privileges", error);
     app.restore_state();
     if (!control.start(error)) return fail("control_socket", error);
+    if (!metrics.start(error)) return fail("metrics", error);
     milter::SignalThread signals(app);
 
     log::emit(log::events::daemon_started,
@@ -65,6 +69,7 @@ int run(milter::App& app, bool foreground) {
                log::Field("pid", static_cast<std::int64_t>(getpid()))});
     // Returns after SIGTERM/SIGINT once the sessions in flight are done (see signals.cpp).
     int status = smfi_main() == MI_SUCCESS ? 0 : 1;
+    metrics.stop();
     control.stop();
     app.mx.reset();
     app.save_state();
@@ -116,6 +121,9 @@ int main(int argc, char** argv) {
     app.registry = std::make_unique<stats::Registry>(
         stats::RegistryOptions{static_cast<std::size_t>(loaded.config->max_destinations),
                                static_cast<std::size_t>(loaded.config->samples_per_destination)});
+    app.correlation = std::make_unique<stats::Correlation>(
+        static_cast<std::size_t>(loaded.config->correlation_max),
+        static_cast<std::int64_t>(loaded.config->correlation_max_age.count() / 1000));
     milter::apply_log_settings(*loaded.config);
     log::emit(log::events::config_loaded,
               {log::Field("config", loaded.config->source), log::Field("reason", "start"),

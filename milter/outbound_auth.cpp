@@ -35,7 +35,12 @@ std::string dkim_summary(const std::vector<auth::DkimSignature>& sigs) {
 
 }  // namespace
 
-sfsistat check_outbound(SMFICTX* ctx, App& app, const session::Session& s,
+std::string header_for_mta(bool leadspc, std::string value) {
+    if (leadspc && (value.empty() || (value[0] != ' ' && value[0] != '\t'))) value.insert(0, " ");
+    return value;
+}
+
+sfsistat check_outbound(SMFICTX* ctx, App& app, const session::Session& s, bool leadspc,
                         std::vector<auth::DkimSignature> dkim, const std::string& queue_id) {
     auto evaluator = app.evaluator();
     if (!evaluator) return SMFIS_CONTINUE;
@@ -58,7 +63,8 @@ sfsistat check_outbound(SMFICTX* ctx, App& app, const session::Session& s,
     std::string action = "log";
     sfsistat reply = SMFIS_CONTINUE;
     if (c.auth_action == "header") {
-        std::string ar = auth::format_authentication_results(c.authserv_id, v);
+        std::string ar =
+            header_for_mta(leadspc, auth::format_authentication_results(c.authserv_id, v));
         smfi_insheader(ctx, 0, const_cast<char*>("Authentication-Results"),
                        const_cast<char*>(ar.c_str()));
         action = "header";

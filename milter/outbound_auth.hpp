@@ -14,9 +14,13 @@
 
 namespace mxpulse::milter {
 
+// Returns a header value as the MTA expects it back: with SMFIP_HDR_LEADSPC negotiated the MTA
+// takes values verbatim, so the space after the colon must be part of the value.
+std::string header_for_mta(bool leadspc, std::string value);
+
 // Evaluates one outbound message whose DKIM signatures were verified as it streamed; returns the
 // reply for end of message (SMFIS_CONTINUE unless the action tempfails or rejects it).
-sfsistat check_outbound(SMFICTX* ctx, App& app, const session::Session& s,
+sfsistat check_outbound(SMFICTX* ctx, App& app, const session::Session& s, bool leadspc,
                         std::vector<auth::DkimSignature> dkim, const std::string& queue_id);
 
 }  // namespace mxpulse::milter

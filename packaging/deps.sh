@@ -31,6 +31,7 @@ packages=(
   libsisimai-perl opendkim
   clang libclang-rt-14-dev
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
+  prometheus  # promtool checks the metrics exposition in the integration tests
 )
 
 if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then

@@ -117,6 +117,13 @@ struct Config {
     std::int64_t control_max_clients = 0;
     std::int64_t control_max_request_bytes = 0;
     std::chrono::milliseconds control_idle_timeout{};
+    std::vector<std::string> control_allow_users;   // names or numeric uids
+    std::vector<std::string> control_allow_groups;  // names or numeric gids
+    std::string control_admin_group;
+
+    // [metrics]
+    std::string metrics_listen;  // "IP:PORT" or "[IPv6]:PORT"; "" disables
+    std::int64_t metrics_top_destinations = 0;
 
     // Derived at load time from internal_networks (already validated).
     std::vector<util::Cidr> internal_cidrs;

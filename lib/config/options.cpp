@@ -19,6 +19,50 @@ constexpr std::array<std::string_view, 10> kFacilities{"mail",   "daemon", "loca
                                                        "local2", "local3", "local4", "local5",
                                                        "local6", "local7"};
 
+// Checks that each entry of a user or group list is a name or a number.
+std::string check_names(const std::vector<std::string>& names) {
+    for (const std::string& n : names) {
+        if (n.empty() || n.size() > 64 ||
+            n.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                std::string::npos) {
+            return "expected a user or group name or number, got \"" + n + "\"";
+        }
+    }
+    return {};
+}
+
+// Checks control.allow_users.
+std::string check_allow_users(const Config& c) {
+    return check_names(c.control_allow_users);
+}
+
+// Checks control.allow_groups.
+std::string check_allow_groups(const Config& c) {
+    return check_names(c.control_allow_groups);
+}
+
+// Checks control.admin_group.
+std::string check_admin_group(const Config& c) {
+    return c.control_admin_group.empty() ? "" : check_names({c.control_admin_group});
+}
+
+// Checks metrics.listen: empty, or IP:PORT with the IPv6 address in brackets.
+std::string check_metrics_listen(const Config& c) {
+    const std::string& l = c.metrics_listen;
+    if (l.empty()) return {};
+    auto colon = l.rfind(':');
+    if (colon == std::string::npos) return "expected IP:PORT, got \"" + l + "\"";
+    std::string ip = l.substr(0, colon), port = l.substr(colon + 1);
+    if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+    if (!util::parse_address(ip) || port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535 ||
+        std::stoi(port) == 0) {
+        return "expected IP:PORT, got \"" + l + "\"";
+    }
+    return {};
+}
+
 // Checks a milter socket specification in the opendkim/libmilter notation.
 std::string check_milter_socket(const Config& c) {
     const std::string& s = c.milter_socket;
@@ -513,9 +557,66 @@ const std::array kOptions{
            {},
            100,
            3600 * kSecond},
+    Option{
+        "control",
+        "allow_users",
+        Kind::string_list,
+        "[]",
+        "Users (names or uids) allowed read-only commands, checked by peer credentials. Root and "
+        "the daemon's user are always allowed, with admin access.",
+        &Config::control_allow_users,
+        {},
+        0,
+        INT64_MAX,
+        check_allow_users},
+    Option{"control",
+           "allow_groups",
+           Kind::string_list,
+           "[]",
+           "Groups (names or gids) whose members are allowed read-only commands. Members of the "
+           "socket's group are always allowed.",
+           &Config::control_allow_groups,
+           {},
+           0,
+           INT64_MAX,
+           check_allow_groups},
+    Option{"control",
+           "admin_group",
+           Kind::string,
+           R"("")",
+           "Group whose members may also use reset, reload and snapshot. Empty: only root and the "
+           "daemon's user.",
+           &Config::control_admin_group,
+           {},
+           0,
+           INT64_MAX,
+           check_admin_group},
+
+    // [metrics]
+    Option{"metrics",
+           "listen",
+           Kind::string,
+           R"("127.0.0.1:9477")",
+           "Address of the Prometheus endpoint (/metrics), as IP:PORT or [IPv6]:PORT. Empty "
+           "disables it.",
+           &Config::metrics_listen,
+           {},
+           0,
+           INT64_MAX,
+           check_metrics_listen},
+    Option{"metrics",
+           "top_destinations",
+           Kind::integer,
+           "20",
+           "Destinations and providers with their own label value (the busiest in 24h); the rest "
+           "are folded into \"other\".",
+           &Config::metrics_top_destinations,
+           {},
+           0,
+           1000},
 };
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kSections{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kSections{{
     {"daemon", "The process: user, group, pid file, shutdown."},
     {"milter", "The milter socket and what the MTA is told on failure."},
     {"limits", "What is kept per message. Every limit hit is counted and logged."},
@@ -527,7 +628,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kSection
     {"dns", "The one resolver every lookup goes through: SPF, DKIM, DMARC, MX."},
     {"auth", "SPF, DKIM and DMARC of outbound mail."},
     {"log", "Log lines: where they go and how they look."},
-    {"control", "The control socket used by mxpulsectl."},
+    {"control", "The control socket used by mxpulsectl, and who may use it."},
+    {"metrics", "The Prometheus endpoint."},
 }};
 
 }  // namespace

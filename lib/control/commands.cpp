@@ -4,6 +4,9 @@
 #include <array>
 #include <ctime>
 
+#include "evidence/bundle.hpp"
+#include "util/units.hpp"
+
 namespace mxpulse::control {
 
 namespace {
@@ -136,6 +139,37 @@ Reply cmd_alerts(const Request&, Context& ctx) {
     return Reply{true, ctx.alerts(), {}};
 }
 
+// evidence NAME [since=48h]: the support-ticket bundle of a destination or provider.
+Reply cmd_evidence(const Request& r, Context& ctx) {
+    if (!ctx.registry || r.args.empty())
+        return Reply{false, {}, "usage: evidence NAME [since=48h]"};
+    evidence::Request req{r.args[0], 48 * 3600, now_of(ctx)};
+    for (std::size_t i = 1; i < r.args.size(); ++i) {
+        const std::string& a = r.args[i];
+        auto d = a.starts_with("since=") ? util::parse_duration(a.substr(6)) : std::nullopt;
+        if (!d || d->count() < 1000 || d->count() > 90LL * 86400 * 1000)
+            return Reply{false, {}, "evidence: since= takes a duration from 1s to 90d, e.g. 48h"};
+        req.since_s = d->count() / 1000;
+    }
+    auto b = evidence::build_from(*ctx.registry, req);
+    if (!b) return Reply{false, {}, "no data for domain or provider \"" + r.args[0] + "\""};
+    if (ctx.auth) {
+        // The pass rates of every sending domain seen, as the provider's support desk asks for.
+        nlohmann::json rates = nlohmann::json::object();
+        const nlohmann::json all = ctx.auth->to_json();
+        for (auto it = all.begin(); it != all.end(); ++it) {
+            const std::string& domain = it.key();
+            const nlohmann::json& counts = *it;
+            rates[domain] = {{"messages", counts["dmarc"]["messages"]},
+                             {"spf_pass_rate", counts["spf"]["pass_rate"]},
+                             {"dkim_pass_rate", counts["dkim"]["pass_rate"]},
+                             {"dmarc_pass_rate", counts["dmarc"]["pass_rate"]}};
+        }
+        (*b)["outbound_auth"] = rates;
+    }
+    return Reply{true, *b, {}};
+}
+
 Reply cmd_help(const Request&, Context&);
 
 const std::array kCommands{
@@ -151,6 +185,10 @@ const std::array kCommands{
             "Counters, top status codes and samples of one destination.", 1, cmd_domain},
     Command{"provider", Access::read, "provider NAME",
             "Counters of one provider, with its destinations.", 1, cmd_provider},
+    Command{"evidence", Access::read, "evidence NAME [since=48h]",
+            "The support-ticket bundle of a destination or provider: window, recipients, codes, "
+            "Message-IDs, summary.",
+            2, cmd_evidence},
     Command{"reset", Access::admin, "reset [NAME]",
             "Forget the counters of a destination, a provider, or all.", 1, cmd_reset},
     Command{"alerts", Access::read, "alerts",

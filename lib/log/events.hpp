@@ -42,7 +42,7 @@ inline constexpr EventSpec message_seen{
 inline constexpr EventSpec bounce_tagged{
     "bounce.tagged", Level::info, true,
     "queue_id domain provider action status reason family cause patterns remote_mta recipient "
-    "original_message_id",
+    "original_message_id time_to_bounce_s",
     "One line per failed or delayed recipient of a returning bounce, as counted and tagged."};
 inline constexpr EventSpec bounce_action{
     "bounce.action", Level::info, true, "queue_id action matched",

@@ -85,7 +85,8 @@ nlohmann::json sample_json(const BounceEvent& e) {
             {"bounce_message_id", e.bounce_message_id},
             {"original_message_id", e.original_message_id},
             {"seen_at", e.seen_at},
-            {"time_to_bounce_s", e.time_to_bounce_s}};
+            {"time_to_bounce_s", e.time_to_bounce_s},
+            {"original_sender", e.original_sender}};
 }
 
 // Reads a bounce sample from JSON.
@@ -107,6 +108,7 @@ BounceEvent sample_from(const nlohmann::json& j) {
     e.original_message_id = j.value("original_message_id", "");
     e.seen_at = j.value("seen_at", std::int64_t{0});
     e.time_to_bounce_s = j.value("time_to_bounce_s", std::int64_t{-1});
+    e.original_sender = j.value("original_sender", "");
     return e;
 }
 
@@ -164,7 +166,7 @@ void Destination::add_bounce(const BounceEvent& e, std::int64_t now, std::size_t
     if (samples > 0) {
         f.samples.push_back(e);
         while (f.samples.size() > samples)
-            f.samples.pop_front();
+            f.samples.erase(f.samples.begin());
     }
 }
 
@@ -202,7 +204,7 @@ void Destination::merge(const Destination& o, std::size_t samples) {
         if (samples == 0) break;
         f.samples.push_back(e);
         while (f.samples.size() > samples)
-            f.samples.pop_front();
+            f.samples.erase(f.samples.begin());
     }
 }
 
@@ -213,6 +215,15 @@ std::uint64_t Destination::pattern(std::string_view name, Window w, std::int64_t
         if (name.empty() || k == name) n += s.sum(w, now / 60);
     }
     return n;
+}
+
+std::vector<std::string> Destination::pattern_names() const {
+    std::vector<std::string> out;
+    if (f_) {
+        for (const auto& [k, s] : f_->patterns)
+            out.push_back(k);
+    }
+    return out;
 }
 
 nlohmann::json Destination::to_json(std::int64_t now, bool with_samples) const {

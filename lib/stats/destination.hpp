@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -33,6 +32,7 @@ struct BounceEvent {
     std::string original_message_id;
     std::int64_t seen_at = 0;            // Unix time the bounce passed the gateway
     std::int64_t time_to_bounce_s = -1;  // from the original's send time, when it was correlated
+    std::string original_sender;         // of the correlated outbound message
 };
 
 // A status code with how often it was seen and its latest example.
@@ -75,6 +75,9 @@ class Destination {
     // Returns the time of the latest activity (outbound or bounce).
     std::int64_t last_activity() const { return std::max(last_outbound_, last_failure_); }
 
+    // Returns the names of the patterns counted here.
+    std::vector<std::string> pattern_names() const;
+
     // Returns the JSON view of this destination at now.
     nlohmann::json to_json(std::int64_t now, bool with_samples) const;
 
@@ -93,7 +96,7 @@ class Destination {
         std::vector<std::pair<std::string, std::uint64_t>> families;
         std::vector<std::pair<std::string, Series>> patterns;
         std::vector<StatusCount> statuses;
-        std::deque<BounceEvent> samples;
+        std::vector<BounceEvent> samples;  // oldest first; a vector, as an empty deque costs 576 B
     };
 
     // Returns the failure part, creating it.

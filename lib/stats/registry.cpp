@@ -2,7 +2,7 @@
 #include "stats/registry.hpp"
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
 
 namespace mxpulse::stats {
 
@@ -121,21 +121,56 @@ void Registry::for_each(
 
 nlohmann::json Registry::top(std::size_t n, By by, Window w, Scope scope, std::int64_t now) const {
     std::vector<Row> rows;
-    std::map<std::string, Row> by_provider;
+    std::unordered_map<std::string, Row> by_provider;
+    if (scope == Scope::provider) by_provider.reserve(tracked() + 1);
+    // Ranks before (value descending, name ascending).
+    auto before = [by](const Row& a, const Row& b) {
+        double x = rank_value(a, by), y = rank_value(b, by);
+        return x != y ? x > y : a.name < b.name;
+    };
+    // For domains only the best n are kept while scanning (a heap whose top is the worst kept),
+    // so that names are copied only for candidates.
+    Row probe;
     for_each([&](const std::string& name, const Destination& d) {
         if (scope == Scope::domain) {
-            Row r{name, d.provider};
-            add_counts(r, d, w, now);
-            rows.push_back(std::move(r));
+            probe.outbound = probe.failed = probe.delayed = probe.patterns = 0;
+            add_counts(probe, d, w, now);
+            if (probe.outbound + probe.failed + probe.delayed == 0 || n == 0) return;
+            if (rows.size() >= n) {
+                double x = rank_value(probe, by), y = rank_value(rows.front(), by);
+                if (x < y || (x == y && name > rows.front().name)) return;
+                std::pop_heap(rows.begin(), rows.end(), before);
+                rows.pop_back();
+            }
+            probe.name = name;
+            probe.provider = d.provider;
+            rows.push_back(probe);
+            std::push_heap(rows.begin(), rows.end(), before);
         } else {
-            const std::string& key = provider_key(name, d);
-            Row& r = by_provider[key];
-            r.name = key;
-            add_counts(r, d, w, now);
+            add_counts(by_provider.try_emplace(provider_key(name, d)).first->second, d, w, now);
         }
     });
-    for (auto& [k, r] : by_provider)
-        rows.push_back(std::move(r));
+    // Providers: the same bounded selection over the aggregated rows, names copied at the end.
+    std::vector<std::pair<const std::string*, const Row*>> best;
+    auto better = [&](const auto& a, const auto& b) {
+        double x = rank_value(*a.second, by), y = rank_value(*b.second, by);
+        return x != y ? x > y : *a.first < *b.first;
+    };
+    for (const auto& [k, r] : by_provider) {
+        if (r.outbound + r.failed + r.delayed == 0 || n == 0) continue;
+        std::pair<const std::string*, const Row*> c{&k, &r};
+        if (best.size() >= n) {
+            if (!better(c, best.front())) continue;
+            std::pop_heap(best.begin(), best.end(), better);
+            best.pop_back();
+        }
+        best.push_back(c);
+        std::push_heap(best.begin(), best.end(), better);
+    }
+    for (const auto& [k, r] : best) {
+        rows.push_back(*r);
+        rows.back().name = *k;
+    }
     // Rows with nothing in the window rank last and are left out.
     std::erase_if(rows, [](const Row& r) { return r.outbound + r.failed + r.delayed == 0; });
     std::size_t keep = std::min(n, rows.size());

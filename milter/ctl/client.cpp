@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 
 #include "config/loader.hpp"
 #include "version.hpp"
@@ -60,11 +61,9 @@ int request(const Options& o, const std::string& line, nlohmann::json& reply, st
         return kExitUnavailable;
     }
     std::string out = line + "\n";
-    if (write(fd, out.data(), out.size()) != static_cast<ssize_t>(out.size())) {
-        error = "cannot send to " + path + ": " + std::strerror(errno);
-        close(fd);
-        return kExitUnavailable;
-    }
+    // A daemon that refuses the peer replies and closes at once: the reply is still read.
+    bool sent = send(fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size());
+    int send_errno = errno;
     std::string in;
     char buf[65536];
     while (in.find('\n') == std::string::npos && in.size() < kMaxReply) {
@@ -80,6 +79,10 @@ int request(const Options& o, const std::string& line, nlohmann::json& reply, st
     }
     close(fd);
     auto nl = in.find('\n');
+    if (nl == std::string::npos && !sent) {
+        error = "cannot send to " + path + ": " + std::strerror(send_errno);
+        return kExitUnavailable;
+    }
     if (nl == std::string::npos) {
         error = "connection closed without a complete reply";
         return kExitUnavailable;
@@ -91,9 +94,22 @@ int request(const Options& o, const std::string& line, nlohmann::json& reply, st
     }
     if (!reply.value("ok", false)) {
         error = reply.value("error", std::string("request failed"));
-        return kExitFailed;
+        return reply.value("error", std::string()).starts_with("access denied") ? kExitNoPerm
+                                                                                : kExitFailed;
     }
     return kExitOk;
+}
+
+int ask(const Options& o, const std::string& line, nlohmann::json& result) {
+    nlohmann::json reply;
+    std::string error;
+    int rc = request(o, line, reply, error);
+    if (rc != kExitOk) {
+        std::cerr << "mxpulsectl: " << error << "\n";
+        return rc;
+    }
+    result = reply["result"];
+    return rc;
 }
 
 }  // namespace mxpulse::ctl

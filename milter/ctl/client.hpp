@@ -26,4 +26,7 @@ std::string socket_path(const Options& o, std::string& error);
 // Sends one request line and reads the reply; returns an exit code and sets error on failure.
 int request(const Options& o, const std::string& line, nlohmann::json& reply, std::string& error);
 
+// Sends a request, prints errors to stderr; returns the exit code and the result on success.
+int ask(const Options& o, const std::string& line, nlohmann::json& result);
+
 }  // namespace mxpulse::ctl

@@ -9,19 +9,6 @@ namespace mxpulse::ctl {
 
 namespace {
 
-// Sends a request, prints errors to stderr; returns the exit code and the result on success.
-int ask(const Options& o, const std::string& line, nlohmann::json& result) {
-    nlohmann::json reply;
-    std::string error;
-    int rc = request(o, line, reply, error);
-    if (rc != kExitOk) {
-        std::cerr << "mxpulsectl: " << error << "\n";
-        return rc;
-    }
-    result = reply["result"];
-    return rc;
-}
-
 // Prints the status result as a readable summary.
 void print_status(const nlohmann::json& r) {
     std::vector<std::vector<std::string>> rows{

@@ -16,4 +16,22 @@ void add_check_domain_command(CLI::App& app, Options& options, int& exit_code);
 // Registers analyze (offline bounce analysis).
 void add_analyze_command(CLI::App& app, Options& options, int& exit_code);
 
+// Registers top [N] [--by] [--window] [--scope].
+void add_top_command(CLI::App& app, Options& options, int& exit_code);
+
+// Registers domain NAME.
+void add_domain_command(CLI::App& app, Options& options, int& exit_code);
+
+// Registers provider NAME.
+void add_provider_command(CLI::App& app, Options& options, int& exit_code);
+
+// Registers evidence NAME [--since] [--format].
+void add_evidence_command(CLI::App& app, Options& options, int& exit_code);
+
+// Registers reset [NAME].
+void add_reset_command(CLI::App& app, Options& options, int& exit_code);
+
+// Registers snapshot.
+void add_snapshot_command(CLI::App& app, Options& options, int& exit_code);
+
 }  // namespace mxpulse::ctl

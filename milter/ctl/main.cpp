@@ -19,6 +19,12 @@ int main(int argc, char** argv) {
     app.add_flag("--json", options.json, "Print JSON instead of tables");
     app.set_version_flag("-V,--version", std::string("mxpulsectl ") + mxpulse::kVersion);
     add_basic_commands(app, options, exit_code);
+    add_top_command(app, options, exit_code);
+    add_domain_command(app, options, exit_code);
+    add_provider_command(app, options, exit_code);
+    add_evidence_command(app, options, exit_code);
+    add_reset_command(app, options, exit_code);
+    add_snapshot_command(app, options, exit_code);
     add_analyze_command(app, options, exit_code);
     add_check_domain_command(app, options, exit_code);
     try {

@@ -2,6 +2,7 @@
 #include "ctl/output.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 namespace mxpulse::ctl {
@@ -57,6 +58,12 @@ std::string format_time(std::int64_t unix_time) {
     localtime_r(&t, &tm);
     char buf[64];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    return buf;
+}
+
+std::string format_percent(double ratio) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", ratio * 100.0);
     return buf;
 }
 

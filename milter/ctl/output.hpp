@@ -22,4 +22,7 @@ std::string format_uptime(std::int64_t seconds);
 // Formats a Unix time as local ISO 8601 with offset.
 std::string format_time(std::int64_t unix_time);
 
+// Formats a ratio as a percentage with one decimal ("12.5%").
+std::string format_percent(double ratio);
+
 }  // namespace mxpulse::ctl

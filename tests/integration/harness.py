@@ -91,6 +91,40 @@ def txt(value):
     return " ".join('"%s"' % value[i:i + 250] for i in range(0, len(value), 250))
 
 
+def merge_sections(base, extra):
+    """Merges extra TOML into base: keys before any header continue base's last section, keys of
+    a [section] base has go into it (replacing a key of the same name), other sections and
+    [[arrays]] are appended. TOML forbids a table twice, so plain appending would not do."""
+    lines = base.rstrip("\n").splitlines()
+    headers = [l.strip() for l in lines if l.strip().startswith("[")]
+    section = headers[-1] if headers else None
+    for line in extra.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[[") or (stripped.startswith("[") and stripped not in lines):
+            section = None
+            lines.append(line)
+            continue
+        if stripped.startswith("["):
+            section = stripped
+            continue
+        if section is None or not stripped or stripped.startswith("#"):
+            lines.append(line)
+            continue
+        start = lines.index(section) + 1
+        end = start
+        while end < len(lines) and not lines[end].strip().startswith("["):
+            end += 1
+        key = stripped.split("=", 1)[0].strip()
+        same = [i for i in range(start, end) if lines[i].split("=", 1)[0].strip() == key]
+        if same:
+            lines[same[0]] = line
+        else:
+            while end > start and not lines[end - 1].strip():
+                end -= 1
+            lines.insert(end, line)
+    return "\n".join(lines) + "\n"
+
+
 class DnsServer:
     """A real unbound on a free loopback port, authoritative for the test zones below."""
 
@@ -309,9 +343,6 @@ sink = "stderr"
 format = "json"
 level = "debug"
 
-[control]
-socket = "{run}/control.sock"
-
 [stats]
 state_file = "{dir}/state.cbor"
 
@@ -321,7 +352,11 @@ timeout = "1s"
 
 [auth]
 egress_addresses = ["192.0.2.25"]
-""".format(run=self.path("run"), spec=spec, dir=self.dir, dns=self.dns.port) + self.extra_config
+
+[control]
+socket = "{run}/control.sock"
+""".format(run=self.path("run"), spec=spec, dir=self.dir, dns=self.dns.port)
+            text = merge_sections(text, self.extra_config)
         with open(self.path("mxpulse.conf"), "w") as f:
             f.write(text)
         return self.path("mxpulse.conf")

@@ -134,3 +134,24 @@ TEST(Config, ProvidersSectionTakesOperatorNamedLists) {
     EXPECT_EQ(bad.errors[0],
               "p.conf:2: providers.yahoo: expected an array of strings, got a string");
 }
+
+TEST(Config, ControlAccessAndMetricsOptions) {
+    LoadResult ok = load_string(
+        "[control]\nallow_users = [\"monitor\", \"1001\"]\nallow_groups = [\"adm\"]\n"
+        "admin_group = \"mxpulse-admin\"\n[metrics]\nlisten = \"[::1]:9477\"\n"
+        "top_destinations = 5\n",
+        "ok.conf");
+    ASSERT_TRUE(ok.errors.empty()) << ok.errors.front();
+    EXPECT_EQ(ok.config->control_allow_users, (std::vector<std::string>{"monitor", "1001"}));
+    EXPECT_EQ(ok.config->control_admin_group, "mxpulse-admin");
+    EXPECT_EQ(ok.config->metrics_listen, "[::1]:9477");
+    EXPECT_EQ(defaults()->metrics_listen, "127.0.0.1:9477");
+    EXPECT_TRUE(load_string("[metrics]\nlisten = \"\"\n", "off.conf").errors.empty());
+    LoadResult bad = load_string(
+        "[control]\nallow_users = [\"bad user\"]\n[metrics]\nlisten = \"localhost:9477\"\n",
+        "bad.conf");
+    ASSERT_EQ(bad.errors.size(), 2u);
+    EXPECT_TRUE(bad.errors[0].starts_with("bad.conf:2: control.allow_users:")) << bad.errors[0];
+    EXPECT_TRUE(bad.errors[1].starts_with("bad.conf:4: metrics.listen:")) << bad.errors[1];
+    EXPECT_FALSE(load_string("[metrics]\nlisten = \"127.0.0.1:0\"\n", "p.conf").errors.empty());
+}

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
+#include "control/access.hpp"
 #include "control/commands.hpp"
 
 using namespace mxpulse;
@@ -116,4 +117,31 @@ TEST(Control, TopDomainProviderReset) {
     EXPECT_EQ(f.ask("reset yahoo.example")["ok"], false);  // admin only
     EXPECT_EQ(f.ask("reset yahoo.example", Access::admin)["result"]["destinations_removed"], 1);
     EXPECT_EQ(f.ask("domain yahoo.example")["ok"], false);
+}
+
+TEST(ControlAccess, LevelsFollowThePolicy) {
+    control::Policy p{{1000}, {50}, {0, 999}, {60}};
+    EXPECT_EQ(control::access_for({0, 0, {}}, p), Access::admin);
+    EXPECT_EQ(control::access_for({999, 5, {}}, p), Access::admin);
+    EXPECT_EQ(control::access_for({1000, 5, {}}, p), Access::read);
+    EXPECT_EQ(control::access_for({1234, 50, {}}, p), Access::read);
+    EXPECT_EQ(control::access_for({1234, 7, {8, 50}}, p), Access::read);
+    EXPECT_EQ(control::access_for({1234, 7, {60}}, p), Access::admin);
+    EXPECT_EQ(control::access_for({65534, 65534, {}}, p), std::nullopt);
+    EXPECT_EQ(control::access_for({65534, 65534, {1000}}, p), std::nullopt);
+}
+
+TEST(Control, EvidenceCommand) {
+    Fixture f;
+    f.ctx.now = [] { return std::int64_t{1'700'000'000}; };
+    EXPECT_EQ(f.ask("evidence")["ok"], false);
+    auto none = f.ask("evidence nowhere.example");
+    EXPECT_EQ(none["error"], "no data for domain or provider \"nowhere.example\"");
+    f.registry.record_outbound("yahoo.com", "yahoo", 2, 1'700'000'000 - 60);
+    EXPECT_EQ(f.ask("evidence yahoo.com since=forever")["ok"], false);
+    auto j = f.ask("evidence yahoo since=2h");
+    ASSERT_EQ(j["ok"], true) << j.dump();
+    EXPECT_EQ(j["result"]["scope"], "provider");
+    EXPECT_EQ(j["result"]["time_window"]["seconds"], 7200);
+    EXPECT_EQ(j["result"]["counts"]["outbound_rcpts"], 2);
 }

@@ -188,3 +188,35 @@ TEST(AuthCounters, CountsAndRatesPerSenderDomain) {
     EXPECT_EQ((*c.domain("other"))["dkim"]["fail"], 1);
     EXPECT_FALSE(c.domain("c.test"));
 }
+
+TEST(Registry, TopMatchesAFullSortWithTiesByName) {
+    Registry r;
+    // 500 destinations with outbound counts 1..7 (many ties), so the bounded scan must break
+    // ties by name exactly as a full sort does.
+    std::vector<std::pair<std::uint64_t, std::string>> expected;
+    for (int i = 0; i < 500; ++i) {
+        std::string d = "d" + std::to_string((i * 7919) % 1000) + ".example";
+        auto n = static_cast<std::uint32_t>(1 + (i * 31) % 7);
+        r.record_outbound(d, "", n, kNow);
+        expected.emplace_back(n, d);
+    }
+    std::sort(expected.begin(), expected.end(), [](auto& a, auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    for (std::size_t n : {1u, 7u, 50u, 499u, 500u, 600u}) {
+        auto rows = r.top(n, By::outbound, Window::m15, Scope::domain, kNow)["rows"];
+        ASSERT_EQ(rows.size(), std::min<std::size_t>(n, 500));
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            EXPECT_EQ(rows[i]["domain"], expected[i].second) << "n=" << n << " i=" << i;
+            EXPECT_EQ(rows[i]["outbound_rcpts"], expected[i].first);
+        }
+    }
+    EXPECT_TRUE(r.top(0, By::outbound, Window::m15, Scope::domain, kNow)["rows"].empty());
+    // Without providers each domain is its own provider: the same ranking.
+    for (std::size_t n : {1u, 13u, 500u}) {
+        auto rows = r.top(n, By::outbound, Window::m15, Scope::provider, kNow)["rows"];
+        ASSERT_EQ(rows.size(), std::min<std::size_t>(n, 500));
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            EXPECT_EQ(rows[i]["provider"], expected[i].second) << "n=" << n << " i=" << i;
+    }
+}

@@ -1,0 +1,295 @@
+// The Prometheus text exposition (format 0.0.4) of the process counters and the health registry.
+#include "metrics/exposition.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace mxpulse::metrics {
+
+namespace {
+
+constexpr std::array kWindows{stats::Window::m1, stats::Window::m5, stats::Window::m15,
+                              stats::Window::h1, stats::Window::h24};
+
+// Writes the HELP and TYPE lines of one metric family.
+void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+// Writes one sample with the given labels (already escaped pairs).
+void sample(std::string& out, std::string_view name,
+            const std::vector<std::pair<std::string_view, std::string>>& labels, double value) {
+    out.append(name);
+    if (!labels.empty()) {
+        out.append("{");
+        for (std::size_t i = 0; i < labels.size(); ++i) {
+            if (i) out.append(",");
+            out.append(labels[i].first).append("=\"").append(labels[i].second).append("\"");
+        }
+        out.append("}");
+    }
+    char buf[64];
+    if (value >= 0 && value < 1e18 &&
+        value == static_cast<double>(static_cast<std::uint64_t>(value)))
+        std::snprintf(buf, sizeof buf, " %llu\n",
+                      static_cast<unsigned long long>(static_cast<std::uint64_t>(value)));
+    else
+        std::snprintf(buf, sizeof buf, " %.6g\n", value);
+    out.append(buf);
+}
+
+// The windows of a labelled series, in kWindows order, then the total.
+using Sums = std::array<std::uint64_t, kWindows.size() + 1>;
+
+// The counts of one labelled series: a tracked destination or provider, or "other".
+struct Folded {
+    Sums outbound{}, failed{}, delayed{};
+    std::map<std::string, Sums> patterns;  // bounded by the per-destination pattern cap
+};
+
+// Both foldings: per destination and per provider.
+struct Folds {
+    std::map<std::string, Folded> domains;
+    std::map<std::string, Folded> providers;
+};
+
+// Returns the activity a destination is ranked by for its own label: 24h outbound and bounces.
+std::uint64_t activity(const stats::Destination& d, std::int64_t now) {
+    return d.outbound(stats::Window::h24, now) + d.failed(stats::Window::h24, now) +
+           d.delayed(stats::Window::h24, now);
+}
+
+// Keeps the n best (score descending, name ascending) of what it is offered.
+class TopN {
+  public:
+    explicit TopN(std::size_t n) : n_(n) {}
+
+    // Offers a candidate; its name is copied only when it is kept.
+    void offer(const std::string& name, std::uint64_t score) {
+        if (score == 0 || n_ == 0 || name == stats::kOtherBucket) return;
+        if (heap_.size() >= n_) {
+            const auto& worst = heap_.front();
+            if (score < worst.second || (score == worst.second && name > worst.first)) return;
+            std::pop_heap(heap_.begin(), heap_.end(), better);
+            heap_.pop_back();
+        }
+        heap_.emplace_back(name, score);
+        std::push_heap(heap_.begin(), heap_.end(), better);
+    }
+
+    // Returns the names kept.
+    std::unordered_set<std::string> names() const {
+        std::unordered_set<std::string> out;
+        for (const auto& [k, v] : heap_)
+            out.insert(k);
+        return out;
+    }
+
+  private:
+    // Returns true when a ranks before b.
+    static bool better(const std::pair<std::string, std::uint64_t>& a,
+                       const std::pair<std::string, std::uint64_t>& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    }
+    std::size_t n_;
+    std::vector<std::pair<std::string, std::uint64_t>> heap_;
+};
+
+// Returns one destination's windows and patterns as a folded series of its own.
+Folded counts_of(const stats::Destination& d, std::int64_t now) {
+    Folded f;
+    for (std::size_t i = 0; i <= kWindows.size(); ++i) {
+        stats::Window w = i < kWindows.size() ? kWindows[i] : stats::Window::total;
+        f.outbound[i] = d.outbound(w, now);
+        f.failed[i] = d.failed(w, now);
+        f.delayed[i] = d.delayed(w, now);
+    }
+    for (const std::string& p : d.pattern_names()) {
+        Sums& sums = f.patterns[p];
+        for (std::size_t i = 0; i < kWindows.size(); ++i)
+            sums[i] = d.pattern(p, kWindows[i], now);
+    }
+    return f;
+}
+
+// Adds one folded series into another; patterns beyond the cap are left out.
+void accumulate(Folded& into, const Folded& f) {
+    for (std::size_t i = 0; i <= kWindows.size(); ++i) {
+        into.outbound[i] += f.outbound[i];
+        into.failed[i] += f.failed[i];
+        into.delayed[i] += f.delayed[i];
+    }
+    for (const auto& [p, sums] : f.patterns) {
+        auto it = into.patterns.find(p);
+        if (it == into.patterns.end()) {
+            if (into.patterns.size() >= stats::kMaxLabels) continue;
+            it = into.patterns.emplace(p, Sums{}).first;
+        }
+        for (std::size_t i = 0; i < kWindows.size(); ++i)
+            it->second[i] += sums[i];
+    }
+}
+
+// Folds every destination into its own series (the top n) or "other", per domain and per
+// provider: one pass to rank, one to add up.
+Folds fold(const stats::Registry& r, std::size_t n, std::int64_t now) {
+    TopN top_domains(n);
+    std::unordered_map<std::string, std::uint64_t> provider_scores;
+    r.for_each([&](const std::string& name, const stats::Destination& d) {
+        std::uint64_t a = activity(d, now);
+        top_domains.offer(name, a);
+        provider_scores[d.provider.empty() ? name : d.provider] += a;
+    });
+    TopN top_providers(n);
+    for (const auto& [k, v] : provider_scores)
+        top_providers.offer(k, v);
+    provider_scores.clear();
+    auto domains = top_domains.names(), providers = top_providers.names();
+    Folds out;
+    Folded& other_domain = out.domains[std::string(stats::kOtherBucket)];
+    Folded& other_provider = out.providers[std::string(stats::kOtherBucket)];
+    r.for_each([&](const std::string& name, const stats::Destination& d) {
+        Folded counts = counts_of(d, now);
+        accumulate(domains.count(name) ? out.domains[name] : other_domain, counts);
+        const std::string& p = d.provider.empty() ? name : d.provider;
+        accumulate(providers.count(p) ? out.providers[p] : other_provider, counts);
+    });
+    return out;
+}
+
+// Writes the windowed gauges and total counters of folded destinations or providers.
+void health(std::string& out, const std::map<std::string, Folded>& folded, std::string_view scope) {
+    const std::string prefix = "mxpulse_" + std::string(scope) + "_";
+    const std::string_view label = scope;
+    struct Gauge {
+        const char* name;
+        const char* help;
+        Sums Folded::*sums;
+        const char* total_help;
+    };
+    const Gauge gauges[] = {
+        {"outbound_recipients", "Outbound recipients in the window.", &Folded::outbound,
+         "Outbound recipients since start or the last reset."},
+        {"failed_recipients", "Failed recipients reported by returning bounces in the window.",
+         &Folded::failed, "Failed recipients since start or the last reset."},
+        {"delayed_recipients", "Delayed recipients (Action: delayed) in the window.",
+         &Folded::delayed, "Delayed recipients since start or the last reset."},
+    };
+    for (const Gauge& g : gauges) {
+        std::string name = prefix + g.name;
+        family(out, name, "gauge", g.help);
+        for (const auto& [key, f] : folded) {
+            for (std::size_t i = 0; i < kWindows.size(); ++i) {
+                sample(
+                    out, name,
+                    {{label, escape_label(key)}, {"window", std::string(window_name(kWindows[i]))}},
+                    static_cast<double>((f.*g.sums)[i]));
+            }
+        }
+    }
+    std::string name = prefix + "failure_ratio";
+    family(out, name, "gauge", "Failed recipients over outbound recipients in the window.");
+    for (const auto& [key, f] : folded) {
+        for (std::size_t i = 0; i < kWindows.size(); ++i) {
+            sample(out, name,
+                   {{label, escape_label(key)}, {"window", std::string(window_name(kWindows[i]))}},
+                   stats::failure_rate(f.failed[i], f.outbound[i]));
+        }
+    }
+    name = prefix + "pattern_recipients";
+    family(out, name, "gauge", "Failed or delayed recipients matching a cause-chain pattern.");
+    for (const auto& [key, f] : folded) {
+        for (const auto& [p, sums] : f.patterns) {
+            for (std::size_t i = 0; i < kWindows.size(); ++i) {
+                sample(out, name,
+                       {{label, escape_label(key)},
+                        {"pattern", escape_label(p)},
+                        {"window", std::string(window_name(kWindows[i]))}},
+                       static_cast<double>(sums[i]));
+            }
+        }
+    }
+    for (const Gauge& g : gauges) {
+        std::string total = prefix + g.name + "_total";
+        family(out, total, "counter", g.total_help);
+        for (const auto& [key, f] : folded) {
+            sample(out, total, {{label, escape_label(key)}},
+                   static_cast<double>((f.*g.sums)[kWindows.size()]));
+        }
+    }
+}
+
+}  // namespace
+
+std::string escape_label(std::string_view value) {
+    std::string out;
+    out.reserve(value.size());
+    for (char c : value) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string render(const Inputs& in) {
+    std::string out;
+    out.reserve(4096);
+    family(out, "mxpulse_messages_total", "counter", "Messages seen at end of data, by direction.");
+    for (std::size_t i = 0; i < stats::kDirectionCount; ++i) {
+        auto d = static_cast<stats::Direction>(i);
+        sample(out, "mxpulse_messages_total", {{"direction", std::string(direction_name(d))}},
+               static_cast<double>(in.counters.messages(d)));
+    }
+    family(out, "mxpulse_limit_hits_total", "counter", "Times a configured bound was reached.");
+    for (std::size_t i = 0; i < stats::kLimitCount; ++i) {
+        auto l = static_cast<stats::Limit>(i);
+        sample(out, "mxpulse_limit_hits_total", {{"limit", std::string(limit_name(l))}},
+               static_cast<double>(in.counters.limit_hits(l)));
+    }
+    nlohmann::json c = in.counters.to_json();
+    family(out, "mxpulse_failures_total", "counter",
+           "Internal errors that ended in the configured failure action.");
+    sample(out, "mxpulse_failures_total", {}, c.value("failures", 0.0));
+    family(out, "mxpulse_sessions_active", "gauge", "Milter sessions open now.");
+    sample(out, "mxpulse_sessions_active", {}, static_cast<double>(in.counters.sessions_active()));
+    family(out, "mxpulse_sessions_total", "counter", "Milter sessions opened since start.");
+    sample(out, "mxpulse_sessions_total", {}, c["sessions"].value("total", 0.0));
+    family(out, "mxpulse_start_time_seconds", "gauge", "Unix time the daemon started.");
+    sample(out, "mxpulse_start_time_seconds", {}, static_cast<double>(in.counters.started_at()));
+    family(out, "mxpulse_destinations_tracked", "gauge",
+           "Destination domains tracked with their own counters.");
+    sample(out, "mxpulse_destinations_tracked", {}, static_cast<double>(in.registry.tracked()));
+    family(out, "mxpulse_destination_evictions_total", "counter",
+           "Destinations evicted into the \"other\" bucket because stats.max_destinations was "
+           "reached.");
+    sample(out, "mxpulse_destination_evictions_total", {},
+           static_cast<double>(in.registry.evictions()));
+    if (in.correlation) {
+        family(out, "mxpulse_correlation_entries", "gauge",
+               "Outbound messages remembered by Message-ID to link bounces to.");
+        sample(out, "mxpulse_correlation_entries", {}, static_cast<double>(in.correlation->size()));
+        family(out, "mxpulse_correlation_forgotten_total", "counter",
+               "Outbound messages forgotten before a bounce came, by the bound that was reached.");
+        sample(out, "mxpulse_correlation_forgotten_total", {{"bound", "count"}},
+               static_cast<double>(in.correlation->evicted_count()));
+        sample(out, "mxpulse_correlation_forgotten_total", {{"bound", "age"}},
+               static_cast<double>(in.correlation->expired_count()));
+    }
+    Folds folds = fold(in.registry, in.top_n, in.now);
+    health(out, folds.domains, "destination");
+    health(out, folds.providers, "provider");
+    return out;
+}
+
+}  // namespace mxpulse::metrics

@@ -1,0 +1,31 @@
+// The Prometheus text exposition (format 0.0.4) of the process counters and the health registry.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "stats/correlation.hpp"
+#include "stats/counters.hpp"
+#include "stats/registry.hpp"
+
+namespace mxpulse::metrics {
+
+// What the exposition is built from.
+struct Inputs {
+    const stats::Counters& counters;
+    const stats::Registry& registry;
+    std::size_t top_n = 20;  // destinations and providers with their own label value
+    std::int64_t now = 0;    // Unix time the windows are read at
+    const stats::Correlation* correlation = nullptr;  // the outbound Message-ID store, if any
+};
+
+// The content type of the exposition.
+inline constexpr const char* kContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+// Returns the whole exposition text; label values are escaped, cardinality bounded by top_n.
+std::string render(const Inputs& in);
+
+// Returns a label value escaped for the exposition (backslash, double quote, newline).
+std::string escape_label(std::string_view value);
+
+}  // namespace mxpulse::metrics

@@ -1,0 +1,82 @@
+// mxpulsectl's readable view of one destination's or provider's counters (domain, provider).
+#include "ctl/health_view.hpp"
+
+#include "ctl/output.hpp"
+
+namespace mxpulse::ctl {
+
+namespace {
+constexpr std::size_t kSamplesShown = 5;
+
+// Returns "name=count, ..." for a label object.
+std::string joined_counts(const nlohmann::json& j) {
+    std::string out;
+    for (auto it = j.begin(); it != j.end(); ++it)
+        out += (out.empty() ? "" : ", ") + it.key() + "=" + it->dump();
+    return out.empty() ? "-" : out;
+}
+
+// Returns a time or "-" when it is unset.
+std::string time_or_dash(std::int64_t t) {
+    return t == 0 ? "-" : format_time(t);
+}
+}  // namespace
+
+void print_health(std::ostream& out, const nlohmann::json& r) {
+    std::vector<std::vector<std::string>> head{
+        {"provider", r.value("provider", std::string()).empty() ? "-" : r.value("provider", "")},
+        {"outbound messages", std::to_string(r.value("outbound_messages", 0))},
+        {"first seen", time_or_dash(r.value("first_seen", std::int64_t{0}))},
+        {"last outbound", time_or_dash(r.value("last_outbound", std::int64_t{0}))},
+        {"last failure", time_or_dash(r.value("last_failure", std::int64_t{0}))},
+        {"reasons", joined_counts(r.value("reasons", nlohmann::json::object()))},
+        {"families", joined_counts(r.value("families", nlohmann::json::object()))},
+        {"patterns", joined_counts(r.value("patterns", nlohmann::json::object()))},
+    };
+    if (r.contains("domains")) {
+        std::string d;
+        for (const auto& x : r["domains"])
+            d += (d.empty() ? "" : ", ") + x.get<std::string>();
+        head.push_back({"domains", d});
+    }
+    print_table(out, head);
+    out << "\n";
+    std::vector<std::vector<std::string>> win{
+        {"WINDOW", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE"}};
+    const nlohmann::json windows = r.value("windows", nlohmann::json::object());
+    for (const char* w : {"1m", "5m", "15m", "1h", "24h", "total"}) {
+        const nlohmann::json x = windows.value(w, nlohmann::json::object());
+        auto count = [&x](const char* k) { return std::to_string(x.value(k, std::uint64_t{0})); };
+        win.push_back({w, count("outbound_rcpts"), count("failed"), count("delayed"),
+                       count("patterns"), format_percent(x.value("failure_rate", 0.0))});
+    }
+    print_table(out, win);
+    const auto statuses = r.value("statuses", nlohmann::json::array());
+    if (!statuses.empty()) {
+        out << "\n";
+        std::vector<std::vector<std::string>> st{
+            {"STATUS", "COUNT", "REMOTE-MTA", "LAST-ATTEMPT", "DIAGNOSTIC"}};
+        for (const auto& s : statuses) {
+            st.push_back({s.value("status", ""), std::to_string(s.value("count", std::uint64_t{0})),
+                          s.value("remote_mta", ""), s.value("last_attempt", ""),
+                          s.value("sample_diagnostic", "").substr(0, 80)});
+        }
+        print_table(out, st);
+    }
+    const auto samples = r.value("samples", nlohmann::json::array());
+    if (!samples.empty()) {
+        out << "\nlatest samples\n";
+        std::vector<std::vector<std::string>> sm{
+            {"SEEN", "RECIPIENT", "ACTION", "STATUS", "CAUSE", "QUEUE-ID"}};
+        std::size_t from = samples.size() > kSamplesShown ? samples.size() - kSamplesShown : 0;
+        for (std::size_t i = from; i < samples.size(); ++i) {
+            const auto& s = samples[i];
+            sm.push_back({format_time(s.value("seen_at", std::int64_t{0})),
+                          s.value("recipient", ""), s.value("action", ""), s.value("status", ""),
+                          s.value("cause_status", ""), s.value("queue_id", "")});
+        }
+        print_table(out, sm);
+    }
+}
+
+}  // namespace mxpulse::ctl

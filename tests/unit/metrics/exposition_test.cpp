@@ -1,0 +1,90 @@
+// Unit tests of lib/metrics: families, escaping, and the fold of quiet destinations into "other".
+#include <gtest/gtest.h>
+
+#include "metrics/exposition.hpp"
+
+using namespace mxpulse;
+
+namespace {
+constexpr std::int64_t kNow = 1'700'000'000;
+
+// Returns the value of the sample line that starts with prefix, or -1 when there is none.
+double value_of(const std::string& text, const std::string& prefix) {
+    auto at = text.find("\n" + prefix + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(text.substr(at + prefix.size() + 2));
+}
+
+// Returns a bounce event with a pattern.
+stats::BounceEvent bounce(const std::string& rcpt) {
+    stats::BounceEvent e;
+    e.recipient = rcpt;
+    e.action = "failed";
+    e.status = "5.4.300";
+    e.patterns = {"m365-socketerror"};
+    return e;
+}
+}  // namespace
+
+TEST(Exposition, CountersAndFamilies) {
+    stats::Counters c;
+    stats::Registry r;
+    c.count_message(stats::Direction::outbound);
+    c.count_message(stats::Direction::outbound);
+    c.count_limit(stats::Limit::headers);
+    std::string t = metrics::render({c, r, 5, kNow});
+    EXPECT_EQ(value_of(t, "mxpulse_messages_total{direction=\"outbound\"}"), 2);
+    EXPECT_EQ(value_of(t, "mxpulse_messages_total{direction=\"returning_dsn\"}"), 0);
+    EXPECT_EQ(value_of(t, "mxpulse_limit_hits_total{limit=\"headers\"}"), 1);
+    EXPECT_NE(t.find("# TYPE mxpulse_destination_evictions_total counter\n"), std::string::npos);
+    EXPECT_NE(t.find("# HELP mxpulse_destination_failure_ratio "), std::string::npos);
+}
+
+TEST(Exposition, OnlyTheTopNGetTheirOwnLabel) {
+    stats::Counters c;
+    stats::Registry r;
+    r.record_outbound("yahoo.com", "yahoodns.net", 10, kNow);
+    r.record_outbound("aol.com", "yahoodns.net", 4, kNow);
+    r.record_outbound("quiet.example", "", 1, kNow);
+    r.record_outbound("quieter.example", "", 1, kNow - 7200);
+    r.record_bounce("yahoo.com", "yahoodns.net", bounce("a@yahoo.com"), kNow);
+    r.record_bounce("quiet.example", "", bounce("b@quiet.example"), kNow);
+    std::string t = metrics::render({c, r, 1, kNow});
+    const std::string d = "mxpulse_destination_";
+    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"yahoo.com\",window=\"15m\"}"), 10);
+    EXPECT_EQ(value_of(t, d + "failed_recipients{destination=\"yahoo.com\",window=\"1m\"}"), 1);
+    EXPECT_EQ(value_of(t, d + "failure_ratio{destination=\"yahoo.com\",window=\"1h\"}"), 0.1);
+    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"aol.com\",window=\"15m\"}"), -1);
+    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"other\",window=\"15m\"}"), 5);
+    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"other\",window=\"24h\"}"), 6);
+    EXPECT_EQ(value_of(t, d + "outbound_recipients_total{destination=\"other\"}"), 6);
+    EXPECT_EQ(
+        value_of(t, d + "pattern_recipients{destination=\"other\",pattern=\"m365-socketerror\","
+                        "window=\"5m\"}"),
+        1);
+    const std::string p = "mxpulse_provider_";
+    EXPECT_EQ(value_of(t, p + "outbound_recipients{provider=\"yahoodns.net\",window=\"1h\"}"), 14);
+    EXPECT_EQ(value_of(t, p + "outbound_recipients{provider=\"other\",window=\"1h\"}"), 1);
+}
+
+TEST(Exposition, CorrelationBoundsAreCounted) {
+    stats::Counters c;
+    stats::Registry r;
+    stats::Correlation corr(2, 3600);
+    for (int i = 0; i < 3; ++i)
+        corr.remember("m" + std::to_string(i) + "@x", {0, "s", {}}, kNow);
+    std::string t = metrics::render({c, r, 5, kNow, &corr});
+    EXPECT_EQ(value_of(t, "mxpulse_correlation_entries"), 2);
+    EXPECT_EQ(value_of(t, "mxpulse_correlation_forgotten_total{bound=\"count\"}"), 1);
+    EXPECT_EQ(value_of(t, "mxpulse_correlation_forgotten_total{bound=\"age\"}"), 0);
+}
+
+TEST(Exposition, LabelValuesAreEscaped) {
+    EXPECT_EQ(metrics::escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    stats::Counters c;
+    stats::Registry r;
+    r.record_outbound("evil\"domain\n", "", 1, kNow);
+    std::string t = metrics::render({c, r, 5, kNow});
+    EXPECT_NE(t.find("destination=\"evil\\\"domain\\n\""), std::string::npos);
+    EXPECT_EQ(t.find("evil\"domain\n"), std::string::npos);
+}

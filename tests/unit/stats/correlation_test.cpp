@@ -1,0 +1,49 @@
+// Unit tests of the DSN <-> outbound correlation store: lookup, count bound, age bound.
+#include <gtest/gtest.h>
+
+#include "stats/correlation.hpp"
+
+using namespace mxpulse::stats;
+
+TEST(Correlation, FindsByNormalizedMessageId) {
+    Correlation c(10, 3600);
+    c.remember(" <abc@example.org>", {0, "alice@example.org", {"yahoo.com", "aol.com"}}, 1000);
+    auto r = c.find("abc@example.org", 1500);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->sent_at, 1000);
+    EXPECT_EQ(r->sender, "alice@example.org");
+    EXPECT_EQ(r->domains.size(), 2u);
+    EXPECT_TRUE(c.find("<abc@example.org>\r\n", 1500));
+    EXPECT_FALSE(c.find("other@example.org", 1500));
+    EXPECT_FALSE(c.find("", 1500));
+}
+
+TEST(Correlation, CountBoundForgetsTheOldest) {
+    Correlation c(3, 86400);
+    for (int i = 0; i < 5; ++i)
+        c.remember("m" + std::to_string(i) + "@x", {0, "s", {}}, 100 + i);
+    EXPECT_EQ(c.size(), 3u);
+    EXPECT_EQ(c.evicted_count(), 2u);
+    EXPECT_FALSE(c.find("m0@x", 200));
+    EXPECT_FALSE(c.find("m1@x", 200));
+    EXPECT_TRUE(c.find("m4@x", 200));
+}
+
+TEST(Correlation, AgeBoundForgetsOldEntries) {
+    Correlation c(100, 60);
+    c.remember("old@x", {0, "s", {}}, 1000);
+    c.remember("new@x", {0, "s", {}}, 1050);
+    EXPECT_TRUE(c.find("old@x", 1059));
+    EXPECT_FALSE(c.find("old@x", 1061));
+    EXPECT_EQ(c.expired_count(), 1u);
+    EXPECT_TRUE(c.find("new@x", 1061));
+}
+
+TEST(Correlation, BoundsEachRecord) {
+    Correlation c(10, 60);
+    std::vector<std::string> many(40, "d.example");
+    c.remember("a@x", {0, "s", many}, 1);
+    EXPECT_EQ(c.find("a@x", 2)->domains.size(), kMaxCorrelationDomains);
+    c.remember(std::string(400, 'z'), {0, "s", {}}, 1);
+    EXPECT_EQ(c.size(), 1u);
+}
