@@ -30,6 +30,10 @@ packages=(
   libgtest-dev libgmock-dev postfix swaks unbound python3 procps psmisc
   libsisimai-perl
   clang libclang-rt-14-dev
+  # packages and man pages (packaging/build, tests/packaging, tests/docs)
+  debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc
+  # Sendmail live test: m4 builds the .cf, libwrap0 is what the unpacked sendmail links
+  m4 libwrap0
 )
 
 if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then

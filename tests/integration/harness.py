@@ -111,6 +111,16 @@ class Gateway:
             raise
         return self
 
+    def start_without_postfix(self):
+        """Starts smtp-sink and mxpulse only, for tests that bring their own MTA."""
+        try:
+            self._start_sink()
+            self.start_mxpulse()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
     def stop(self):
         """Stops Postfix, mxpulse and smtp-sink, and removes the directory; never raises."""
         if self.postfix_started:
