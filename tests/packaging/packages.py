@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Packaging tests: build the .deb and .rpm, lint the .deb, compare payloads, install and purge.
 
-Usage: packages.py build|lintian|payload|install OUTDIR
+Usage: packages.py build|lintian|payload|unit|install OUTDIR
 Each step is one CTest test; build is their fixture. install changes the machine (it installs,
 runs and purges the package) and so only runs as root on a machine without mxpulse installed.
 """
@@ -91,6 +91,20 @@ def step_payload(out):
         raise SystemExit("FAIL: payloads differ: only in .deb %s, only in .rpm %s" %
                          (sorted(deb - rpm), sorted(rpm - deb)))
     print("payload: the same %d files in both packages" % len(deb))
+
+
+def step_unit(out):
+    """systemd-analyze security rates the unit's exposure at 2.0 or better (0 is best, 10 worst)."""
+    if not shutil.which("systemd-analyze"):
+        print("SKIP: systemd-analyze is not installed")
+        return SKIP
+    unit = os.path.join(ROOT, "packaging", "systemd", "mxpulse.service")
+    p = run(["systemd-analyze", "security", "--offline=true", "--no-pager", unit], check=False)
+    print(p.stdout + p.stderr)
+    m = re.search(r"Overall exposure level for mxpulse.service: ([0-9.]+)", p.stdout + p.stderr)
+    assert m, "FAIL: no exposure level in the output of systemd-analyze security"
+    assert float(m.group(1)) <= 2.0, "FAIL: exposure %s is above 2.0" % m.group(1)
+    print("systemd-analyze security: exposure %s" % m.group(1))
 
 
 # ---- install test -----------------------------------------------------------------------------
@@ -239,7 +253,7 @@ def main():
     step, out = sys.argv[1], os.path.abspath(sys.argv[2])
     os.makedirs(out, exist_ok=True)
     try:
-        rc = {"build": step_build, "lintian": step_lintian, "payload": step_payload, "install": step_install}[step](out)
+        rc = {"build": step_build, "lintian": step_lintian, "payload": step_payload, "unit": step_unit, "install": step_install}[step](out)
     except AssertionError as e:
         print(e)
         return 1
