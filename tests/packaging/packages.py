@@ -218,7 +218,8 @@ def check_purged():
     """After purge only the system user and group remain (Debian does not remove system users)."""
     left = [p for p in ("/usr/sbin/mxpulse", "/usr/sbin/mxpulsectl", "/etc/mxpulse", "/var/lib/mxpulse",
                         "/lib/systemd/system/mxpulse.service", "/usr/lib/sysusers.d/mxpulse.conf",
-                        "/usr/share/man/man8/mxpulse.8.gz", "/usr/share/doc/mxpulse", "/run/mxpulse")
+                        "/usr/share/man/man8/mxpulse.8.gz", "/usr/share/doc/mxpulse", "/run/mxpulse",
+                        "/etc/systemd/system/multi-user.target.wants/mxpulse.service")
             if os.path.lexists(p)]
     assert not left, "FAIL: purge left %s" % left
     p = run(["dpkg-query", "-W", "-f", "${Status}", "mxpulse"], check=False)
