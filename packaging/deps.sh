@@ -31,7 +31,7 @@ packages=(
   libsisimai-perl
   clang libclang-rt-14-dev
   # packages and man pages (packaging/build, tests/packaging, tests/docs)
-  debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc
+  debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc ccache
   # Sendmail live test: m4 builds the .cf, libwrap0 is what the unpacked sendmail links
   m4 libwrap0
 )
