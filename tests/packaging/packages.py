@@ -240,7 +240,8 @@ def step_install(out):
     daemon = Daemon(os.path.join(out, "installed-mxpulse.log"))
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     try:
-        run(["dpkg", "-i", deb], env=env)
+        # apt-get rather than dpkg -i: it fetches a missing dependency (systemd-sysusers) if needed.
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", deb], env=env, timeout=300)
         os.makedirs("/var/lib/mxpulse", exist_ok=True)  # the unit's StateDirectory=, so purge has one to remove
         check_install(daemon)
     finally:
