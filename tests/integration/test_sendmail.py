@@ -200,6 +200,7 @@ class Sendmail(unittest.TestCase):
         qid = self.send("<>", ["alice@example.test"], data)
         e = self.seen(qid)
         self.assertEqual(e["sender"], "")
+        self.assertEqual(e["direction"], "returning_dsn")
         self.assertEqual(e["message_id"], "<bounce-1@remote.example.net>")
         harness.wait_for(lambda: any("bounce-1@remote.example.net" in m for m in self.gw.sink_messages()), 30,
                          "the bounce at smtp-sink")
