@@ -3,8 +3,13 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
+#include <ctime>
+
 #include "config/loader.hpp"
 #include "log/logger.hpp"
+#include "outbound_auth.hpp"
+#include "stats/state_file.hpp"
 
 namespace mxpulse::milter {
 
@@ -24,6 +29,13 @@ std::string restart_only_changes(const config::Config& a, const config::Config& 
     note(a.control_socket_group != b.control_socket_group, "control.socket_group");
     note(a.user != b.user || a.group != b.group, "daemon.user/group");
     note(a.pid_file != b.pid_file, "daemon.pid_file");
+    note(a.max_destinations != b.max_destinations, "stats.max_destinations");
+    note(a.dns_nameservers != b.dns_nameservers || a.dns_timeout != b.dns_timeout ||
+             a.dns_cache_min_ttl != b.dns_cache_min_ttl ||
+             a.dns_cache_max_ttl != b.dns_cache_max_ttl,
+         "dns");
+    note(a.psl_file != b.psl_file, "auth.psl_file");
+    note(a.samples_per_destination != b.samples_per_destination, "stats.samples_per_destination");
     return out;
 }
 }  // namespace
@@ -40,6 +52,76 @@ void apply_log_settings(const config::Config& c) {
     log::configure(log::Settings{c.log_sink, c.log_format, c.log_level, c.syslog_facility});
 }
 
+std::string App::save_state() {
+    auto cfg = config.get();
+    if (cfg->state_file.empty()) return {};
+    std::lock_guard lock(state_mutex_);
+    auto start = std::chrono::steady_clock::now();
+    std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr));
+    if (!error.empty()) {
+        log::emit(log::events::snapshot_failed,
+                  {log::Field("file", cfg->state_file), log::Field("error", error)});
+        return error;
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    log::emit(log::events::snapshot_written,
+              {log::Field("file", cfg->state_file), log::Field("destinations", registry->tracked()),
+               log::Field("duration_ms", static_cast<std::int64_t>(ms))});
+    return {};
+}
+
+void App::restore_state() {
+    auto cfg = config.get();
+    if (cfg->state_file.empty()) return;
+    stats::LoadOutcome o = stats::load_state(cfg->state_file, *registry, std::time(nullptr));
+    const char* what = o.what == stats::LoadOutcome::What::loaded    ? "loaded"
+                       : o.what == stats::LoadOutcome::What::missing ? "missing"
+                                                                     : "set_aside";
+    log::emit(log::events::state_restored,
+              {log::Field("file", cfg->state_file), log::Field("outcome", what),
+               log::Field("destinations", o.destinations), log::Field("detail", o.detail)});
+}
+
+std::string App::start_auth(const config::Config& c) {
+    std::string error;
+    resolver = dns::Resolver::create(resolver_config(c), error);
+    if (!resolver) return "dns: " + error;
+    psl = auth::PublicSuffixList::load(c.psl_file, error);
+    if (!psl) return "auth.psl_file: " + error;
+    std::shared_ptr<const auth::Evaluator> ev;
+    if (c.auth_enabled) {
+        ev = auth::Evaluator::create(*resolver, auth_config(c), error);
+        if (!ev) return "auth: " + error;
+    }
+    std::lock_guard lock(providers_mutex_);
+    evaluator_ = std::move(ev);
+    return {};
+}
+
+std::shared_ptr<const auth::Evaluator> App::evaluator() const {
+    std::lock_guard lock(providers_mutex_);
+    return evaluator_;
+}
+
+std::shared_ptr<stats::ProviderMap> App::providers() const {
+    std::lock_guard lock(providers_mutex_);
+    return providers_;
+}
+
+void App::set_providers(const config::Config& c) {
+    std::shared_ptr<const auth::PublicSuffixList> list = psl;
+    auto registrable = [list](std::string_view host) -> std::string {
+        if (!list) return std::string(host);
+        return list->registrable_domain(host).value_or("");
+    };
+    auto map = std::make_shared<stats::ProviderMap>(c.providers, registrable);
+    std::lock_guard lock(providers_mutex_);
+    if (providers_) map->adopt_learned(*providers_);
+    providers_ = std::move(map);
+}
+
 std::string App::reload(std::string_view reason) {
     std::lock_guard lock(reload_mutex);
     config::LoadResult r = initial_config(config_path, config_path_given);
@@ -54,7 +136,23 @@ std::string App::reload(std::string_view reason) {
     }
     auto old = config.get();
     std::string restart = old ? restart_only_changes(*old, *r.config) : "";
+    if (resolver && r.config->auth_enabled) {
+        std::string error;
+        std::shared_ptr<const auth::Evaluator> ev =
+            auth::Evaluator::create(*resolver, auth_config(*r.config), error);
+        if (!ev) {
+            log::emit(log::events::config_rejected,
+                      {log::Field("config", config_path), log::Field("error", "auth: " + error)});
+            return "auth: " + error;
+        }
+        std::lock_guard lock(providers_mutex_);
+        evaluator_ = std::move(ev);
+    } else if (!r.config->auth_enabled) {
+        std::lock_guard lock(providers_mutex_);
+        evaluator_.reset();
+    }
     config.set(r.config);
+    set_providers(*r.config);
     apply_log_settings(*r.config);
     log::emit(log::events::config_loaded,
               {log::Field("config", r.config->source), log::Field("reason", reason),

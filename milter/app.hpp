@@ -3,12 +3,20 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
+#include "auth/evaluate.hpp"
+#include "auth/org_domain.hpp"
 #include "config/holder.hpp"
 #include "config/loader.hpp"
+#include "dns/resolver.hpp"
+#include "mx_lookups.hpp"
+#include "stats/auth_counters.hpp"
 #include "stats/counters.hpp"
+#include "stats/providers.hpp"
+#include "stats/registry.hpp"
 
 namespace mxpulse::milter {
 
@@ -21,7 +29,37 @@ struct App {
     std::mutex reload_mutex;
     std::atomic<bool> stopping{false};                // no new sessions are analysed
     std::atomic<std::int64_t> abandoned_sessions{0};  // still open when the grace period ended
+    std::unique_ptr<stats::Registry> registry;        // sized by [stats] at start
+    std::unique_ptr<dns::Resolver> resolver;          // the one resolver, built from [dns] at start
+    std::shared_ptr<const auth::PublicSuffixList> psl;  // for provider keys (registrable domains)
+    stats::AuthCounters auth_counters;
+    std::unique_ptr<MxLookups> mx;  // destroyed before the resolver it uses
 
+    // Builds the resolver, the PSL and the evaluator from the configuration; "" or the error.
+    std::string start_auth(const config::Config& c);
+
+    // Returns the evaluator in force, or nullptr when [auth] is disabled.
+    std::shared_ptr<const auth::Evaluator> evaluator() const;
+
+    // Saves the counters to the state file (if configured); returns "" or the error, and logs it.
+    std::string save_state();
+
+    // Restores the counters from the state file at start, logging what happened.
+    void restore_state();
+
+    // Returns the provider map in force (rebuilt from [providers] on reload).
+    std::shared_ptr<stats::ProviderMap> providers() const;
+
+    // Replaces the provider map after a configuration change.
+    void set_providers(const config::Config& c);
+
+  private:
+    mutable std::mutex providers_mutex_;
+    std::shared_ptr<const auth::Evaluator> evaluator_;
+    std::mutex state_mutex_;
+    std::shared_ptr<stats::ProviderMap> providers_;
+
+  public:
     // Loads the configuration file again; swaps it in when valid. Returns "" or the errors joined.
     std::string reload(std::string_view reason);
 };

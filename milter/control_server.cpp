@@ -28,13 +28,17 @@ struct ControlServer::Impl {
     uid_t daemon_uid = 0;
     event_base* base = nullptr;
     evconnlistener* listener = nullptr;
+    event* snapshot_timer = nullptr;
     std::thread thread;
     int clients = 0;
     control::Context context;
 
     Impl(App& a, std::string v)
-        : app(a), version(std::move(v)), context{a.counters, a.config, version, getpid(), nullptr} {
+        : app(a), version(std::move(v)), context{a.counters, a.config,         version, getpid(),
+                                                 nullptr,    a.registry.get(), nullptr, nullptr} {
         context.reload = [this] { return app.reload("control"); };
+        context.snapshot = [this] { return app.save_state(); };
+        context.auth = &app.auth_counters;
     }
 };
 
@@ -164,6 +168,15 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
     bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
+// Saves the state file on the snapshot interval; re-armed each time so that reloads take effect.
+void on_snapshot_timer(evutil_socket_t, short, void* arg) {
+    auto* s = static_cast<ControlServer::Impl*>(arg);
+    s->app.save_state();
+    long ms = static_cast<long>(s->app.config.get()->snapshot_interval.count());
+    timeval next{ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(s->snapshot_timer, &next);
+}
+
 }  // namespace
 
 ControlServer::ControlServer(App& app, std::string version)
@@ -222,6 +235,10 @@ bool ControlServer::start(std::string& error) {
         return false;
     }
     s.fd = -1;  // owned by the listener now
+    s.snapshot_timer = evtimer_new(s.base, on_snapshot_timer, &s);
+    long ms = static_cast<long>(s.app.config.get()->snapshot_interval.count());
+    timeval first{ms / 1000, (ms % 1000) * 1000};
+    evtimer_add(s.snapshot_timer, &first);
     s.thread = std::thread([&s] { event_base_dispatch(s.base); });
     return true;
 }
@@ -230,6 +247,7 @@ void ControlServer::stop() {
     Impl& s = *impl_;
     if (s.base) event_base_loopbreak(s.base);
     if (s.thread.joinable()) s.thread.join();
+    if (s.snapshot_timer) event_free(s.snapshot_timer), s.snapshot_timer = nullptr;
     if (s.listener) evconnlistener_free(s.listener), s.listener = nullptr;
     if (s.base) event_base_free(s.base), s.base = nullptr;
     if (s.fd >= 0) close(s.fd), s.fd = -1;

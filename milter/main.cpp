@@ -36,12 +36,24 @@ int run(milter::App& app, bool foreground) {
     if (!foreground && !milter::daemonize(cfg->log_sink == "stderr", error))
         return fail("daemonize", error);
     milter::block_signals();
+    // After the fork: the resolver runs a thread of its own.
+    if (std::string e = app.start_auth(*cfg); !e.empty()) return fail("dns_auth", e);
+    app.set_providers(*cfg);
+    app.mx = std::make_unique<milter::MxLookups>(
+        *app.resolver,
+        [&app](const std::string& domain, const std::string& host, std::uint32_t ttl) {
+            app.providers()->learn(domain, host, true, std::time(nullptr) + ttl);
+        });
     if (!milter::write_pid_file(cfg->pid_file, id, error)) return fail("pid_file", error);
     if (!milter::register_filter(app)) return fail("milter", "smfi_register failed");
     if (!milter::open_milter_socket(*cfg, id, error)) return fail("milter_socket", error);
     milter::ControlServer control(app, kVersion);
     if (!control.open(*cfg, id, error)) return fail("control_socket", error);
+    if (!cfg->state_file.empty() && !milter::ensure_parent_dir(cfg->state_file, id, error)) {
+        return fail("state_file", error);
+    }
     if (!milter::drop_privileges(id, error)) return fail("privileges", error);
+    app.restore_state();
     if (!control.start(error)) return fail("control_socket", error);
     milter::SignalThread signals(app);
 
@@ -53,6 +65,8 @@ int run(milter::App& app, bool foreground) {
     // Returns after SIGTERM/SIGINT once the sessions in flight are done (see signals.cpp).
     int status = smfi_main() == MI_SUCCESS ? 0 : 1;
     control.stop();
+    app.mx.reset();
+    app.save_state();
     if (!cfg->pid_file.empty()) unlink(cfg->pid_file.c_str());
     auto messages = app.counters.to_json()["messages"]["total"].get<std::int64_t>();
     log::emit(log::events::daemon_stopped,
@@ -97,6 +111,10 @@ int main(int argc, char** argv) {
     app.config_path = config_path;
     app.config_path_given = given;
     app.config.set(loaded.config);
+
+    app.registry = std::make_unique<stats::Registry>(
+        stats::RegistryOptions{static_cast<std::size_t>(loaded.config->max_destinations),
+                               static_cast<std::size_t>(loaded.config->samples_per_destination)});
     milter::apply_log_settings(*loaded.config);
     log::emit(log::events::config_loaded,
               {log::Field("config", loaded.config->source), log::Field("reason", "start"),

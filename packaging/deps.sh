@@ -27,9 +27,10 @@ packages=(
   libunbound-dev libpsl-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libsystemd-dev
   # tests
-  libgtest-dev libgmock-dev postfix swaks unbound python3 procps psmisc
+  libgtest-dev libgmock-dev postfix swaks unbound python3 python3-dkim openssl procps psmisc
   libsisimai-perl
   clang libclang-rt-14-dev
+  python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
   # packages and man pages (packaging/build, tests/packaging, tests/docs)
   debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc ccache
   # Sendmail live test: m4 builds the .cf, libwrap0 is what the unpacked sendmail links
@@ -37,6 +38,6 @@ packages=(
 )
 
 if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then
-  apt-get update -q
+  apt-get -o DPkg::Lock::Timeout=600 update -q
 fi
-apt-get install -y -q --no-install-recommends "${packages[@]}"
+apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${packages[@]}"

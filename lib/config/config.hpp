@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/cidr.hpp"
@@ -45,6 +46,45 @@ struct Config {
     std::string log_format;  // kv | json
     std::string log_level;   // trace | debug | info | warn | error
     std::string syslog_facility;
+
+    // [tagging]
+    bool tagging_enabled = true;
+    std::string tagging_header;
+    std::int64_t tagging_max_headers = 0;
+    std::string subject_prefix;
+    std::vector<std::string> subject_when;
+    std::string copy_to;
+    std::vector<std::string> copy_when;
+    std::vector<std::string> quarantine_when;
+
+    // [stats]
+    std::int64_t max_destinations = 0;
+    std::int64_t samples_per_destination = 0;
+    std::string state_file;
+    std::chrono::milliseconds snapshot_interval{};
+    std::int64_t correlation_max = 0;
+    std::chrono::milliseconds correlation_max_age{};
+
+    // [dns]
+    std::vector<std::string> dns_nameservers;
+    std::chrono::milliseconds dns_timeout{};
+    std::chrono::milliseconds dns_cache_min_ttl{};
+    std::chrono::milliseconds dns_cache_max_ttl{};
+
+    // [auth]
+    bool auth_enabled = true;
+    std::vector<std::string> egress_addresses;
+    std::string auth_action;  // log | header | tempfail | reject
+    std::vector<std::string> auth_action_domains;
+    std::string authserv_id;
+    std::int64_t dkim_max_signatures = 0;
+    std::int64_t dkim_min_key_bits = 0;
+    std::chrono::milliseconds spf_budget{};
+    std::string psl_file;
+    std::vector<std::string> expected_spf_includes;
+
+    // [providers]: provider name -> domains (or MX host suffixes) it serves
+    std::vector<std::pair<std::string, std::vector<std::string>>> providers;
 
     // [control]
     std::string control_socket;

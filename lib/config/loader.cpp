@@ -112,6 +112,8 @@ std::string apply(const Option& o, const toml::node& n, Config& c) {
             c.*std::get<std::int64_t Config::*>(o.field) = std::stoll(*s, nullptr, 8);
             return {};
         }
+        case Kind::list_map:
+            return "internal: list_map handled by its section";
         case Kind::string_list: {
             const toml::array* a = n.as_array();
             if (!a) return "expected an array of strings, got " + type_name(n);
@@ -127,6 +129,20 @@ std::string apply(const Option& o, const toml::node& n, Config& c) {
         }
     }
     return "unsupported option kind";
+}
+
+// Adds one operator-named entry of a list_map section; returns an error text or "".
+std::string apply_list_map(const Option& o, std::string_view key, const toml::node& n, Config& c) {
+    const toml::array* a = n.as_array();
+    if (!a) return "expected an array of strings, got " + type_name(n);
+    std::vector<std::string> values;
+    for (const toml::node& e : *a) {
+        auto s = e.value<std::string>();
+        if (!e.is_string() || !s) return "expected an array of strings, found " + type_name(e);
+        values.push_back(*s);
+    }
+    (c.*std::get<ListMap Config::*>(o.field)).emplace_back(std::string(key), std::move(values));
+    return {};
 }
 
 // Returns the Levenshtein distance between two short strings, for "did you mean" hints.
@@ -151,6 +167,7 @@ std::string suggestion(std::string_view name) {
     std::string best;
     size_t best_d = 3;
     for (const Option& o : options()) {
+        if (o.key == "*") continue;
         std::string full = option_name(o);
         size_t d = distance(name, full);
         if (d < best_d) best_d = d, best = full;
@@ -207,6 +224,11 @@ LoadResult load(std::string_view text, const std::string& source, bool is_defaul
                 add(key.source(), "unknown option " + name + suggestion(name));
                 continue;
             }
+            if (o->kind == Kind::list_map) {
+                if (std::string e = apply_list_map(*o, key.str(), value, *c); !e.empty())
+                    add(key.source(), name + ": " + e);
+                continue;
+            }
             if (std::string e = apply(*o, value, *c); !e.empty()) {
                 add(key.source(), name + ": " + e);
                 continue;
@@ -241,7 +263,7 @@ LoadResult build_defaults() {
     std::string_view current;
     for (const Option& o : options()) {
         if (o.section != current) text << "[" << o.section << "]\n", current = o.section;
-        text << o.key << " = " << o.default_value << "\n";
+        if (o.kind != Kind::list_map) text << o.key << " = " << o.default_value << "\n";
     }
     return load(text.str(), "(built-in defaults)", true);
 }

@@ -11,6 +11,7 @@ namespace mxpulse::config {
 namespace {
 
 constexpr std::array<std::string_view, 3> kFailureActions{"accept", "tempfail", "reject"};
+constexpr std::array<std::string_view, 4> kAuthActions{"log", "header", "tempfail", "reject"};
 constexpr std::array<std::string_view, 2> kLogSinks{"stderr", "syslog"};
 constexpr std::array<std::string_view, 2> kLogFormats{"kv", "json"};
 constexpr std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn", "error"};
@@ -37,6 +38,39 @@ std::string check_milter_socket(const Config& c) {
 std::string check_networks(const Config& c) {
     for (const std::string& n : c.internal_networks) {
         if (!util::parse_cidr(n)) return "not an address or network prefix: \"" + n + "\"";
+    }
+    return {};
+}
+
+// Checks that every nameserver is IP or IP@PORT.
+std::string check_nameservers(const Config& c) {
+    for (const std::string& n : c.dns_nameservers) {
+        std::string ip = n.substr(0, n.find('@'));
+        std::string port = n.find('@') == std::string::npos ? "53" : n.substr(n.find('@') + 1);
+        if (!util::parse_address(ip) || port.empty() || port.size() > 5 ||
+            port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+            return "expected IP or IP@PORT, got \"" + n + "\"";
+        }
+    }
+    return {};
+}
+
+// Checks that every egress address is an IPv4 or IPv6 address.
+std::string check_egress(const Config& c) {
+    for (const std::string& a : c.egress_addresses) {
+        if (!util::parse_address(a) || a.find('/') != std::string::npos)
+            return "not an IP address: \"" + a + "\"";
+    }
+    return {};
+}
+
+// Checks that the tagging header is a valid header field name.
+std::string check_header_name(const Config& c) {
+    const std::string& h = c.tagging_header;
+    if (h.empty() || h.size() > 64) return "must be 1 to 64 characters";
+    for (char ch : h) {
+        if (ch <= 0x20 || ch >= 0x7f || ch == ':')
+            return "not a valid header field name: \"" + h + "\"";
     }
     return {};
 }
@@ -198,6 +232,203 @@ const std::array kOptions{
     Option{"log", "syslog_facility", Kind::choice, R"("mail")",
            "Syslog facility when sink is syslog.", &Config::syslog_facility, kFacilities},
 
+    // [tagging]
+    Option{"tagging", "enabled", Kind::boolean, "true",
+           "Whether returning bounces get one header per failed or delayed recipient.",
+           &Config::tagging_enabled},
+    Option{"tagging",
+           "header",
+           Kind::string,
+           R"("X-MXPulse-Bounce")",
+           "Name of the header added to bounces.",
+           &Config::tagging_header,
+           {},
+           0,
+           INT64_MAX,
+           check_header_name},
+    Option{"tagging",
+           "max_headers",
+           Kind::integer,
+           "20",
+           "Most headers added to one bounce; further recipients are counted, not tagged.",
+           &Config::tagging_max_headers,
+           {},
+           0,
+           1000},
+    Option{"tagging", "subject_prefix", Kind::string, R"("")",
+           "Tag put in front of the Subject of bounces matching subject_when. Empty: never.",
+           &Config::subject_prefix},
+    Option{"tagging", "subject_when", Kind::string_list, R"(["m365-socketerror"])",
+           "Patterns or reasons (e.g. \"m365-socketerror\", \"expired\") that prefix the Subject.",
+           &Config::subject_when},
+    Option{"tagging", "copy_to", Kind::string, R"("")",
+           "Address that gets a copy of bounces matching copy_when (e.g. the postmaster). Empty: "
+           "none.",
+           &Config::copy_to},
+    Option{"tagging", "copy_when", Kind::string_list, "[]",
+           "Patterns or reasons that send a copy to copy_to.", &Config::copy_when},
+    Option{"tagging", "quarantine_when", Kind::string_list, "[]",
+           "Patterns or reasons that put the bounce in the MTA's quarantine (Postfix: hold queue).",
+           &Config::quarantine_when},
+
+    // [stats]
+    Option{"stats",
+           "max_destinations",
+           Kind::integer,
+           "100000",
+           "Destination domains tracked; the quietest beyond this are folded into \"other\" and "
+           "counted.",
+           &Config::max_destinations,
+           {},
+           16,
+           10'000'000},
+    Option{"stats",
+           "samples_per_destination",
+           Kind::integer,
+           "20",
+           "Bounce samples kept per destination for the evidence bundle.",
+           &Config::samples_per_destination,
+           {},
+           0,
+           1000},
+    Option{"stats", "state_file", Kind::string, R"("/var/lib/mxpulse/state.cbor")",
+           "Where counters are saved (atomically) and restored from at start. Empty: not saved.",
+           &Config::state_file},
+    Option{"stats",
+           "snapshot_interval",
+           Kind::duration,
+           R"("60s")",
+           "How often the counters are saved.",
+           &Config::snapshot_interval,
+           {},
+           kSecond,
+           86400 * kSecond},
+    Option{"stats",
+           "correlation_max",
+           Kind::integer,
+           "100000",
+           "Outbound messages remembered by Message-ID to link returning bounces to them.",
+           &Config::correlation_max,
+           {},
+           0,
+           10'000'000},
+    Option{"stats",
+           "correlation_max_age",
+           Kind::duration,
+           R"("7d")",
+           "How long an outbound message is remembered for that link.",
+           &Config::correlation_max_age,
+           {},
+           kSecond,
+           90 * 86400 * kSecond},
+
+    // [dns]
+    Option{"dns",
+           "nameservers",
+           Kind::string_list,
+           "[]",
+           "Resolvers every lookup goes to, as IP or IP@PORT (e.g. \"127.0.0.1@5353\"). Empty: "
+           "/etc/resolv.conf.",
+           &Config::dns_nameservers,
+           {},
+           0,
+           INT64_MAX,
+           check_nameservers},
+    Option{"dns",
+           "timeout",
+           Kind::duration,
+           R"("2s")",
+           "Longest wait for one lookup; keep it well below the MTA's milter timeouts. A timeout "
+           "is a temperror.",
+           &Config::dns_timeout,
+           {},
+           100,
+           30 * kSecond},
+    Option{"dns",
+           "cache_min_ttl",
+           Kind::duration,
+           R"("0s")",
+           "Shortest time an answer is cached.",
+           &Config::dns_cache_min_ttl,
+           {},
+           0,
+           86400 * kSecond},
+    Option{"dns",
+           "cache_max_ttl",
+           Kind::duration,
+           R"("1d")",
+           "Longest time an answer is cached.",
+           &Config::dns_cache_max_ttl,
+           {},
+           kSecond,
+           7 * 86400 * kSecond},
+
+    // [auth]
+    Option{"auth", "enabled", Kind::boolean, "true",
+           "Whether outbound mail is checked for SPF, DKIM and DMARC.", &Config::auth_enabled},
+    Option{"auth",
+           "egress_addresses",
+           Kind::string_list,
+           "[]",
+           "Addresses the receiving side sees this gateway's mail come from (the gateway, or its "
+           "smarthost); "
+           "SPF is evaluated for each. Empty: SPF is not evaluated.",
+           &Config::egress_addresses,
+           {},
+           0,
+           INT64_MAX,
+           check_egress},
+    Option{"auth", "action", Kind::choice, R"("log")",
+           "What a failing DMARC verdict does: log, header (add Authentication-Results), tempfail "
+           "or reject.",
+           &Config::auth_action, kAuthActions},
+    Option{"auth", "action_domains", Kind::string_list, "[]",
+           "Sender domains that tempfail and reject apply to. Empty: every sender domain.",
+           &Config::auth_action_domains},
+    Option{"auth", "authserv_id", Kind::string, R"("mxpulse")",
+           "The authserv-id of Authentication-Results headers.", &Config::authserv_id},
+    Option{"auth",
+           "dkim_max_signatures",
+           Kind::integer,
+           "5",
+           "DKIM signatures verified per message.",
+           &Config::dkim_max_signatures,
+           {},
+           1,
+           50},
+    Option{"auth",
+           "dkim_min_key_bits",
+           Kind::integer,
+           "1024",
+           "Smallest RSA key accepted (RFC 8301 forbids less than 1024).",
+           &Config::dkim_min_key_bits,
+           {},
+           512,
+           16384},
+    Option{"auth",
+           "spf_budget",
+           Kind::duration,
+           R"("6s")",
+           "Longest time one SPF evaluation may take.",
+           &Config::spf_budget,
+           {},
+           100,
+           60 * kSecond},
+    Option{"auth", "psl_file", Kind::string, R"("")",
+           "Public Suffix List file for organisational domains. Empty: the system list (libpsl).",
+           &Config::psl_file},
+    Option{"auth", "expected_spf_includes", Kind::string_list, "[]",
+           "Includes the SPF record should have, e.g. \"spf.protection.outlook.com\" (checked by "
+           "check-domain).",
+           &Config::expected_spf_includes},
+
+    // [providers]
+    Option{"providers", "*", Kind::list_map, "{}",
+           "Names a provider and the domains it serves, e.g. yahoo = [\"yahoo.com\", \"aol.com\"]. "
+           "Without "
+           "an entry a domain's provider is the registrable domain of its primary MX host.",
+           &Config::providers},
+
     // [control]
     Option{"control",
            "socket",
@@ -244,11 +475,16 @@ const std::array kOptions{
            3600 * kSecond},
 };
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kSections{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 11> kSections{{
     {"daemon", "The process: user, group, pid file, shutdown."},
     {"milter", "The milter socket and what the MTA is told on failure."},
     {"limits", "What is kept per message. Every limit hit is counted and logged."},
     {"direction", "How a message is found to be outbound."},
+    {"tagging", "What returning bounces get: a header per recipient, and optional actions."},
+    {"stats", "Counters per destination and provider, and where they are saved."},
+    {"providers", "Which destination domains belong to which provider."},
+    {"dns", "The one resolver every lookup goes through: SPF, DKIM, DMARC, MX."},
+    {"auth", "SPF, DKIM and DMARC of outbound mail."},
     {"log", "Log lines: where they go and how they look."},
     {"control", "The control socket used by mxpulsectl."},
 }};
@@ -265,7 +501,7 @@ std::span<const std::pair<std::string_view, std::string_view>> sections() {
 
 const Option* find_option(std::string_view section, std::string_view key) {
     for (const Option& o : kOptions) {
-        if (o.section == section && o.key == key) return &o;
+        if (o.section == section && (o.key == key || o.key == "*")) return &o;
     }
     return nullptr;
 }

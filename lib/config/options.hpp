@@ -14,16 +14,20 @@
 namespace mxpulse::config {
 
 // What a value looks like in the file, and so how it is checked and printed.
-enum class Kind { string, integer, boolean, duration, size, mode, string_list, choice };
+enum class Kind { string, integer, boolean, duration, size, mode, string_list, choice, list_map };
+
+// A section whose keys are names chosen by the operator, each with a list of strings.
+using ListMap = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
 // Where the parsed value is stored in Config.
 using Field = std::variant<std::string Config::*, std::int64_t Config::*, bool Config::*,
-                           std::chrono::milliseconds Config::*, std::vector<std::string> Config::*>;
+                           std::chrono::milliseconds Config::*, std::vector<std::string> Config::*,
+                           ListMap Config::*>;
 
 // Extra validation of a value already of the right kind; returns an error text or "".
 using Check = std::string (*)(const Config& candidate);
 
-// One configuration option.
+// One configuration option. A list_map option has key "*": it takes every key of its section.
 struct Option {
     std::string_view section;
     std::string_view key;

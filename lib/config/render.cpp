@@ -27,6 +27,14 @@ std::string quote(const std::string& s) {
     return out + "\"";
 }
 
+// Formats a list of strings as a TOML array.
+std::string quote_list(const std::vector<std::string>& values) {
+    std::string out = "[";
+    for (const std::string& s : values)
+        out += (out.size() > 1 ? ", " : "") + quote(s);
+    return out + "]";
+}
+
 // Formats a byte count with the largest exact suffix.
 std::string format_size(std::int64_t v) {
     if (v != 0 && v % (1024 * 1024 * 1024) == 0)
@@ -85,6 +93,8 @@ std::string_view kind_name(const Option& o) {
             return "list of strings";
         case Kind::choice:
             return "one of";
+        case Kind::list_map:
+            return "NAME = list of strings";
     }
     return "";
 }
@@ -112,12 +122,14 @@ std::string format_value(const Option& o, const Config& c) {
                 static_cast<unsigned long long>(c.*std::get<std::int64_t Config::*>(o.field)));
             return buf;
         }
-        case Kind::string_list: {
-            std::string out = "[";
-            for (const std::string& s : c.*std::get<std::vector<std::string> Config::*>(o.field)) {
-                out += (out.size() > 1 ? ", " : "") + quote(s);
+        case Kind::string_list:
+            return quote_list(c.*std::get<std::vector<std::string> Config::*>(o.field));
+        case Kind::list_map: {
+            std::string out;
+            for (const auto& [name, values] : c.*std::get<ListMap Config::*>(o.field)) {
+                out += (out.empty() ? "" : "\n") + quote(name) + " = " + quote_list(values);
             }
-            return out + "]";
+            return out;
         }
     }
     return "";
@@ -129,7 +141,13 @@ std::string render_effective(const Config& c) {
     for (auto& [section, about] : sections()) {
         out << "\n[" << section << "]\n";
         for (const Option& o : options()) {
-            if (o.section == section) out << o.key << " = " << format_value(o, c) << "\n";
+            if (o.section != section) continue;
+            if (o.kind == Kind::list_map) {
+                std::string v = format_value(o, c);
+                if (!v.empty()) out << v << "\n";
+            } else {
+                out << o.key << " = " << format_value(o, c) << "\n";
+            }
         }
     }
     return out.str();
@@ -148,7 +166,12 @@ std::string render_annotated() {
         out << "\n" << comment(about) << "[" << section << "]\n";
         for (const Option& o : options()) {
             if (o.section != section) continue;
-            out << "\n" << comment(o.doc) << "#" << o.key << " = " << format_value(o, d) << "\n";
+            if (o.kind == Kind::list_map) {
+                out << "\n" << comment(o.doc) << "#yahoo = [\"yahoo.com\", \"aol.com\"]\n";
+            } else {
+                out << "\n"
+                    << comment(o.doc) << "#" << o.key << " = " << format_value(o, d) << "\n";
+            }
         }
     }
     return out.str();
@@ -176,14 +199,15 @@ std::string render_man(const std::string& version) {
         out << ".SH [" << section << "]\n" << roff(about) << "\n";
         for (const Option& o : options()) {
             if (o.section != section) continue;
-            out << ".TP\n.B " << o.key << "\n(" << kind_name(o);
+            out << ".TP\n.B " << (o.key == "*" ? "NAME" : o.key) << "\n(" << kind_name(o);
             if (o.kind == Kind::choice) {
                 std::string list;
                 for (std::string_view ch : o.choices)
                     list += (list.empty() ? " " : ", ") + std::string(ch);
                 out << list;
             }
-            out << "; default: " << roff(format_value(o, d)) << ")\n" << roff(o.doc) << "\n";
+            std::string def = o.kind == Kind::list_map ? "none" : format_value(o, d);
+            out << "; default: " << roff(def) << ")\n" << roff(o.doc) << "\n";
         }
     }
     out << ".SH FILES\n.TP\n.I /etc/mxpulse/mxpulse.conf\nThe default configuration file.\n"

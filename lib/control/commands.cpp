@@ -33,6 +33,11 @@ Reply cmd_status(const Request&, Context& ctx) {
     j["started_at"] = ctx.counters.started_at();
     j["uptime_s"] = now - ctx.counters.started_at();
     j["config"] = {{"file", cfg ? cfg->source : ""}, {"loaded_at", ctx.config.loaded_at()}};
+    if (ctx.registry) {
+        j["destinations"] = {{"tracked", ctx.registry->tracked()},
+                             {"evictions", ctx.registry->evictions()}};
+    }
+    if (ctx.auth) j["outbound_auth"] = ctx.auth->to_json();
     return Reply{true, j, {}};
 }
 
@@ -46,15 +51,105 @@ Reply cmd_reload(const Request&, Context& ctx) {
     return Reply{true, {{"reloaded", true}, {"file", cfg ? cfg->source : ""}}, {}};
 }
 
+// Returns the context's clock.
+std::int64_t now_of(const Context& ctx) {
+    return ctx.now ? ctx.now() : std::time(nullptr);
+}
+
+// top [N] [by=failures|rate|pattern|outbound] [window=15m] [scope=domain|provider]
+Reply cmd_top(const Request& r, Context& ctx) {
+    if (!ctx.registry) return Reply{false, {}, "no registry"};
+    std::size_t n = 10;
+    stats::By by = stats::By::failures;
+    stats::Window w = stats::Window::m15;
+    stats::Scope scope = stats::Scope::domain;
+    for (const std::string& a : r.args) {
+        auto eq = a.find('=');
+        std::string key = eq == std::string::npos ? "" : a.substr(0, eq), value = a.substr(eq + 1);
+        if (key.empty()) {
+            if (a.empty() || a.size() > 6 ||
+                a.find_first_not_of("0123456789") != std::string::npos) {
+                return Reply{false, {}, "top: N must be a number, got \"" + a + "\""};
+            }
+            n = std::stoul(a);
+        } else if (key == "by") {
+            auto b = stats::parse_by(value);
+            if (!b) return Reply{false, {}, "top: by= takes failures, rate, pattern or outbound"};
+            by = *b;
+        } else if (key == "window") {
+            auto x = stats::parse_window(value);
+            if (!x) return Reply{false, {}, "top: window= takes 1m, 5m, 15m, 1h, 24h or total"};
+            w = *x;
+        } else if (key == "scope") {
+            auto x = stats::parse_scope(value);
+            if (!x) return Reply{false, {}, "top: scope= takes domain or provider"};
+            scope = *x;
+        } else {
+            return Reply{false, {}, "top: unknown argument \"" + a + "\""};
+        }
+    }
+    nlohmann::json j = ctx.registry->top(n, by, w, scope, now_of(ctx));
+    const char* names[] = {"failures", "rate", "pattern", "outbound"};
+    j["by"] = names[static_cast<int>(by)];
+    return Reply{true, j, {}};
+}
+
+// domain NAME: one destination's counters.
+Reply cmd_domain(const Request& r, Context& ctx) {
+    if (!ctx.registry || r.args.size() != 1) return Reply{false, {}, "usage: domain NAME"};
+    auto j = ctx.registry->domain(r.args[0], now_of(ctx));
+    auto auth = ctx.auth ? ctx.auth->domain(r.args[0]) : std::nullopt;
+    if (!j && !auth) return Reply{false, {}, "no data for domain \"" + r.args[0] + "\""};
+    nlohmann::json out = j ? *j : nlohmann::json{{"domain", r.args[0]}};
+    if (auth) out["outbound_auth"] = *auth;
+    return Reply{true, out, {}};
+}
+
+// provider NAME: one provider's aggregated counters and domains.
+Reply cmd_provider(const Request& r, Context& ctx) {
+    if (!ctx.registry || r.args.size() != 1) return Reply{false, {}, "usage: provider NAME"};
+    auto j = ctx.registry->provider(r.args[0], now_of(ctx));
+    if (!j) return Reply{false, {}, "no data for provider \"" + r.args[0] + "\""};
+    return Reply{true, *j, {}};
+}
+
+// reset [NAME]: forget a destination, a provider's destinations, or everything.
+Reply cmd_reset(const Request& r, Context& ctx) {
+    if (!ctx.registry) return Reply{false, {}, "no registry"};
+    std::string name = r.args.empty() ? "" : r.args[0];
+    std::size_t removed = ctx.registry->reset(name);
+    return Reply{
+        true, {{"reset", name.empty() ? "all" : name}, {"destinations_removed", removed}}, {}};
+}
+
+// snapshot: write the state file now.
+Reply cmd_snapshot(const Request&, Context& ctx) {
+    if (!ctx.snapshot) return Reply{false, {}, "snapshots are not available"};
+    std::string error = ctx.snapshot();
+    if (!error.empty()) return Reply{false, {}, "snapshot failed: " + error};
+    return Reply{true, {{"written", true}}, {}};
+}
+
 Reply cmd_help(const Request&, Context&);
 
 const std::array kCommands{
-    Command{"ping", Access::read, "ping", "Answer with pong.", cmd_ping},
-    Command{"version", Access::read, "version", "Print the daemon's version.", cmd_version},
+    Command{"ping", Access::read, "ping", "Answer with pong.", 0, cmd_ping},
+    Command{"version", Access::read, "version", "Print the daemon's version.", 0, cmd_version},
     Command{"status", Access::read, "status",
-            "Uptime, configuration, messages by direction, limits hit.", cmd_status},
-    Command{"reload", Access::admin, "reload", "Reload the configuration file.", cmd_reload},
-    Command{"help", Access::read, "help", "List the commands.", cmd_help},
+            "Uptime, configuration, messages by direction, limits hit.", 0, cmd_status},
+    Command{"top", Access::read,
+            "top [N] [by=failures|rate|pattern|outbound] [window=15m] [scope=domain|provider]",
+            "The destinations or providers that fare worst (or send most) in a window.", 4,
+            cmd_top},
+    Command{"domain", Access::read, "domain NAME",
+            "Counters, top status codes and samples of one destination.", 1, cmd_domain},
+    Command{"provider", Access::read, "provider NAME",
+            "Counters of one provider, with its destinations.", 1, cmd_provider},
+    Command{"reset", Access::admin, "reset [NAME]",
+            "Forget the counters of a destination, a provider, or all.", 1, cmd_reset},
+    Command{"snapshot", Access::admin, "snapshot", "Write the state file now.", 0, cmd_snapshot},
+    Command{"reload", Access::admin, "reload", "Reload the configuration file.", 0, cmd_reload},
+    Command{"help", Access::read, "help", "List the commands.", 0, cmd_help},
 };
 
 Reply cmd_help(const Request&, Context&) {
@@ -68,9 +163,9 @@ Reply cmd_help(const Request&, Context&) {
     return Reply{true, {{"commands", list}}, {}};
 }
 
-// Returns the most arguments each command accepts (all take none so far).
-bool arity_ok(const Command&, const Request& r) {
-    return r.args.empty();
+// Returns true when the request has no more arguments than the command takes.
+bool arity_ok(const Command& c, const Request& r) {
+    return r.args.size() <= c.max_args;
 }
 
 }  // namespace

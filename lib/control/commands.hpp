@@ -10,7 +10,9 @@
 
 #include "config/holder.hpp"
 #include "control/protocol.hpp"
+#include "stats/auth_counters.hpp"
 #include "stats/counters.hpp"
+#include "stats/registry.hpp"
 
 namespace mxpulse::control {
 
@@ -24,6 +26,10 @@ struct Context {
     std::string version;
     std::int64_t pid = 0;
     std::function<std::string()> reload;  // returns "" on success, else the error
+    stats::Registry* registry = nullptr;
+    std::function<std::string()> snapshot;  // writes the state file now; "" or the error
+    std::function<std::int64_t()> now;      // Unix time; the daemon's clock unless a test sets one
+    const stats::AuthCounters* auth = nullptr;  // outbound SPF/DKIM/DMARC per sender domain
 };
 
 // A handler's outcome: a result document or an error message.
@@ -39,6 +45,7 @@ struct Command {
     Access access;
     std::string_view usage;
     std::string_view help;
+    std::size_t max_args;
     Reply (*run)(const Request& request, Context& context);
 };
 

@@ -6,11 +6,13 @@
 namespace mxpulse::log {
 
 namespace {
-constexpr std::array<const EventSpec*, 11> kCatalogue{
-    &events::daemon_started, &events::daemon_stopping, &events::daemon_stopped,
-    &events::daemon_error,   &events::config_loaded,   &events::config_rejected,
-    &events::message_seen,   &events::limit_hit,       &events::milter_failure,
-    &events::control_denied, &events::control_error,
+constexpr std::array<const EventSpec*, 17> kCatalogue{
+    &events::daemon_started,   &events::daemon_stopping, &events::daemon_stopped,
+    &events::daemon_error,     &events::config_loaded,   &events::config_rejected,
+    &events::message_seen,     &events::bounce_tagged,   &events::bounce_action,
+    &events::outbound_auth,    &events::limit_hit,       &events::milter_failure,
+    &events::snapshot_written, &events::snapshot_failed, &events::state_restored,
+    &events::control_denied,   &events::control_error,
 };
 }  // namespace
 

@@ -37,8 +37,22 @@ inline constexpr EventSpec config_rejected{
     "A configuration was refused; the previous one stays in force."};
 inline constexpr EventSpec message_seen{
     "message.seen", Level::info, true,
-    "queue_id direction size sender rcpt_count rcpt_domains message_id client",
+    "queue_id direction size sender rcpt_count rcpt_domains message_id client bounce_recipients",
     "One line per message at end of data, with its direction."};
+inline constexpr EventSpec bounce_tagged{
+    "bounce.tagged", Level::info, true,
+    "queue_id domain provider action status reason family cause patterns remote_mta recipient "
+    "original_message_id",
+    "One line per failed or delayed recipient of a returning bounce, as counted and tagged."};
+inline constexpr EventSpec bounce_action{
+    "bounce.action", Level::info, true, "queue_id action matched",
+    "A configured action (subject, copy, quarantine) was applied to a bounce."};
+inline constexpr EventSpec outbound_auth{
+    "outbound.auth", Level::info, true,
+    "queue_id sender_domain from_domain spf spf_domain dkim dkim_signatures dmarc policy "
+    "spf_aligned dkim_aligned "
+    "action elapsed_ms",
+    "The SPF, DKIM and DMARC verdict of one outbound message, and the action taken."};
 inline constexpr EventSpec limit_hit{
     "limit.hit", Level::warn, true, "queue_id limit value",
     "A configured bound was reached; what lies beyond it is not analysed."};
@@ -46,6 +60,15 @@ inline constexpr EventSpec milter_failure{
     "milter.failure", Level::error, true, "queue_id stage error action",
     "An internal error while handling a message; the failure action "
     "was applied."};
+inline constexpr EventSpec snapshot_written{"snapshot.written", Level::debug, false,
+                                            "file destinations duration_ms",
+                                            "The counters were saved to the state file."};
+inline constexpr EventSpec snapshot_failed{
+    "snapshot.failed", Level::error, false, "file error",
+    "The counters could not be saved; the next attempt follows."};
+inline constexpr EventSpec state_restored{
+    "state.restored", Level::info, false, "file outcome destinations detail",
+    "The state file was read at start: loaded, missing, or set aside."};
 inline constexpr EventSpec control_denied{"control.denied", Level::warn, false,
                                           "uid gid command reason",
                                           "A control-socket request was refused."};

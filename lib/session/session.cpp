@@ -26,6 +26,20 @@ const Header* Message::header(std::string_view name) const {
     return nullptr;
 }
 
+std::string Message::raw() const {
+    std::string out;
+    out.reserve(header_bytes + body.size() + 2);
+    for (const Header& h : headers) {
+        out += h.name;
+        out += ": ";
+        out += h.value;
+        out += "\r\n";
+    }
+    out += "\r\n";
+    out += body;
+    return out;
+}
+
 std::string_view bare_macro_name(std::string_view name) {
     if (name.size() >= 2 && name.front() == '{' && name.back() == '}')
         return name.substr(1, name.size() - 2);

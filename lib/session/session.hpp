@@ -34,6 +34,9 @@ struct Message {
 
     // Returns the first header with that name (case-insensitive), or nullptr.
     const Header* header(std::string_view name) const;
+
+    // Returns the kept headers and body as one RFC 5322 message, for the bounce parser.
+    std::string raw() const;
 };
 
 // A connection: its peer, HELO, macros, and the current message.

@@ -7,6 +7,7 @@ std::string_view limit_name(Limit l) {
     static constexpr std::array<std::string_view, kLimitCount> kNames{
         "header_bytes", "headers",  "recipients",      "body_bytes",
         "macros",       "sessions", "control_clients", "control_request_bytes",
+        "mx_queue",
     };
     auto i = static_cast<std::size_t>(l);
     return i < kNames.size() ? kNames[i] : "unknown";

@@ -16,6 +16,7 @@ enum class Limit : std::size_t {
     sessions,
     control_clients,
     control_request_bytes,
+    mx_queue,
     count_  // number of limits; not a limit
 };
 

@@ -67,16 +67,116 @@ def wait_for(predicate, timeout, what):
 
 def run(cmd, check=True, **kw):
     """Runs a command, capturing output; raises with its output when it fails and check is set."""
-    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    kw.setdefault("text", True)
+    p = subprocess.run(cmd, capture_output=True, **kw)
     if check and p.returncode != 0:
         raise AssertionError("%s failed (%d):\n%s%s" % (cmd, p.returncode, p.stdout, p.stderr))
     return p
+
+
+SOURCE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+DKIM_KEY = os.path.join(SOURCE_DIR, "tests", "fixtures", "dns", "keys", "dkim-test-2048.key")
+DKIM_SELECTOR = "sel2026"
+
+
+def dkim_public_key_b64():
+    """Returns the base64 DER public key of the test-only DKIM key."""
+    p = run(["openssl", "rsa", "-in", DKIM_KEY, "-pubout", "-outform", "DER"], text=False)
+    import base64
+    return base64.b64encode(p.stdout).decode()
+
+
+def txt(value):
+    """Returns zone-file TXT rdata, split into 255-byte character-strings."""
+    return " ".join('"%s"' % value[i:i + 250] for i in range(0, len(value), 250))
+
+
+class DnsServer:
+    """A real unbound on a free loopback port, authoritative for the test zones below."""
+
+    def __init__(self, directory):
+        self.dir = directory
+        self.port = free_port()
+        self.proc = None
+
+    def zone(self):
+        """The test zones: the gateway's own domain, and destinations behind shared providers."""
+        key = dkim_public_key_b64()
+        records = [
+            ("example.test.", "TXT", txt("v=spf1 ip4:192.0.2.25 -all")),
+            ("_dmarc.example.test.", "TXT", txt("v=DMARC1; p=reject; rua=mailto:dmarc@example.test")),
+            ("%s._domainkey.example.test." % DKIM_SELECTOR, "TXT", txt("v=DKIM1; k=rsa; p=" + key)),
+            ("unsigned.test.", "TXT", txt("v=spf1 ip4:198.51.100.1 -all")),
+            ("_dmarc.unsigned.test.", "TXT", txt("v=DMARC1; p=quarantine")),
+            ("yahoo.test.", "MX", "1 mta5.am0.yahoodns.test."),
+            ("aol.test.", "MX", "1 mx-aol.mail.gm0.yahoodns.test."),
+            ("btinternet.test.", "MX", "10 mx.bt.yahoodns.test."),
+            ("gmail.test.", "MX", "5 gmail-smtp-in.l.google.test."),
+        ]
+        lines = ["$TTL 300", ". IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300", ". IN NS ns.test.",
+                 "ns.test. IN A 127.0.0.1"]
+        lines += ["%s IN %s %s" % r for r in records]
+        return "\n".join(lines) + "\n"
+
+    def start(self):
+        """Starts unbound and waits until it answers."""
+        with open(os.path.join(self.dir, "root.zone"), "w") as f:
+            f.write(self.zone())
+        conf = os.path.join(self.dir, "unbound.conf")
+        with open(conf, "w") as f:
+            f.write("""server:
+  interface: 127.0.0.1
+  port: {port}
+  do-ip6: no
+  chroot: ""
+  username: ""
+  pidfile: ""
+  directory: "{dir}"
+  use-syslog: no
+  logfile: ""
+  verbosity: 0
+  num-threads: 1
+  access-control: 127.0.0.0/8 allow
+  module-config: "iterator"
+  do-not-query-localhost: no
+  local-zone: "test." nodefault
+  local-zone: "localhost." nodefault
+auth-zone:
+  name: "."
+  zonefile: "{dir}/root.zone"
+  for-downstream: yes
+  for-upstream: no
+  fallback-enabled: no
+remote-control:
+  control-enable: no
+""".format(port=self.port, dir=self.dir))
+        self.proc = subprocess.Popen(["unbound", "-d", "-c", conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        wait_for(self._answers, 10, "unbound to answer")
+
+    def _answers(self):
+        """Returns true when the server answers a query for example.test."""
+        import struct
+        q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + b"\x07example\x04test\x00" + struct.pack(">HH", 16, 1)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(0.2)
+            try:
+                s.sendto(q, ("127.0.0.1", self.port))
+                return len(s.recv(512)) > 12
+            except OSError:
+                return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 class Gateway:
     """A private Postfix relaying to smtp-sink, filtered by mxpulse over a unix or inet socket."""
 
     def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail"):
+        """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone."""
         self.socket_kind = socket_kind
         self.extra_config = extra_config
         self.failure_action = failure_action
@@ -103,8 +203,11 @@ class Gateway:
     def start(self):
         """Starts smtp-sink, mxpulse and Postfix; on any failure tears down what started."""
         try:
+            self.dns = DnsServer(self.path())
+            self.dns.start()
             self._start_sink()
-            self.start_mxpulse()
+            if self.socket_kind != "none":
+                self.start_mxpulse()
             self._start_postfix()
         except BaseException:
             self.stop()
@@ -139,6 +242,8 @@ class Gateway:
                 p.kill()
                 p.wait()
         self.procs = []
+        if getattr(self, "dns", None):
+            self.dns.stop()
         if os.environ.get("MXPULSE_KEEP_TEST_DIR") != "1":
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -214,10 +319,25 @@ level = "debug"
 
 [control]
 socket = "{run}/control.sock"
-""".format(run=self.path("run"), spec=spec) + self.extra_config
+
+[stats]
+state_file = "{dir}/state.cbor"
+
+[dns]
+nameservers = ["127.0.0.1@{dns}"]
+timeout = "1s"
+
+[auth]
+egress_addresses = ["192.0.2.25"]
+""".format(run=self.path("run"), spec=spec, dir=self.dir, dns=self.dns.port) + self.extra_config
         with open(self.path("mxpulse.conf"), "w") as f:
             f.write(text)
         return self.path("mxpulse.conf")
+
+    def config_text(self):
+        """Returns the mxpulse.conf in use."""
+        with open(self.path("mxpulse.conf")) as f:
+            return f.read()
 
     def start_mxpulse(self):
         """Starts mxpulse in the foreground and waits until its control socket answers."""
@@ -280,7 +400,7 @@ socket = "{run}/control.sock"
 
     # ---- Postfix -----------------------------------------------------------------------
     def _start_postfix(self):
-        _, pf_milter = self.milter_spec()
+        _, pf_milter = self.milter_spec() if self.socket_kind != "none" else ("", "")
         cfg = self.path("postfix")
         os.makedirs(cfg)
         for d in ("queue", "data"):
@@ -351,8 +471,10 @@ smtp_connect_timeout = 5s
         return out
 
     # ---- sending -----------------------------------------------------------------------
-    def send(self, sender, recipients, subject="test", source="127.0.0.1", body="Hello.\n", headers=None):
-        """Sends one message over SMTP from a loopback source address; returns its Message-ID."""
+    def send(self, sender, recipients, subject="test", source="127.0.0.1", body="Hello.\n", headers=None,
+             dkim_domain=None):
+        """Sends one message over SMTP from a loopback source address, DKIM-signed for dkim_domain
+        with the test key when given; returns its Message-ID."""
         msg = EmailMessage()
         msg["From"] = sender or "MAILER-DAEMON@example.test"
         msg["To"] = ", ".join(recipients)
@@ -362,13 +484,21 @@ smtp_connect_timeout = 5s
         for k, v in (headers or {}).items():
             msg[k] = v
         msg.set_content(body)
+        raw = msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+        if dkim_domain:
+            import dkim
+            with open(DKIM_KEY, "rb") as f:
+                key = f.read()
+            sig = dkim.sign(raw, DKIM_SELECTOR.encode(), dkim_domain.encode(), key,
+                            include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+            raw = sig + raw
         with smtplib.SMTP("127.0.0.1", self.smtpd_port, source_address=(source, 0), timeout=30) as s:
-            s.send_message(msg, from_addr=sender, to_addrs=recipients)
+            s.sendmail(sender, recipients, raw)
         return msg["Message-ID"]
 
     def smtp_source(self, count, sessions, sender, recipient):
         """Sends count messages with Postfix's smtp-source over `sessions` parallel sessions."""
-        run(["smtp-source", "-c", "-m", str(count), "-s", str(sessions), "-l", "2048", "-f", sender,
+        run(["smtp-source", "-m", str(count), "-s", str(sessions), "-l", "2048", "-f", sender,
              "-t", recipient, "127.0.0.1:%d" % self.smtpd_port], timeout=120)
 
     def wait_sink(self, count, timeout=60):

@@ -121,3 +121,16 @@ TEST(Config, AnnotatedConfLoadsAsTheDefaults) {
     for (const Option& o : options())
         EXPECT_EQ(format_value(o, *r.config), format_value(o, *defaults()));
 }
+
+TEST(Config, ProvidersSectionTakesOperatorNamedLists) {
+    LoadResult r = load_string(
+        "[providers]\nyahoo = [\"yahoo.com\", \"aol.com\"]\nbt = [\"btinternet.com\"]\n", "p.conf");
+    ASSERT_TRUE(r.errors.empty()) << r.errors.front();
+    ASSERT_EQ(r.config->providers.size(), 2u);
+    EXPECT_EQ(r.config->providers[1].first, "yahoo");
+    EXPECT_EQ(r.config->providers[1].second[1], "aol.com");
+    LoadResult bad = load_string("[providers]\nyahoo = \"yahoo.com\"\n", "p.conf");
+    ASSERT_EQ(bad.errors.size(), 1u);
+    EXPECT_EQ(bad.errors[0],
+              "p.conf:2: providers.yahoo: expected an array of strings, got a string");
+}

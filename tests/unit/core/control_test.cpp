@@ -14,7 +14,9 @@ namespace {
 struct Fixture {
     stats::Counters counters;
     config::Holder holder;
-    control::Context ctx{counters, holder, "9.9.9", 42, nullptr};
+    stats::Registry registry;
+    control::Context ctx{counters,  holder,  "9.9.9", 42,     nullptr,
+                         &registry, nullptr, nullptr, nullptr};
     Fixture() { holder.set(config::defaults()); }
     nlohmann::json ask(std::string_view line, Access a = Access::read) {
         std::string reply = control::handle_line(line, a, ctx);
@@ -90,4 +92,28 @@ TEST(Control, HelpListsEveryCommand) {
     Fixture f;
     auto j = f.ask("help");
     EXPECT_EQ(j["result"]["commands"].size(), control::commands().size());
+}
+
+TEST(Control, TopDomainProviderReset) {
+    Fixture f;
+    std::int64_t now = 1'760'000'000;
+    f.ctx.now = [now] { return now; };
+    f.registry.record_outbound("yahoo.example", "yahoodns.example", 3, now);
+    stats::BounceEvent e;
+    e.action = "failed";
+    e.status = "5.4.300";
+    e.reason = "expired";
+    f.registry.record_bounce("yahoo.example", "", e, now);
+    auto top = f.ask("top 5 by=rate window=1h scope=provider");
+    ASSERT_EQ(top["ok"], true) << top.dump();
+    EXPECT_EQ(top["result"]["rows"][0]["provider"], "yahoodns.example");
+    EXPECT_EQ(top["result"]["window"], "1h");
+    EXPECT_EQ(f.ask("top window=2m")["error"], "top: window= takes 1m, 5m, 15m, 1h, 24h or total");
+    EXPECT_EQ(f.ask("top lots")["ok"], false);
+    EXPECT_EQ(f.ask("domain yahoo.example")["result"]["windows"]["total"]["failed"], 1);
+    EXPECT_EQ(f.ask("domain nosuch.example")["error"], "no data for domain \"nosuch.example\"");
+    EXPECT_EQ(f.ask("provider yahoodns.example")["result"]["domains"][0], "yahoo.example");
+    EXPECT_EQ(f.ask("reset yahoo.example")["ok"], false);  // admin only
+    EXPECT_EQ(f.ask("reset yahoo.example", Access::admin)["result"]["destinations_removed"], 1);
+    EXPECT_EQ(f.ask("domain yahoo.example")["ok"], false);
 }

@@ -1,0 +1,326 @@
+// The DNS record audit behind `mxpulsectl check-domain`: SPF, DKIM and DMARC findings.
+#include "auth/audit.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "auth/dmarc.hpp"
+#include "auth/spf.hpp"
+#include "auth/spf_record.hpp"
+
+namespace mxpulse::auth {
+
+namespace {
+
+constexpr int kMaxDepth = 10;
+constexpr int kMaxWalk = 50;
+
+// Lower-cases ASCII.
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+// The TXT records of NAME that start with v=spf1.
+std::vector<std::string> spf_records(const dns::Resolver& r, std::string_view name,
+                                     dns::Status* status = nullptr) {
+    dns::Answer a = r.query(name, dns::RrType::txt);
+    if (status != nullptr) *status = a.status;
+    std::vector<std::string> out;
+    for (const auto& t : a.texts) {
+        std::string l = lower(t);
+        if (l == "v=spf1" || l.rfind("v=spf1 ", 0) == 0) out.push_back(t);
+    }
+    return out;
+}
+
+// Splits an SPF record into its terms.
+std::vector<std::string> terms(std::string_view rec) {
+    std::vector<std::string> out;
+    std::istringstream in{std::string(rec)};
+    std::string t;
+    in >> t;  // v=spf1
+    while (in >> t)
+        out.push_back(t);
+    return out;
+}
+
+// Walks one record; adds to COUNT and INCLUDES.
+void walk(const dns::Resolver& r, std::string_view domain, int depth, int& count, int& walked,
+          std::vector<std::string>& includes) {
+    if (depth > kMaxDepth || ++walked > kMaxWalk) return;
+    auto recs = spf_records(r, domain);
+    if (recs.size() != 1) return;
+    for (const auto& term : terms(recs.front())) {
+        std::string t = lower(term);
+        if (!t.empty() && std::string_view("+-~?").find(t[0]) != std::string_view::npos) {
+            t.erase(0, 1);
+        }
+        auto target_of = [&](std::size_t prefix) { return t.substr(prefix); };
+        if (t.rfind("include:", 0) == 0) {
+            ++count;
+            std::string target = target_of(8);
+            includes.push_back(target);
+            walk(r, target, depth + 1, count, walked, includes);
+        } else if (t.rfind("redirect=", 0) == 0) {
+            ++count;
+            walk(r, target_of(9), depth + 1, count, walked, includes);
+        } else if (t == "a" || t.rfind("a:", 0) == 0 || t.rfind("a/", 0) == 0 || t == "mx" ||
+                   t.rfind("mx:", 0) == 0 || t.rfind("mx/", 0) == 0 || t == "ptr" ||
+                   t.rfind("ptr:", 0) == 0 || t.rfind("exists:", 0) == 0) {
+            ++count;
+        }
+    }
+}
+
+// Approximate RSA modulus size from the base64 length of a SubjectPublicKeyInfo.
+unsigned rsa_bits_from_b64(std::string_view b64) {
+    std::size_t chars = 0, pad = 0;
+    for (char c : b64) {
+        if (c == '=')
+            ++pad;
+        else if (c != ' ' && c != '\t')
+            ++chars;
+    }
+    std::size_t bytes = (chars + pad) * 3 / 4 - pad;
+    if (bytes < 40) return 0;
+    unsigned bits = static_cast<unsigned>((bytes - 38) * 8);
+    return (bits + 128) / 256 * 256;
+}
+
+// Value of tag NAME in a tag=value; list.
+std::string tag_value(std::string_view rec, std::string_view name) {
+    std::string r(rec);
+    std::istringstream in(r);
+    std::string part;
+    while (std::getline(in, part, ';')) {
+        auto eq = part.find('=');
+        if (eq == std::string::npos) continue;
+        std::string tag = part.substr(0, eq);
+        tag.erase(std::remove_if(tag.begin(), tag.end(), ::isspace), tag.end());
+        if (lower(tag) == name) {
+            std::string v = part.substr(eq + 1);
+            v.erase(std::remove_if(v.begin(), v.end(), ::isspace), v.end());
+            return v;
+        }
+    }
+    return "\x01";  // absent
+}
+
+// Adds a finding.
+void add(AuditReport& rep, std::string area, std::string check, Severity sev, std::string msg) {
+    rep.findings.push_back({std::move(area), std::move(check), sev, std::move(msg)});
+}
+
+// The SPF part of the audit.
+void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) {
+    dns::Status st = dns::Status::ok;
+    rep.spf_records = spf_records(r, o.domain, &st);
+    std::string d = o.domain;
+    if (st == dns::Status::temperror) {
+        add(rep, "spf", "spf.present", Severity::error, "DNS failure looking up TXT at " + d);
+        return;
+    }
+    if (rep.spf_records.empty()) {
+        add(rep, "spf", "spf.present", Severity::error, "no SPF record at " + d);
+        std::string mech;
+        for (const auto& ip : o.egress) {
+            mech += (ip.find(':') == std::string::npos ? " ip4:" : " ip6:") + ip;
+        }
+        rep.suggestions.push_back(d + ". IN TXT \"v=spf1" + mech + " -all\"");
+        return;
+    }
+    add(rep, "spf", "spf.present", Severity::ok, "SPF record published");
+    if (rep.spf_records.size() > 1) {
+        add(rep, "spf", "spf.single", Severity::error,
+            std::to_string(rep.spf_records.size()) +
+                " SPF records: receivers return permerror; merge them into one");
+        return;
+    }
+    add(rep, "spf", "spf.single", Severity::ok, "exactly one SPF record");
+    if (auto bad = spf_syntax_error(rep.spf_records.front())) {
+        add(rep, "spf", "spf.syntax", Severity::error, "syntax error (permerror): " + *bad);
+    } else {
+        add(rep, "spf", "spf.syntax", Severity::ok, "record syntax valid (RFC 7208)");
+    }
+    int walked = 0;
+    walk(r, d, 0, rep.spf_lookups, walked, rep.spf_includes);
+    add(rep, "spf", "spf.lookups", rep.spf_lookups > 10 ? Severity::error : Severity::ok,
+        std::to_string(rep.spf_lookups) + " DNS-querying terms (limit 10)");
+    std::string all;
+    for (const auto& t : terms(rep.spf_records.front())) {
+        std::string l = lower(t);
+        if (l == "all" || (l.size() == 4 && l.substr(1) == "all")) all = l;
+    }
+    if (all.empty()) {
+        add(rep, "spf", "spf.all", Severity::warning,
+            "no 'all' term: unmatched senders get neutral; end with -all");
+    } else if (all == "-all") {
+        add(rep, "spf", "spf.all", Severity::ok, "ends with -all");
+    } else {
+        add(rep, "spf", "spf.all", all == "~all" ? Severity::warning : Severity::error,
+            "ends with " + all + " rather than -all");
+        std::string fixed = rep.spf_records.front();
+        auto pos = lower(fixed).rfind(all);
+        if (pos != std::string::npos) fixed.replace(pos, all.size(), "-all");
+        rep.suggestions.push_back(d + ". IN TXT \"" + fixed + "\"");
+    }
+    for (const auto& ip : o.egress) {
+        auto c = spf_check(r, ip, "postmaster@" + d, d);
+        add(rep, "spf", "spf.egress", c.result == Result::pass ? Severity::ok : Severity::error,
+            "egress " + ip + ": " + std::string(result_name(c.result)));
+    }
+    for (const auto& inc : o.expected_includes) {
+        bool found = std::find(rep.spf_includes.begin(), rep.spf_includes.end(), lower(inc)) !=
+                     rep.spf_includes.end();
+        add(rep, "spf", "spf.include", found ? Severity::ok : Severity::error,
+            "include:" + inc + (found ? " present" : " missing"));
+    }
+}
+
+// The DKIM part of the audit.
+void audit_dkim(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) {
+    for (const auto& sel : o.selectors) {
+        DkimKeyInfo k;
+        k.selector = sel;
+        k.name = sel + "._domainkey." + o.domain;
+        dns::Answer c = r.query(k.name, dns::RrType::cname);
+        if (c.status == dns::Status::ok && !c.names.empty()) k.cname = c.names.front();
+        dns::Answer t = r.query(k.name, dns::RrType::txt);
+        if (t.status == dns::Status::temperror) {
+            add(rep, "dkim", "dkim.selector", Severity::error, "DNS failure for " + k.name);
+        } else if (t.texts.empty()) {
+            add(rep, "dkim", "dkim.selector", Severity::error,
+                "selector " + sel + " not published at " + k.name);
+        } else {
+            k.record = t.texts.front();
+            std::string kt = tag_value(k.record, "k");
+            k.key_type = kt == "\x01" ? "rsa" : lower(kt);
+            std::string p = tag_value(k.record, "p");
+            if (p == "\x01" || p.empty()) {
+                add(rep, "dkim", "dkim.selector", Severity::error,
+                    "selector " + sel + " has no key (p= empty: revoked)");
+            } else {
+                if (k.key_type == "rsa") k.key_bits = rsa_bits_from_b64(p);
+                if (k.key_type == "ed25519") k.key_bits = 256;
+                Severity sev = Severity::ok;
+                if (k.key_type == "rsa" && k.key_bits < 1024)
+                    sev = Severity::error;
+                else if (k.key_type == "rsa" && k.key_bits < 2048)
+                    sev = Severity::warning;
+                add(rep, "dkim", "dkim.selector", sev,
+                    "selector " + sel + " published" +
+                        (k.cname.empty() ? " as TXT" : " as CNAME to " + k.cname) + ", " +
+                        k.key_type + " ~" + std::to_string(k.key_bits) + " bits");
+            }
+        }
+        rep.dkim.push_back(std::move(k));
+    }
+}
+
+// The DMARC part of the audit.
+void audit_dmarc(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) {
+    std::string err;
+    auto psl = PublicSuffixList::load(o.psl_file, err);
+    if (!psl) {
+        add(rep, "dmarc", "dmarc.psl", Severity::error, err);
+        return;
+    }
+    DmarcVerdict v = dmarc_discover(r, *psl, o.domain);
+    std::string d = o.domain;
+    if (v.result == Result::temperror) {
+        add(rep, "dmarc", "dmarc.present", Severity::error, v.reason);
+        return;
+    }
+    if (v.record_domain.empty()) {
+        add(rep, "dmarc", "dmarc.present", Severity::error, "no DMARC record at _dmarc." + d);
+        rep.suggestions.push_back("_dmarc." + d + ". IN TXT \"v=DMARC1; p=none; rua=mailto:dmarc@" +
+                                  d + "\"");
+        return;
+    }
+    dns::Answer a = r.query("_dmarc." + v.record_domain, dns::RrType::txt);
+    for (const auto& t : a.texts) {
+        if (looks_like_dmarc(t)) rep.dmarc_record = t;
+    }
+    rep.dmarc_record_domain = v.record_domain;
+    add(rep, "dmarc", "dmarc.present", Severity::ok, "DMARC record at _dmarc." + v.record_domain);
+    if (!v.record) {
+        add(rep, "dmarc", "dmarc.syntax", Severity::error, v.reason);
+        return;
+    }
+    add(rep, "dmarc", "dmarc.syntax", Severity::ok, "record parses");
+    const DmarcRecord& rec = *v.record;
+    switch (v.policy) {
+        case Policy::none:
+            add(rep, "dmarc", "dmarc.policy", Severity::warning,
+                "policy p=none: monitoring only; move to quarantine, then reject");
+            rep.suggestions.push_back(
+                "_dmarc." + v.record_domain + ". IN TXT \"v=DMARC1; p=quarantine" +
+                (rec.rua.empty() ? "" : "; rua=mailto:" + rec.rua[0].address) + "\"");
+            break;
+        case Policy::quarantine:
+            add(rep, "dmarc", "dmarc.policy", Severity::info,
+                "policy quarantine; reject is the final stage");
+            break;
+        case Policy::reject:
+            add(rep, "dmarc", "dmarc.policy", Severity::ok, "policy reject");
+            break;
+    }
+    if (rec.pct < 100) {
+        add(rep, "dmarc", "dmarc.pct", Severity::warning,
+            "pct=" + std::to_string(rec.pct) + ": policy applies to part of the mail only");
+    }
+    add(rep, "dmarc", "dmarc.rua", rec.rua.empty() ? Severity::warning : Severity::ok,
+        rec.rua.empty() ? "no rua: no aggregate reports" : "rua=mailto:" + rec.rua[0].address);
+    add(rep, "dmarc", "dmarc.alignment", Severity::info,
+        std::string("adkim=") + (rec.strict_dkim ? "s" : "r") +
+            " aspf=" + (rec.strict_spf ? "s" : "r"));
+}
+
+}  // namespace
+
+// Name of a severity.
+std::string_view severity_name(Severity s) {
+    switch (s) {
+        case Severity::ok:
+            return "ok";
+        case Severity::info:
+            return "info";
+        case Severity::warning:
+            return "warning";
+        case Severity::error:
+            return "error";
+    }
+    return "info";
+}
+
+// True when some finding is an error.
+bool AuditReport::has_errors() const {
+    return std::any_of(findings.begin(), findings.end(),
+                       [](const Finding& f) { return f.severity == Severity::error; });
+}
+
+// Counts DNS-querying terms of an SPF tree.
+int spf_lookup_count(const dns::Resolver& resolver, std::string_view domain,
+                     std::vector<std::string>& includes) {
+    int count = 0, walked = 0;
+    walk(resolver, domain, 0, count, walked, includes);
+    return count;
+}
+
+// Audits a domain.
+AuditReport audit_domain(const dns::Resolver& resolver, const AuditOptions& options) {
+    AuditOptions o = options;
+    o.domain = normalize_domain(o.domain);
+    AuditReport rep;
+    rep.domain = o.domain;
+    audit_spf(resolver, o, rep);
+    audit_dkim(resolver, o, rep);
+    audit_dmarc(resolver, o, rep);
+    return rep;
+}
+
+}  // namespace mxpulse::auth

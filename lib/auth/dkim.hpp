@@ -1,0 +1,82 @@
+// DKIM (RFC 6376) verification with libopendkim, keys resolved through mxpulse::dns.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/result.hpp"
+#include "dns/resolver.hpp"
+
+namespace mxpulse::auth {
+
+// DKIM settings.
+struct DkimConfig {
+    int max_signatures = 5;        // signatures checked per message; the rest are ignored
+    unsigned min_key_bits = 1024;  // shorter RSA keys fail
+    std::optional<std::uint64_t> fixed_time;  // verify as of this Unix time (tests)
+};
+
+// One signature's verdict.
+struct DkimSignature {
+    std::string domain;     // d=
+    std::string selector;   // s=
+    std::string algorithm;  // a=
+    Result result = Result::none;
+    std::string error;      // libopendkim's reason when not pass
+    unsigned key_bits = 0;  // key size when the key was loaded
+};
+
+class DkimVerifier;
+
+// Verification of one message: feed headers, then body chunks, then finish().
+class DkimSession {
+  public:
+    ~DkimSession();
+    DkimSession(const DkimSession&) = delete;
+    DkimSession& operator=(const DkimSession&) = delete;
+
+    // Adds one header; VALUE is everything after the colon, as on the wire.
+    void header(std::string_view name, std::string_view value);
+    // Marks the end of the headers.
+    void end_of_headers();
+    // Feeds a chunk of the body (CRLF line ends), as it streams.
+    void body(std::string_view chunk);
+    // Finishes and returns every signature's verdict (at most max_signatures checked).
+    std::vector<DkimSignature> finish();
+
+  private:
+    friend class DkimVerifier;
+    DkimSession() = default;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// A libopendkim library handle bound to a resolver; thread-safe for start().
+class DkimVerifier {
+  public:
+    // Builds a verifier; nullptr and ERROR on failure. RESOLVER must outlive it.
+    static std::unique_ptr<DkimVerifier> create(const dns::Resolver& resolver,
+                                                const DkimConfig& config, std::string& error);
+    ~DkimVerifier();
+    DkimVerifier(const DkimVerifier&) = delete;
+    DkimVerifier& operator=(const DkimVerifier&) = delete;
+
+    // Starts verifying one message.
+    std::unique_ptr<DkimSession> start() const;
+    // The configuration in force.
+    const DkimConfig& config() const { return config_; }
+
+  private:
+    DkimVerifier() = default;
+    void* lib_ = nullptr;
+    DkimConfig config_;
+};
+
+// Overall DKIM result of a message: pass if any signature passes, else the most telling one.
+Result dkim_overall(const std::vector<DkimSignature>& sigs);
+
+}  // namespace mxpulse::auth

@@ -1,0 +1,47 @@
+// SPF, DKIM and DMARC outcomes of outbound mail, counted per sender domain (bounded).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+namespace mxpulse::stats {
+
+// The outcomes counted for each mechanism (RFC 7208 / 6376 / 7489 result names).
+inline constexpr std::array<std::string_view, 8> kAuthOutcomes{
+    "none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy"};
+
+// Counts per sender domain; domains beyond the cap fold into "other".
+class AuthCounters {
+  public:
+    explicit AuthCounters(std::size_t max_domains = 10'000) : max_domains_(max_domains) {}
+
+    // Counts one message's outcomes (names from kAuthOutcomes) for its sender domain.
+    void record(std::string_view sender_domain, std::string_view spf, std::string_view dkim,
+                std::string_view dmarc);
+
+    // Returns one sender domain's counts and pass rates, or nullopt when never seen.
+    std::optional<nlohmann::json> domain(std::string_view name) const;
+
+    // Returns every sender domain's counts.
+    nlohmann::json to_json() const;
+
+  private:
+    using Counts =
+        std::array<std::array<std::uint64_t, kAuthOutcomes.size()>, 3>;  // spf, dkim, dmarc
+
+    // Returns the JSON of one set of counts with pass rates.
+    static nlohmann::json counts_json(const Counts& c);
+
+    std::size_t max_domains_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, Counts> domains_;
+};
+
+}  // namespace mxpulse::stats

@@ -1,0 +1,73 @@
+// Which provider serves a destination domain.
+#include "stats/providers.hpp"
+
+#include "util/strings.hpp"
+
+namespace mxpulse::stats {
+
+ProviderMap::ProviderMap(const Configured& configured, Registrable registrable,
+                         std::size_t max_learned)
+    : registrable_(std::move(registrable)), max_learned_(max_learned) {
+    for (const auto& [name, keys] : configured) {
+        for (const std::string& k : keys)
+            configured_[util::to_lower(k)] = name;
+    }
+}
+
+std::string ProviderMap::configured_name(std::string_view key) const {
+    auto it = configured_.find(std::string(key));
+    return it == configured_.end() ? "" : it->second;
+}
+
+std::string ProviderMap::lookup(std::string_view domain, std::int64_t now) const {
+    std::string d = util::to_lower(domain);
+    if (std::string name = configured_name(d); !name.empty()) return name;
+    std::lock_guard lock(mutex_);
+    auto it = learned_.find(d);
+    if (it == learned_.end() || (it->second.from_mx && it->second.expires < now)) return {};
+    return it->second.provider;
+}
+
+void ProviderMap::learn(std::string_view domain, std::string_view mail_host, bool from_mx,
+                        std::int64_t expires) {
+    std::string host = util::to_lower(mail_host);
+    while (!host.empty() && host.back() == '.')
+        host.pop_back();
+    std::string key = registrable_ ? registrable_(host) : host;
+    if (key.empty()) return;
+    std::string name = configured_name(key);
+    std::string provider = name.empty() ? key : name;
+    std::string d = util::to_lower(domain);
+    std::lock_guard lock(mutex_);
+    auto it = learned_.find(d);
+    if (it != learned_.end()) {
+        if (it->second.from_mx && !from_mx && it->second.expires >= expires) return;
+        it->second = Learned{provider, from_mx, expires};
+        return;
+    }
+    if (learned_.size() >= max_learned_) learned_.erase(learned_.begin());
+    learned_.emplace(std::move(d), Learned{provider, from_mx, expires});
+}
+
+void ProviderMap::adopt_learned(const ProviderMap& previous) {
+    std::unordered_map<std::string, Learned> copy;
+    {
+        std::lock_guard lock(previous.mutex_);
+        copy = previous.learned_;
+    }
+    std::lock_guard lock(mutex_);
+    for (auto& [domain, l] : copy) {
+        // The provider name may differ under the new [providers]; keep the host key's mapping.
+        std::string name = configured_name(l.provider);
+        if (!name.empty()) l.provider = name;
+        learned_.try_emplace(domain, std::move(l));
+    }
+}
+
+bool ProviderMap::has_mx(std::string_view domain, std::int64_t now) const {
+    std::lock_guard lock(mutex_);
+    auto it = learned_.find(util::to_lower(domain));
+    return it != learned_.end() && it->second.from_mx && it->second.expires >= now;
+}
+
+}  // namespace mxpulse::stats

@@ -1,0 +1,57 @@
+// Which provider serves a destination domain: configured names first, then what was learned
+// from MX records or Remote-MTA names, keyed by the registrable domain of the mail host.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace mxpulse::stats {
+
+// Maps destination domains to provider keys; thread-safe, bounded.
+class ProviderMap {
+  public:
+    using Configured = std::vector<std::pair<std::string, std::vector<std::string>>>;
+    using Registrable = std::function<std::string(std::string_view host)>;
+
+    // configured: provider name -> domains or mail-host registrable domains it covers.
+    // registrable: returns the registrable domain of a host name ("" when it has none).
+    ProviderMap(const Configured& configured, Registrable registrable,
+                std::size_t max_learned = 100'000);
+
+    // Returns the provider of a domain, or "" while nothing is known about it.
+    std::string lookup(std::string_view domain, std::int64_t now) const;
+
+    // Records the mail host serving a domain (primary MX, or a DSN's Remote-MTA) until expires.
+    // A learned MX host replaces a Remote-MTA guess; a Remote-MTA never replaces an MX.
+    void learn(std::string_view domain, std::string_view mail_host, bool from_mx,
+               std::int64_t expires);
+
+    // Takes over what another map learned (after a reload rebuilt the configured part).
+    void adopt_learned(const ProviderMap& previous);
+
+    // Returns true when the domain's mail host was learned from MX and has not expired.
+    bool has_mx(std::string_view domain, std::int64_t now) const;
+
+  private:
+    // Returns the configured name for a key (domain or host registrable domain), or "".
+    std::string configured_name(std::string_view key) const;
+
+    struct Learned {
+        std::string provider;
+        bool from_mx = false;
+        std::int64_t expires = 0;
+    };
+    std::unordered_map<std::string, std::string> configured_;  // domain or host key -> name
+    Registrable registrable_;
+    std::size_t max_learned_;
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, Learned> learned_;
+};
+
+}  // namespace mxpulse::stats

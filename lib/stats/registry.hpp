@@ -1,0 +1,107 @@
+// The per-destination and per-provider health registry: bounded, sharded, cheap under contention.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "stats/destination.hpp"
+#include "stats/window.hpp"
+
+namespace mxpulse::stats {
+
+// How the registry is bounded.
+struct RegistryOptions {
+    std::size_t max_destinations = 100'000;  // the quietest beyond this fold into "other"
+    std::size_t samples = 20;                // bounce samples kept per destination
+};
+
+// What `top` ranks by, and over what.
+enum class By { failures, rate, pattern, outbound };
+enum class Scope { domain, provider };
+
+// Parses "failures", "rate", "pattern", "outbound" / "domain", "provider".
+std::optional<By> parse_by(std::string_view s);
+std::optional<Scope> parse_scope(std::string_view s);
+
+// The name of the bucket that evicted destinations are folded into.
+inline constexpr std::string_view kOtherBucket = "other";
+
+// Counters per destination domain; providers are views that aggregate their domains.
+class Registry {
+  public:
+    explicit Registry(RegistryOptions options = {});
+
+    // Counts one outbound message with rcpts recipients at a destination.
+    void record_outbound(std::string_view domain, std::string_view provider, std::uint32_t rcpts,
+                         std::int64_t now);
+
+    // Counts one failed or delayed recipient at a destination.
+    void record_bounce(std::string_view domain, std::string_view provider, const BounceEvent& e,
+                       std::int64_t now);
+
+    // Returns the top n destinations or providers ranked by a metric in a window.
+    nlohmann::json top(std::size_t n, By by, Window w, Scope scope, std::int64_t now) const;
+
+    // Returns one destination's counters and samples, or nullopt when it is not tracked.
+    std::optional<nlohmann::json> domain(std::string_view name, std::int64_t now) const;
+
+    // Returns one provider's aggregated counters, its domains and samples, or nullopt when unknown.
+    std::optional<nlohmann::json> provider(std::string_view name, std::int64_t now) const;
+
+    // Forgets one destination, every destination of a provider of that name, or (name "") all;
+    // returns how many destinations were removed.
+    std::size_t reset(std::string_view name);
+
+    // Calls f for every tracked destination (and "other"), each under its shard's lock.
+    void for_each(const std::function<void(const std::string&, const Destination&)>& f) const;
+
+    // Returns the number of destinations tracked, and how many were evicted so far.
+    std::size_t tracked() const;
+    std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
+
+    // Returns the whole registry as a snapshot document.
+    nlohmann::json snapshot() const;
+
+    // Replaces the contents with a snapshot; returns false and sets error when it is unusable.
+    bool restore(const nlohmann::json& snapshot, std::string& error);
+
+  private:
+    static constexpr std::size_t kShards = 16;
+
+    // One shard: a map and its recency list (front = most recently active).
+    struct Shard {
+        struct Entry {
+            Destination dest;
+            std::list<const std::string*>::iterator lru;
+        };
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, Entry> map;
+        std::list<const std::string*> lru;
+    };
+
+    // Returns the shard of a domain.
+    Shard& shard_of(std::string_view domain);
+
+    // Returns the entry for a domain, creating it (and evicting the quietest) as needed; shard
+    // locked.
+    Destination& touch(Shard& s, std::string_view domain);
+
+    RegistryOptions options_;
+    std::size_t per_shard_;
+    std::array<Shard, kShards> shards_;
+    mutable std::mutex other_mutex_;
+    Destination other_;
+    std::atomic<std::uint64_t> evictions_{0};
+};
+
+}  // namespace mxpulse::stats

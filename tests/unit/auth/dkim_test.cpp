@@ -1,0 +1,238 @@
+// DKIM unit tests: messages signed here with libopendkim, verified through mxpulse::auth.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "auth/auth_results.hpp"
+#include "auth/evaluate.hpp"
+#include "dns_server.hpp"
+
+#define _Bool bool
+extern "C" {
+#include <opendkim/dkim.h>
+}
+#undef _Bool
+
+using namespace mxpulse::auth;
+
+namespace {
+
+// Converts bare LF to CRLF.
+std::string crlf(const std::string& in) {
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) out += '\r';
+        out += in[i];
+    }
+    return out;
+}
+
+// Signs HEADERS+BODY as d=good.test s=mx2048 and returns the DKIM-Signature value.
+std::string sign(const std::vector<Header>& headers, const std::string& body) {
+    std::string key = mxpulse::testing::read_text_file(
+        std::string(MXPULSE_SOURCE_DIR) + "/tests/fixtures/dns/keys/dkim-test-2048.key");
+    DKIM_LIB* lib = dkim_init(nullptr, nullptr);
+    DKIM_STAT st = DKIM_STAT_OK;
+    DKIM* d = dkim_sign(lib, reinterpret_cast<const unsigned char*>("t"), nullptr,
+                        reinterpret_cast<dkim_sigkey_t>(key.data()),
+                        reinterpret_cast<const unsigned char*>("mx2048"),
+                        reinterpret_cast<const unsigned char*>("good.test"), DKIM_CANON_RELAXED,
+                        DKIM_CANON_RELAXED, DKIM_SIGN_RSASHA256, -1, &st);
+    std::string out;
+    if (d != nullptr) {
+        for (const auto& h : headers) {
+            std::string line = h.name + ":" + h.value;
+            dkim_header(d, reinterpret_cast<u_char*>(line.data()), line.size());
+        }
+        dkim_eoh(d);
+        std::string b = body;
+        dkim_body(d, reinterpret_cast<u_char*>(b.data()), b.size());
+        dkim_eom(d, nullptr);
+        u_char* buf = nullptr;
+        size_t len = 0;
+        if (dkim_getsighdr_d(d, 16, &buf, &len) == DKIM_STAT_OK) {
+            out = " " + crlf(std::string(reinterpret_cast<char*>(buf), len));
+        }
+        dkim_free(d);
+    }
+    dkim_close(lib);
+    return out;
+}
+
+// One unbound for the suite.
+class DkimTest : public ::testing::Test {
+  protected:
+    // Starts the server.
+    static void SetUpTestSuite() {
+        std::string zone = mxpulse::testing::read_text_file(std::string(MXPULSE_SOURCE_DIR) +
+                                                            "/tests/fixtures/dns/zones/unit.zone");
+        std::string err;
+        server_ = mxpulse::testing::TestDnsServer::start(zone, {}, err).release();
+        if (server_ == nullptr) start_error_ = err;
+    }
+    // Stops it.
+    static void TearDownTestSuite() {
+        delete server_;
+        server_ = nullptr;
+    }
+    // Builds a resolver and an evaluator whose egress is NOT in good.test's SPF.
+    void SetUp() override {
+        if (server_ == nullptr) GTEST_SKIP() << "NO TEST DNS SERVER: " << start_error_;
+        mxpulse::dns::ResolverConfig rc;
+        rc.nameservers = {server_->nameserver()};
+        std::string err;
+        resolver_ = mxpulse::dns::Resolver::create(rc, err);
+        ASSERT_NE(resolver_, nullptr) << err;
+        cfg_.spf.egress_addresses = {"203.0.113.50"};
+        evaluator_ = Evaluator::create(*resolver_, cfg_, err);
+        ASSERT_NE(evaluator_, nullptr) << err;
+    }
+    // A signed message from user@good.test.
+    Message signed_message(int signatures) {
+        Message m;
+        m.envelope_sender = "user@good.test";
+        m.helo = "gw.good.test";
+        m.headers = {{"From", " User <user@good.test>"},
+                     {"To", " someone@example.net"},
+                     {"Subject", " signed"},
+                     {"Date", " Mon, 23 Nov 2026 06:00:00 +0000"}};
+        std::string body = "Hello,\r\nthis body is signed.\r\n";
+        std::string sig = sign(m.headers, body);
+        for (int i = 0; i < signatures; ++i)
+            m.headers.insert(m.headers.begin(), {"DKIM-Signature", sig});
+        m.body_chunks = {body.substr(0, 7), body.substr(7)};
+        return m;
+    }
+    static mxpulse::testing::TestDnsServer* server_;
+    static std::string start_error_;
+    AuthConfig cfg_;
+    std::unique_ptr<mxpulse::dns::Resolver> resolver_;
+    std::unique_ptr<Evaluator> evaluator_;
+};
+mxpulse::testing::TestDnsServer* DkimTest::server_ = nullptr;
+std::string DkimTest::start_error_;
+
+TEST_F(DkimTest, SignedMessagePassesAndAlignsDespiteSpfFail) {
+    Message m = signed_message(1);
+    ASSERT_FALSE(m.headers.front().value.empty());
+    Verdict v = evaluator_->evaluate(m);
+    ASSERT_EQ(v.dkim.size(), 1u);
+    EXPECT_EQ(v.dkim[0].result, Result::pass) << v.dkim[0].error;
+    EXPECT_EQ(v.dkim[0].domain, "good.test");
+    EXPECT_EQ(v.dkim[0].selector, "mx2048");
+    EXPECT_EQ(v.dkim[0].algorithm, "rsa-sha256");
+    EXPECT_EQ(v.dkim[0].key_bits, 2048u);
+    EXPECT_EQ(v.spf_result, Result::fail);
+    EXPECT_EQ(v.dmarc.result, Result::pass);
+    EXPECT_TRUE(v.dmarc.dkim_aligned);
+    std::string ar = format_authentication_results("gw", v);
+    EXPECT_NE(ar.find("dkim=pass header.d=good.test header.s=mx2048"), std::string::npos) << ar;
+}
+
+TEST_F(DkimTest, AlteredBodyFails) {
+    Message m = signed_message(1);
+    m.body_chunks.back() = "this body was changed.\r\n";
+    Verdict v = evaluator_->evaluate(m);
+    ASSERT_EQ(v.dkim.size(), 1u);
+    EXPECT_EQ(v.dkim[0].result, Result::fail);
+    EXPECT_EQ(v.dmarc.result, Result::fail);
+}
+
+TEST_F(DkimTest, SignatureCapIsEnforced) {
+    Message m = signed_message(7);
+    Verdict v = evaluator_->evaluate(m);
+    ASSERT_EQ(v.dkim.size(), 7u);
+    int checked = 0, skipped = 0;
+    for (const auto& s : v.dkim) {
+        if (s.result == Result::policy) ++skipped;
+        if (s.result == Result::pass) ++checked;
+    }
+    EXPECT_EQ(checked, 5);
+    EXPECT_EQ(skipped, 2);
+}
+
+TEST_F(DkimTest, StreamingSessionMatchesWholeMessage) {
+    Message m = signed_message(1);
+    auto session = evaluator_->start_dkim();
+    for (const auto& h : m.headers)
+        session->header(h.name, h.value);
+    session->end_of_headers();
+    for (const auto& c : m.body_chunks) {
+        for (char ch : c)
+            session->body(std::string_view(&ch, 1));
+    }
+    Verdict v = evaluator_->evaluate(m, session->finish());
+    EXPECT_EQ(v.dkim_result, Result::pass);
+}
+
+TEST_F(DkimTest, WarmCacheCostPerMessage) {
+    Message m = signed_message(1);
+    evaluator_->evaluate(m);  // warm the cache
+    constexpr int kRuns = 200;
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kRuns; ++i)
+        ASSERT_EQ(evaluator_->evaluate(m).dmarc.result, Result::pass);
+    auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count() /
+        kRuns;
+    std::cout << "evaluate(): " << us << " us per signed message, warm cache\n";
+    EXPECT_LT(us, 200000);
+}
+
+TEST_F(DkimTest, ConcurrentEvaluationsAgree) {
+    Message m = signed_message(1);
+    std::atomic<int> passes{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 20; ++i) {
+                Verdict v = evaluator_->evaluate(m);
+                if (v.dkim_result == Result::pass && v.dmarc.result == Result::pass) ++passes;
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    EXPECT_EQ(passes.load(), 120);
+}
+
+TEST_F(DkimTest, MissingKeyIsPermerrorDeadServerIsTemperror) {
+    Message m = signed_message(1);
+    for (auto& h : m.headers) {
+        if (h.name == "DKIM-Signature") {
+            auto pos = h.value.find("s=mx2048");
+            ASSERT_NE(pos, std::string::npos);
+            h.value.replace(pos, 8, "s=nokey1");
+        }
+    }
+    Verdict v = evaluator_->evaluate(m);
+    ASSERT_EQ(v.dkim.size(), 1u);
+    EXPECT_EQ(v.dkim[0].result, Result::permerror) << v.dkim[0].error;
+
+    int port = 0;
+    int fd = mxpulse::testing::black_hole_socket(port);
+    mxpulse::dns::ResolverConfig rc;
+    rc.nameservers = {"127.0.0.1@" + std::to_string(port)};
+    rc.timeout = std::chrono::milliseconds(400);
+    std::string err;
+    auto dead = mxpulse::dns::Resolver::create(rc, err);
+    ASSERT_NE(dead, nullptr);
+    auto ev = Evaluator::create(*dead, cfg_, err);
+    ASSERT_NE(ev, nullptr);
+    auto t0 = std::chrono::steady_clock::now();
+    Verdict t = ev->evaluate(signed_message(1));
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(t.dkim_result, Result::temperror);
+    EXPECT_EQ(t.spf_result, Result::temperror);
+    EXPECT_EQ(t.dmarc.result, Result::temperror);
+    // SPF (1 record lookup), DKIM (1 key) and DMARC (1 record): three bounded waits.
+    EXPECT_LT(took, std::chrono::milliseconds(3 * 400 + 500));
+    ::close(fd);
+}
+
+}  // namespace
