@@ -30,7 +30,8 @@ def tagged_paragraphs(lines):
     i = 0
     while i < len(lines):
         if lines[i].startswith(".TP") and i + 1 < len(lines):
-            tag = re.sub(r"^\.B\s+", "", lines[i + 1]).split()[0] if lines[i + 1].startswith(".B ") else None
+            m = re.match(r"^\.B[IR]?\s+(\S+)", lines[i + 1])
+            tag = m.group(1) if m else None
             body = []
             i += 2
             while i < len(lines) and not lines[i].startswith((".TP", ".SH", ".PP")):

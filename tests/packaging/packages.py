@@ -140,10 +140,11 @@ class Daemon:
         if self.systemd:
             run(["systemctl", "restart", "mxpulse.service"])
         else:
-            # What the unit's RuntimeDirectory= and User= do, done by hand.
-            os.makedirs("/run/mxpulse", mode=0o750, exist_ok=True)
-            shutil.chown("/run/mxpulse", "mxpulse", "mxpulse")
-            os.chmod("/run/mxpulse", 0o750)
+            # What the unit's RuntimeDirectory=, StateDirectory= and User= do, done by hand.
+            for d in ("/run/mxpulse", "/var/lib/mxpulse"):
+                os.makedirs(d, mode=0o750, exist_ok=True)
+                shutil.chown(d, "mxpulse", "mxpulse")
+                os.chmod(d, 0o750)
             log = open(self.log_path, "w")
             self.proc = subprocess.Popen(["setpriv", "--reuid", "mxpulse", "--regid", "mxpulse", "--init-groups",
                                           "--", "/usr/sbin/mxpulse", "-f"], stdout=log, stderr=log)
@@ -242,7 +243,6 @@ def step_install(out):
     try:
         # apt-get rather than dpkg -i: it fetches a missing dependency (systemd-sysusers) if needed.
         run(["apt-get", "install", "-y", "-q", "--no-install-recommends", deb], env=env, timeout=300)
-        os.makedirs("/var/lib/mxpulse", exist_ok=True)  # the unit's StateDirectory=, so purge has one to remove
         check_install(daemon)
     finally:
         daemon.stop()
