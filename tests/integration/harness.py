@@ -215,8 +215,10 @@ class Gateway:
         return self
 
     def start_without_postfix(self):
-        """Starts smtp-sink and mxpulse only, for tests that bring their own MTA."""
+        """Starts the DNS server, smtp-sink and mxpulse only, for tests that bring their own MTA."""
         try:
+            self.dns = DnsServer(self.path())
+            self.dns.start()
             self._start_sink()
             self.start_mxpulse()
         except BaseException:
