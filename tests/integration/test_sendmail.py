@@ -1,4 +1,5 @@
-"""Sendmail live: a real Sendmail 8 on loopback with mxpulse as its INPUT_MAIL_FILTER.
+"""Sendmail live: a real Sendmail 8 on loopback with mxpulse as its INPUT_MAIL_FILTER; a bounce
+sent through it reaches the sink with mxpulse's tag header.
 
 Debian's sendmail-bin conflicts with postfix, so the packages are fetched with apt-get download,
 unpacked with dpkg -x into a cache folder, and Sendmail runs from there with a private .cf built
@@ -204,6 +205,12 @@ class Sendmail(unittest.TestCase):
         self.assertEqual(e["message_id"], "<bounce-1@remote.example.net>")
         harness.wait_for(lambda: any("bounce-1@remote.example.net" in m for m in self.gw.sink_messages()), 30,
                          "the bounce at smtp-sink")
+        delivered = [m for m in self.gw.sink_messages() if "bounce-1@remote.example.net" in m][0]
+        tags = re.findall(r"^X-MXPulse-Bounce: *(.*)$", delivered, re.M | re.I)
+        self.assertTrue(tags, "no X-MXPulse-Bounce tag header at the sink:\n" + delivered)
+        self.assertIn("remote.example.net", tags[0])
+        tagged = [t for t in self.gw.events("bounce.tagged") if t.get("queue_id") == qid]
+        self.assertEqual([t["recipient"] for t in tagged], ["bob@remote.example.net"])
 
 
 if __name__ == "__main__":
