@@ -8,7 +8,7 @@
 
 #include "config/loader.hpp"
 #include "log/logger.hpp"
-#include "outbound_auth.hpp"
+#include "auth/settings.hpp"
 #include "stats/state_file.hpp"
 
 namespace mxpulse::milter {
@@ -86,13 +86,13 @@ void App::restore_state() {
 
 std::string App::start_auth(const config::Config& c) {
     std::string error;
-    resolver = dns::Resolver::create(resolver_config(c), error);
+    resolver = dns::Resolver::create(auth::resolver_settings(c), error);
     if (!resolver) return "dns: " + error;
     psl = auth::PublicSuffixList::load(c.psl_file, error);
     if (!psl) return "auth.psl_file: " + error;
     std::shared_ptr<const auth::Evaluator> ev;
     if (c.auth_enabled) {
-        ev = auth::Evaluator::create(*resolver, auth_config(c), error);
+        ev = auth::Evaluator::create(*resolver, auth::auth_settings(c), error);
         if (!ev) return "auth: " + error;
     }
     std::lock_guard lock(providers_mutex_);
@@ -139,7 +139,7 @@ std::string App::reload(std::string_view reason) {
     if (resolver && r.config->auth_enabled) {
         std::string error;
         std::shared_ptr<const auth::Evaluator> ev =
-            auth::Evaluator::create(*resolver, auth_config(*r.config), error);
+            auth::Evaluator::create(*resolver, auth::auth_settings(*r.config), error);
         if (!ev) {
             log::emit(log::events::config_rejected,
                       {log::Field("config", config_path), log::Field("error", "auth: " + error)});

@@ -14,12 +14,6 @@
 
 namespace mxpulse::milter {
 
-// Returns the resolver settings of the [dns] section.
-dns::ResolverConfig resolver_config(const config::Config& c);
-
-// Returns the authentication settings of the [auth] section.
-auth::AuthConfig auth_config(const config::Config& c);
-
 // Evaluates one outbound message whose DKIM signatures were verified as it streamed; returns the
 // reply for end of message (SMFIS_CONTINUE unless the action tempfails or rejects it).
 sfsistat check_outbound(SMFICTX* ctx, App& app, const session::Session& s,

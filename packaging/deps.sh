@@ -28,7 +28,7 @@ packages=(
   libsystemd-dev
   # tests
   libgtest-dev libgmock-dev postfix swaks unbound python3 python3-dkim openssl procps psmisc
-  libsisimai-perl
+  libsisimai-perl opendkim
   clang libclang-rt-14-dev
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
   # packages and man pages (packaging/build, tests/packaging, tests/docs)

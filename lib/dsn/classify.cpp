@@ -2,19 +2,14 @@
 #include "dsn/classify.hpp"
 
 #include <cctype>
+#include <utility>
 
 #include "dsn/codes.hpp"
+#include "dsn/phrase_matcher.hpp"
 #include "mime/ascii.hpp"
 
 namespace mxpulse::dsn {
 namespace {
-
-// Returns the reason of the first rule whose phrase occurs in lowered text, or "".
-std::string match_text(std::string_view lowered, const std::vector<Rule>& rules) {
-    for (const auto& rule : rules)
-        if (lowered.find(rule.key) != std::string_view::npos) return rule.reason;
-    return {};
-}
 
 // Returns the reason of the rule whose key equals status (or is its prefix class), or "".
 std::string match_status(std::string_view status, const std::vector<Rule>& rules, bool prefix) {
@@ -28,24 +23,33 @@ std::string match_status(std::string_view status, const std::vector<Rule>& rules
     return {};
 }
 
-// Returns text with SMTP continuation prefixes ("550-5.7.1 ", "550 5.7.1 ") inside it removed,
-// so that a reply wrapped over several lines reads as one sentence.
-std::string strip_inner_codes(std::string_view text) {
+// Returns text with whitespace runs folded to one space and SMTP continuation prefixes
+// ("550-5.7.1 ", "550 5.7.1 ") inside it removed, so that a reply wrapped over several lines
+// reads as one sentence.
+std::string fold_reply(std::string_view text) {
     std::string out;
     out.reserve(text.size());
+    bool space = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (i > 0 && text[i - 1] == ' ' && i + 4 < text.size() && text[i] >= '2' &&
-            text[i] <= '5' && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+        const char c = text[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty() && i + 4 < text.size() && c >= '2' && c <= '5' &&
+            std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
             std::isdigit(static_cast<unsigned char>(text[i + 2])) &&
             (text[i + 3] == '-' || text[i + 3] == ' ')) {
             std::size_t at = 0;
             const std::string status = find_status(text, i + 4, &at);
             if (!status.empty() && at == i + 4) {
-                i = at + status.size();
+                i = at + status.size() - 1;
                 continue;
             }
         }
-        out.push_back(text[i]);
+        if (space && !out.empty()) out.push_back(' ');
+        space = false;
+        out.push_back(c);
     }
     return out;
 }
@@ -61,6 +65,62 @@ std::string failure_status(std::string_view text) {
         from = at + s.size();
     }
     return {};
+}
+
+// Returns true when a permanent expiry status field (5.4.x) sits over a transient reply status.
+bool expiry_over_transient(std::string_view field, std::string_view said) {
+    return field.starts_with("5.4.") && said.starts_with("4.");
+}
+
+// Returns true when a "user unknown" was a content filter's verdict rather than an answer about
+// the mailbox: not an answer to RCPT, with a status that is about neither addressing (x.1.x)
+// nor the protocol (x.5.x), and given after DATA or with some status.
+bool filter_verdict(std::string_view status, std::string_view command, const RuleSet& rules) {
+    if (command == "RCPT" || command == "MAIL") return false;
+    if (match_status(status, rules.status, false) == "userunknown") return false;
+    if (status.size() >= 4 && (status.substr(1, 3) == ".1." || status.substr(1, 3) == ".5."))
+        return false;
+    return command == "DATA" || !status.empty();
+}
+
+// Returns the first 4xx/5xx reply code in text; a 2xx code only when success is expected.
+std::string failure_reply(std::string_view text, bool success) {
+    std::size_t from = 0;
+    while (from < text.size()) {
+        std::size_t at = 0;
+        std::string code = find_reply_code(text, from, &at);
+        if (code.empty() || code[0] != '2' || success) return code;
+        from = at + 3;
+    }
+    return {};
+}
+
+// Returns true when text says a host name, not a mailbox, "does not exist" ("553 mx.example.com
+// does not exist").
+bool missing_host(std::string_view text) {
+    const std::size_t at = mime::ifind(text, " does not exist");
+    if (at == std::string_view::npos || at == 0) return false;
+    std::size_t start = at;
+    while (start > 0 && text[start - 1] != ' ')
+        --start;
+    std::string_view token = text.substr(start, at - start);
+    while (!token.empty() &&
+           (token.front() == '<' || token.front() == '"' || token.front() == '\''))
+        token.remove_prefix(1);
+    while (!token.empty() && (token.back() == '>' || token.back() == '"' || token.back() == '\'' ||
+                              token.back() == '.' || token.back() == ':'))
+        token.remove_suffix(1);
+    bool dot = false, letter = false;
+    for (char c : token) {
+        if (c == '.') {
+            dot = true;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+            letter = true;
+        } else if (!(c >= '0' && c <= '9') && c != '-') {
+            return false;
+        }
+    }
+    return dot && letter;
 }
 
 }  // namespace
@@ -85,51 +145,94 @@ std::string_view family_of(std::string_view r) {
     return "other";
 }
 
-// Returns the SMTP command a diagnostic names (MAIL, RCPT, DATA, CONN, EHLO), or "".
+// Returns the SMTP command a diagnostic names (MAIL, RCPT, DATA, CONN, EHLO, HELO), or "".
 std::string smtp_command_of(std::string_view d) {
-    if (mime::ifind(d, "after MAIL FROM") != std::string_view::npos ||
-        mime::ifind(d, "reply to MAIL FROM") != std::string_view::npos ||
-        mime::ifind(d, "[MAIL_FROM]") != std::string_view::npos)
-        return "MAIL";
-    if (mime::ifind(d, "after RCPT TO") != std::string_view::npos ||
-        mime::ifind(d, "reply to RCPT TO") != std::string_view::npos ||
-        mime::ifind(d, "[RCPT_TO]") != std::string_view::npos ||
-        mime::ifind(d, "like our RCPT TO") != std::string_view::npos)
-        return "RCPT";
-    if (mime::ifind(d, "end of DATA") != std::string_view::npos ||
-        mime::ifind(d, "final DATA") != std::string_view::npos ||
-        mime::ifind(d, "after DATA") != std::string_view::npos)
-        return "DATA";
-    if (mime::ifind(d, "after initial connection") != std::string_view::npos) return "CONN";
-    if (mime::ifind(d, "after EHLO") != std::string_view::npos) return "EHLO";
-    return {};
+    // A session transcript (">>> RCPT To:<...>") names the command that failed last.
+    // The last ">>> " (a forward search: it jumps with memchr, a backward one does not).
+    std::size_t sent = std::string_view::npos;
+    for (std::size_t at = d.find(">>> "); at != std::string_view::npos; at = d.find(">>> ", at + 4))
+        sent = at;
+    if (sent != std::string_view::npos) {
+        const std::string_view verb = d.substr(sent + 4, 4);
+        for (std::string_view c : {"MAIL", "RCPT", "DATA", "EHLO", "HELO"})
+            if (mime::iequals(verb, c)) return std::string(c);
+    }
+    static constexpr std::pair<std::string_view, std::string_view> kPhrases[] = {
+        {"after MAIL FROM", "MAIL"},   {"reply to MAIL FROM", "MAIL"},
+        {"[MAIL_FROM]", "MAIL"},       {"does not like sender", "MAIL"},
+        {"after RCPT", "RCPT"},        {"reply to RCPT TO", "RCPT"},
+        {"[RCPT_TO]", "RCPT"},         {"SMTP:RCPT", "RCPT"},
+        {"like our RCPT TO", "RCPT"},  {"does not like recipient", "RCPT"},
+        {"progress was RCPT", "RCPT"}, {"end of DATA", "DATA"},
+        {"final DATA", "DATA"},        {"after DATA", "DATA"},
+        {"reply to DATA", "DATA"},     {"after initial connection", "CONN"},
+        {"after EHLO", "EHLO"},        {"reply to EHLO", "EHLO"},
+        {"after HELO", "HELO"},        {"reply to HELO", "HELO"},
+    };
+    static const PhraseMatcher matcher = [] {
+        std::vector<std::string> phrases;
+        for (const auto& entry : kPhrases)
+            phrases.emplace_back(entry.first);
+        return PhraseMatcher(phrases);
+    }();
+    const std::size_t hit = matcher.first_phrase(d);
+    return hit == PhraseMatcher::npos ? std::string() : std::string(kPhrases[hit].second);
 }
 
 // Returns the reason for a diagnostic and status using rules (no report-kind logic).
-std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules) {
-    const std::string lowered = mime::to_lower(strip_inner_codes(mime::squash_spaces(diagnostic)));
-    std::string reason = match_text(lowered, rules.override_text);
+std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
+                       std::string_view known_command) {
+    if (!known_command.empty()) return decide_reason(diagnostic, status, rules, known_command);
+    return decide_reason(diagnostic, status, rules, smtp_command_of(diagnostic));
+}
+
+// Returns the reason for a diagnostic, status and failed command (empty: none) using rules.
+std::string decide_reason(std::string_view diagnostic, std::string_view status,
+                          const RuleSet& rules, std::string_view command) {
+    const std::string folded = fold_reply(diagnostic);
+    // Without a status code or a failed command, generic phrases decide on their own.
+    if (status.empty() && command.empty()) {
+        const std::size_t bare = rules.bare_phrases->first_phrase(folded);
+        if (bare != PhraseMatcher::npos) return rules.bare[bare].reason;
+    }
+    // One pass finds the first override rule and the first text rule that match.
+    const std::size_t hit = rules.phrases->first_phrase(folded);
+    const std::size_t overrides = rules.override_text.size();
+    std::string reason;
+    if (hit < overrides) reason = rules.override_text[hit].reason;
     if (reason.empty()) reason = match_status(status, rules.status, false);
-    if (reason.empty()) reason = match_text(lowered, rules.text);
+    if (reason.empty() && hit != PhraseMatcher::npos && hit >= overrides)
+        reason = rules.text[hit - overrides].reason;
     if (reason.empty()) reason = match_status(status, rules.fallback, true);
     if (reason.empty()) reason = "undefined";
-    const std::string command = smtp_command_of(diagnostic);
-    // A "user unknown" without a specific status, or after DATA, was a filter's verdict.
-    const bool vague_status = status.size() == 5 && status.ends_with(".0.0");
-    if (reason == "userunknown" && command != "MAIL" && (command == "DATA" || vague_status))
-        reason = "filtered";
-    if (command == "MAIL" && (reason == "userunknown" || reason == "undefined" ||
-                              reason == "onhold" || reason == "hostunknown"))
+    if (reason == "userunknown" && missing_host(folded)) reason = "hostunknown";
+    // "User unknown" with 5.2.1 (mailbox disabled) and no command named: a suspended mailbox.
+    if (reason == "userunknown" && command.empty() && status.size() >= 5 &&
+        status.substr(1, 4) == ".2.1")
+        reason = "suspend";
+    if (reason == "userunknown" && filter_verdict(status, command, rules)) reason = "filtered";
+    const bool vague = reason == "undefined" || reason == "onhold" || reason == "rejected";
+    if (command == "MAIL" && (vague || reason == "userunknown" || reason == "hostunknown"))
         reason = "rejected";
+    // Refused before any envelope was sent: the client itself was blocked.
+    if ((command == "CONN" || command == "EHLO" || command == "HELO") && vague) reason = "blocked";
     return reason;
 }
 
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules) {
-    if (r.reply_code.empty()) r.reply_code = find_reply_code(r.diagnostic);
-    // The code inside the remote reply is more precise than a summarising Status field.
+    if (r.reply_code.empty())
+        r.reply_code =
+            failure_reply(r.diagnostic, r.action == "delivered" || r.status.starts_with("2."));
+    // The code inside the remote reply is more precise than a summarising Status field, except
+    // when the field reports a permanent expiry and the reply is the transient error behind it:
+    // then the field is the final verdict and the reply is the cause (see cause_chain.hpp).
     const std::string said = failure_status(r.diagnostic);
-    if (!said.empty()) r.status = said;
+    if (expiry_over_transient(r.reported_status, said)) {
+        if (r.reply_code.starts_with('4')) r.reply_code.clear();
+    } else if (!said.empty()) {
+        r.status = said;
+    }
     if (r.status.empty() && !r.reply_code.empty() && kind != Kind::feedback &&
         kind != Kind::autoreply)
         r.status = std::string(1, r.reply_code[0]) + ".0.0";
@@ -147,8 +250,18 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
             why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
         r.reason = vague ? "expired" : why;
     } else {
-        r.reason = reason_for(r.diagnostic, r.status, rules);
+        r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
+        // A vendor's text that no rule decides: Sisimai's "onhold", not "undefined".
+        if (r.reason == "undefined" && kind == Kind::vendor) r.reason = "onhold";
+        // A transient error reported as permanent: the sender's MTA gave up retrying.
+        if ((r.reason == "onhold" || r.reason == "undefined") && r.status.starts_with("4.") &&
+            mime::ifind(r.diagnostic, "permanent error") != std::string_view::npos)
+            r.reason = "expired";
     }
+    // An undecided exit status of a local delivery program is the mailer's error.
+    if (r.diagnostic_type == "x-unix" &&
+        (r.reason == "undefined" || r.reason == "onhold" || r.reason == "expired"))
+        r.reason = "mailererror";
     r.family = std::string(family_of(r.reason));
 }
 

@@ -13,11 +13,17 @@ namespace mxpulse::dsn {
 // system or other.
 std::string_view family_of(std::string_view reason);
 
-// Returns the SMTP command a diagnostic names (MAIL, RCPT, DATA, CONN, EHLO), or "".
+// Returns the SMTP command a diagnostic names (MAIL, RCPT, DATA, CONN, EHLO, HELO), or "".
 std::string smtp_command_of(std::string_view diagnostic);
 
-// Returns the reason for a diagnostic and status using rules (no report-kind logic).
-std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules);
+// Returns the reason for a diagnostic and status using rules (no report-kind logic); command is
+// the SMTP command that failed when known elsewhere, else it is read from the diagnostic.
+std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
+                       std::string_view command = {});
+
+// Returns the reason for a diagnostic, status and failed SMTP command (empty: none known).
+std::string decide_reason(std::string_view diagnostic, std::string_view status,
+                          const RuleSet& rules, std::string_view command);
 
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules = default_rules());

@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "mime/ascii.hpp"
 
@@ -57,42 +56,64 @@ bool all_digits(std::string_view s) {
     return true;
 }
 
+// Returns the value of the leading digits of s (at most 6 of them), or -1 when it has none.
+int leading_number(std::string_view s) {
+    int v = 0;
+    std::size_t n = 0;
+    while (n < s.size() && n < 6 && s[n] >= '0' && s[n] <= '9')
+        v = v * 10 + (s[n++] - '0');
+    return n == 0 ? -1 : v;
+}
+
+// Reads "hh:mm[:ss]" from t into hh, mm, ss; returns false when t is no time of day.
+bool time_of_day(std::string_view t, int& hh, int& mm, int& ss) {
+    int parts[3] = {0, 0, 0};
+    int n = 0;
+    std::size_t i = 0;
+    while (n < 3) {
+        const int v = leading_number(t.substr(i));
+        if (v < 0) break;
+        parts[n++] = v;
+        while (i < t.size() && t[i] >= '0' && t[i] <= '9')
+            ++i;
+        if (i >= t.size() || t[i] != ':') break;
+        ++i;
+    }
+    if (n < 2) return false;
+    hh = parts[0], mm = parts[1], ss = n == 3 ? parts[2] : 0;
+    return true;
+}
+
 }  // namespace
 
 // Returns "YYYY-MM-DDTHH:MM:SS+hh:mm" for an RFC 5322 date (lenient), or "" when unparsable.
 std::string to_iso8601(std::string_view in) {
-    std::vector<std::string_view> tok;
+    int day = 0, month = 0, year = 0, hh = -1, mm = 0, ss = 0, off = 0;
+    bool have_zone = false;
     std::size_t i = 0;
-    while (i < in.size() && tok.size() < 12) {
+    for (int tokens = 0; i < in.size() && tokens < 12; ++tokens) {
         while (i < in.size() && (in[i] == ' ' || in[i] == ',' || in[i] == '\t'))
             ++i;
         if (i >= in.size() || in[i] == '(') break;
         std::size_t j = i;
         while (j < in.size() && in[j] != ' ' && in[j] != ',' && in[j] != '\t')
             ++j;
-        tok.push_back(in.substr(i, j - i));
+        const std::string_view t = in.substr(i, j - i);
         i = j;
-    }
-    int day = 0, month = 0, year = 0, hh = -1, mm = 0, ss = 0, off = 0;
-    bool have_zone = false;
-    for (std::string_view t : tok) {
         if (t.find(':') != std::string_view::npos && hh < 0) {
-            int a = 0, b = 0, c = 0;
-            const std::string s(t);
-            const int n = std::sscanf(s.c_str(), "%d:%d:%d", &a, &b, &c);
-            if (n >= 2) hh = a, mm = b, ss = n == 3 ? c : 0;
+            time_of_day(t, hh, mm, ss);
         } else if ((t[0] == '+' || t[0] == '-') && t.size() == 5 && all_digits(t.substr(1))) {
-            const int v = std::stoi(std::string(t.substr(1)));
+            const int v = leading_number(t.substr(1));
             off = (v / 100) * 60 + v % 100;
             if (t[0] == '-') off = -off;
             have_zone = true;
         } else if (all_digits(t)) {
-            const int v = std::stoi(std::string(t.substr(0, 6)));
+            const int v = leading_number(t);
             if (day == 0 && t.size() <= 2)
                 day = v;
             else if (year == 0)
                 year = t.size() == 2 ? 2000 + v : v;
-        } else if (month == 0 && month_number(t) > 0 && t.size() <= 9) {
+        } else if (month == 0 && t.size() <= 9 && month_number(t) > 0) {
             month = month_number(t);
         } else if (!have_zone && zone_offset(t, off)) {
             have_zone = true;

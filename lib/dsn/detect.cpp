@@ -52,9 +52,9 @@ constexpr std::array<std::string_view, 30> kBounceSubjects{"undeliver",
                                                            "delivery final"};
 
 // From phrases of daemons that send bounces.
-constexpr std::array<std::string_view, 8> kDaemonFrom{
-    "mailer-daemon", "postmaster",    "mail delivery", "mail administrator",
-    "mail-daemon",   "mailer daemon", "mail.delivery", "bounce"};
+constexpr std::array<std::string_view, 9> kDaemonFrom{
+    "mailer-daemon", "postmaster",    "mail delivery", "mail administrator", "mail-daemon",
+    "mailer daemon", "mail.delivery", "bounce",        "post_master"};
 
 // Subject phrases of auto-replies (RFC 3834).
 constexpr std::array<std::string_view, 7> kAutoReplySubjects{
@@ -95,9 +95,16 @@ Kind detect_kind(const mime::Message& msg) {
     const std::string ct = mime::to_lower(msg.headers.get("Content-Type"));
     if (ct.find("feedback-report") != std::string::npos) return Kind::feedback;
     if (status_part) return Kind::dsn;
+    // An unsubscribe request sent by a mail client is an opt-out complaint.
+    if (mime::iequals(mime::trim(msg.headers.get("X-Apple-Unsubscribe")), "true"))
+        return Kind::feedback;
     const std::string subject =
         mime::to_lower(mime::decode_encoded_words(msg.headers.get("Subject")));
     const std::string from = mime::to_lower(msg.headers.get("From"));
+    // An abuse complaint without a machine-readable report still returns the message.
+    if (contains_any(subject, kComplaintSubjects))
+        for (const auto& p : msg.parts)
+            if (p.media_type == "message/rfc822" && !p.attached) return Kind::feedback;
     const bool bounce_headers = looks_like_bounce(msg.headers);
     const std::string auto_submitted = mime::to_lower(msg.headers.get("Auto-Submitted"));
     const bool auto_reply = auto_submitted.starts_with("auto-replied") ||

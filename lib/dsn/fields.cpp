@@ -11,6 +11,34 @@ bool names_recipient(const mime::HeaderBlock& b) {
     return b.has("Final-Recipient") || b.has("Original-Recipient") || b.has("X-Actual-Recipient");
 }
 
+// Returns true for the fields that belong to one recipient's group.
+bool recipient_level(std::string_view name) {
+    static constexpr std::string_view kNames[] = {
+        "Final-Recipient",  "Original-Recipient", "X-Actual-Recipient", "Action",
+        "Status",           "Remote-MTA",         "Diagnostic-Code",    "Last-Attempt-Date",
+        "Will-Retry-Until", "Final-Log-ID"};
+    for (auto n : kNames)
+        if (mime::iequals(name, n)) return true;
+    return false;
+}
+
+// Splits a block that may hold several groups without blank lines between them. In the first
+// block, the fields before the first recipient-level field go to lead (per-message fields);
+// after that, a field name that repeats within the current group starts a new group.
+std::vector<mime::HeaderBlock> split_block(mime::HeaderBlock& block, bool first,
+                                           mime::HeaderBlock& lead) {
+    std::vector<mime::HeaderBlock> groups;
+    for (auto& f : block.fields) {
+        if (groups.empty() && first && !recipient_level(f.name)) {
+            lead.fields.push_back(std::move(f));
+            continue;
+        }
+        if (groups.empty() || groups.back().has(f.name)) groups.emplace_back();
+        groups.back().fields.push_back(std::move(f));
+    }
+    return groups;
+}
+
 }  // namespace
 
 // Splits a delivery-status body into its per-message and per-recipient groups.
@@ -40,8 +68,18 @@ StatusGroups parse_status_groups(std::string_view body, std::size_t max_recipien
         }
         pos += used;
         if (names_recipient(block)) {
-            if (out.per_recipient.size() < max_recipients)
-                out.per_recipient.push_back(std::move(block));
+            mime::HeaderBlock lead;
+            auto groups = split_block(block, first, lead);
+            if (first) out.per_message = std::move(lead);
+            for (auto& g : groups) {
+                if (!names_recipient(g) && !out.per_recipient.empty()) {
+                    // A repeated field inside one recipient's group, not a new group.
+                    for (auto& f : g.fields)
+                        out.per_recipient.back().fields.push_back(std::move(f));
+                } else if (names_recipient(g) && out.per_recipient.size() < max_recipients) {
+                    out.per_recipient.push_back(std::move(g));
+                }
+            }
         } else if (first) {
             out.per_message = std::move(block);
         } else if (!out.per_recipient.empty()) {

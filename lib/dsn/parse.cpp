@@ -2,6 +2,7 @@
 #include "dsn/parse.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "dsn/cause_chain.hpp"
 #include "dsn/classify.hpp"
@@ -9,7 +10,10 @@
 #include "dsn/date.hpp"
 #include "dsn/detect.hpp"
 #include "dsn/fields.hpp"
+#include "dsn/mbox.hpp"
+#include "dsn/ses_json.hpp"
 #include "dsn/text_scan.hpp"
+#include "dsn/transcript.hpp"
 #include "mime/ascii.hpp"
 #include "mime/encoded_word.hpp"
 #include "mime/message.hpp"
@@ -28,6 +32,7 @@ struct Sections {
     std::string human;                            // non-attached text parts, in order
     std::string_view human_cut;                   // human up to the returned original message
     std::vector<const mime::Part*> status_parts;  // delivery-status bodies
+    std::vector<const mime::Part*> forwarded;     // delivery-status bodies of attached messages
     const mime::Part* feedback = nullptr;         // message/feedback-report
     const mime::HeaderBlock* original = nullptr;  // headers of the returned message
     mime::HeaderBlock rfc822_headers;             // storage for a text/rfc822-headers block
@@ -42,7 +47,7 @@ void sections_of(const mime::Message& msg, Sections& s) {
         const auto& p = msg.parts[i];
         if (p.media_type == "message/delivery-status" ||
             p.media_type == "message/global-delivery-status") {
-            if (!p.attached) s.status_parts.push_back(&p);
+            (p.attached ? s.forwarded : s.status_parts).push_back(&p);
             continue;
         }
         if (p.media_type == "message/feedback-report") {
@@ -72,6 +77,15 @@ void sections_of(const mime::Message& msg, Sections& s) {
     s.human_cut = std::string_view(s.human).substr(0, human_text_end(s.human));
 }
 
+// Returns the comment of a Status field such as "4.0.0 (example.net: host name lookup failure)".
+std::string status_comment(std::string_view status) {
+    const std::size_t open = status.find('(');
+    const std::size_t close = status.rfind(')');
+    if (open == std::string_view::npos || close == std::string_view::npos || close <= open)
+        return {};
+    return mime::squash_spaces(status.substr(open + 1, close - open - 1));
+}
+
 // Fills a recipient from one RFC 3464 per-recipient group.
 Recipient from_group(const mime::HeaderBlock& g) {
     Recipient r;
@@ -86,10 +100,53 @@ Recipient from_group(const mime::HeaderBlock& g) {
     r.status = find_status(g.get("Status"));
     r.reported_status = r.status;
     r.remote_mta = strip_type(g.get("Remote-MTA"));
-    r.diagnostic = mime::squash_spaces(strip_type(g.get("Diagnostic-Code")));
+    const std::string_view diagnostic = g.get("Diagnostic-Code");
+    r.diagnostic = mime::squash_spaces(strip_type(diagnostic));
+    if (const std::size_t semi = diagnostic.find(';'); semi != std::string_view::npos && semi < 12)
+        r.diagnostic_type = mime::to_lower(mime::trim(diagnostic.substr(0, semi)));
+    // Without a Diagnostic-Code, a comment after the status code is the diagnostic.
+    if (r.diagnostic.empty()) r.diagnostic = status_comment(g.get("Status"));
     r.last_attempt = to_iso8601(g.get("Last-Attempt-Date"));
     r.will_retry_until = to_iso8601(g.get("Will-Retry-Until"));
     return r;
+}
+
+// Adds the recipients of one delivery-status body to report (and its per-message fields).
+void add_status_part(std::string_view body, const ParseLimits& limits, Report& report) {
+    const StatusGroups g = parse_status_groups(body, limits.max_recipients);
+    if (report.reporting_mta.empty()) {
+        report.reporting_mta = strip_type(g.per_message.get("Reporting-MTA"));
+        report.arrival_date = to_iso8601(g.per_message.get("Arrival-Date"));
+        report.received_from_mta = strip_type(g.per_message.get("Received-From-MTA"));
+    }
+    for (const auto& group : g.per_recipient) {
+        if (report.recipients.size() >= limits.max_recipients) break;
+        report.recipients.push_back(from_group(group));
+    }
+}
+
+// Recipients of a vendor bounce whose session transcript is looked at.
+constexpr std::size_t kTranscriptRecipients = 64;
+
+// Returns true when a looks like a plain address: a local part, "@", a domain, no blanks.
+bool plain_address(std::string_view a) {
+    const std::size_t at = a.find('@');
+    return at != std::string_view::npos && at > 0 && at + 1 < a.size() &&
+           a.find_first_of(" \t|<>") == std::string_view::npos;
+}
+
+// Repairs DSN recipients whose Final-Recipient is no plain address (a pipe command, a bare
+// source route "@host"): the address inside it, else X-Failed-Recipients, else the original To.
+void repair_addresses(const mime::Message& msg, const Sections& s, std::vector<Recipient>& all) {
+    for (auto& r : all) {
+        if (plain_address(r.recipient)) continue;
+        std::string fixed = bare_address(r.recipient);
+        if (fixed.empty() && all.size() == 1) {
+            fixed = bare_address(msg.headers.get("X-Failed-Recipients"));
+            if (fixed.empty() && s.original) fixed = bare_address(s.original->get("To"));
+        }
+        if (!fixed.empty()) r.recipient = std::move(fixed);
+    }
 }
 
 // Fills the original-message fields from a header block.
@@ -122,6 +179,16 @@ mime::HeaderBlock inline_original(std::string_view text, std::size_t end) {
     return block;
 }
 
+// Returns the (folded) text above the line where address first appears, at most 1 KiB of it.
+std::string preamble(std::string_view text, std::string_view address) {
+    const std::size_t at = mime::ifind(text, address);
+    if (at == std::string_view::npos) return {};
+    const std::size_t line = text.rfind('\n', at);
+    if (line == std::string_view::npos) return {};
+    const std::size_t from = line > 1024 ? line - 1024 : 0;
+    return mime::squash_spaces(text.substr(from, line - from));
+}
+
 // Collects the recipients of a vendor (text-only) bounce.
 std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Sections& s,
                                          const ParseLimits& limits) {
@@ -150,12 +217,25 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
         }
         if (!out.empty()) return out;
     }
-    for (auto& hit : scan_text(s.human_cut, exclude, limits.max_recipients)) {
+    auto hits = scan_text(s.human_cut, exclude, limits.max_recipients);
+    std::vector<std::string> addresses;
+    for (const auto& hit : hits)
+        addresses.push_back(hit.address);
+    const bool transcript = s.human_cut.find(">>> ") != std::string_view::npos;
+    for (auto& hit : hits) {
         Recipient r;
         r.recipient = hit.address;
         r.diagnostic = std::move(hit.block);
+        // The session transcript above the recipient's line says what was refused and when
+        // (looked at for the first recipients only: the search is not linear in their number).
+        const std::string session = transcript && out.size() < kTranscriptRecipients
+                                        ? transcript_context(s.human_cut, hit.address, addresses)
+                                        : std::string();
+        if (!session.empty() && r.diagnostic.find(session) == std::string::npos)
+            r.diagnostic = session + ' ' + r.diagnostic;
         out.push_back(std::move(r));
     }
+
     if (out.empty() && !original_to.empty()) {
         Recipient r;
         r.recipient = original_to;
@@ -181,7 +261,12 @@ std::vector<Recipient> report_recipients(const mime::Message& msg, const Section
                     rcpts.push_back(bare_address(f.value));
         if (rcpts.empty() && s.original) rcpts = find_addresses(s.original->get("To"));
     } else if (s.original) {
-        r.recipient = bare_address(s.original->get("To"));
+        // Some complaint loops name the complaining recipient in their own header.
+        r.recipient = bare_address(s.original->get("X-HmXmrOriginalRecipient"));
+        if (r.recipient.empty()) r.recipient = bare_address(s.original->get("To"));
+    } else {
+        // A complaint sent by the recipient's own mail client (an unsubscribe request).
+        r.recipient = bare_address(msg.headers.get("From"));
     }
     r.diagnostic =
         mime::squash_spaces(s.human.substr(0, std::min<std::size_t>(s.human.size(), 2048)));
@@ -194,14 +279,37 @@ std::vector<Recipient> report_recipients(const mime::Message& msg, const Section
     return out;
 }
 
-}  // namespace
+// Fills report from an SES JSON notification in the first text part; returns false when the
+// message carries none.
+bool from_ses(const mime::Message& msg, const ParseLimits& limits, Report& report) {
+    for (const auto& p : msg.parts) {
+        if (p.attached || p.is_container || !p.media_type.starts_with("text/")) continue;
+        auto ses = parse_ses(p.body, limits.max_recipients);
+        if (!ses) return false;
+        report.is_bounce = true;
+        report.kind = ses->kind;
+        report.reporting_mta = std::move(ses->reporting_mta);
+        report.arrival_date = std::move(ses->arrival_date);
+        report.original = std::move(ses->original);
+        report.recipients = std::move(ses->recipients);
+        for (auto& r : report.recipients) {
+            r.smtp_command = smtp_command_of(r.diagnostic);
+            classify(r, report.kind);
+            find_cause(r, {});
+        }
+        return true;
+    }
+    return false;
+}
 
-// Parses a raw message (headers and body). "Not a bounce" is Report::is_bounce == false.
-Report parse(std::string_view raw, const ParseLimits& limits) {
+// Parses one message (headers and body).
+Report parse_one(std::string_view raw, const ParseLimits& limits) {
     Report report;
     const mime::Message msg = mime::parse(raw, limits.mime);
     report.limits_hit = msg.limits_hit;
     report.kind = detect_kind(msg);
+    if ((report.kind == Kind::none || report.kind == Kind::vendor) && from_ses(msg, limits, report))
+        return report;
     if (report.kind == Kind::none) return report;
     report.is_bounce = true;
     Sections s;
@@ -216,18 +324,8 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
         if (report.recipients.size() > limits.max_recipients)
             report.recipients.resize(limits.max_recipients);
     } else {
-        for (const auto* part : s.status_parts) {
-            const StatusGroups g = parse_status_groups(part->body, limits.max_recipients);
-            if (report.reporting_mta.empty()) {
-                report.reporting_mta = strip_type(g.per_message.get("Reporting-MTA"));
-                report.arrival_date = to_iso8601(g.per_message.get("Arrival-Date"));
-                report.received_from_mta = strip_type(g.per_message.get("Received-From-MTA"));
-            }
-            for (const auto& group : g.per_recipient) {
-                if (report.recipients.size() >= limits.max_recipients) break;
-                report.recipients.push_back(from_group(group));
-            }
-        }
+        for (const auto* part : s.status_parts)
+            add_status_part(part->body, limits, report);
         if (report.recipients.empty() && has_status_fields(s.human)) {
             std::size_t from = mime::ifind(s.human, "Final-Recipient");
             if (from == std::string_view::npos) from = 0;
@@ -236,16 +334,74 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
             for (const auto& group : g.per_recipient)
                 report.recipients.push_back(from_group(group));
         }
-        if (report.recipients.empty()) report.recipients = vendor_recipients(msg, s, limits);
+        repair_addresses(msg, s, report.recipients);
+        // A bounce forwarded as an attachment: its delivery-status part still names them.
+        if (report.recipients.empty())
+            for (const auto* part : s.forwarded)
+                add_status_part(part->body, limits, report);
+        const bool from_status = !report.recipients.empty();
+        if (!from_status) report.recipients = vendor_recipients(msg, s, limits);
+        std::optional<std::string> human_command;  // the human part's command, read once
         for (auto& r : report.recipients) {
             if (r.diagnostic.empty()) r.diagnostic = block_for(s.human_cut, r.recipient);
+            if (from_status) r.diagnostic = complete_reply(r.diagnostic, s.human_cut);
+            // The human part often names the failed command that the status part omits.
+            r.smtp_command = smtp_command_of(r.diagnostic);
+            if (!r.smtp_command.empty()) continue;
+            // The recipient's own lines in the human part (a vendor's diagnostic already is),
+            // else the whole part when it does not name the recipient (or names one only).
+            const std::string own =
+                from_status ? block_for(s.human_cut, r.recipient) : std::string("-");
+            if (from_status) r.smtp_command = smtp_command_of(own);
+            if (r.smtp_command.empty() && (own.empty() || report.recipients.size() == 1)) {
+                if (!human_command) human_command = smtp_command_of(s.human_cut);
+                r.smtp_command = *human_command;
+            }
         }
     }
+    const std::string intro = report.kind == Kind::vendor && !report.recipients.empty()
+                                  ? preamble(s.human_cut, report.recipients.front().recipient)
+                                  : std::string();
     for (auto& r : report.recipients) {
         classify(r, report.kind);
+        // Text that states the error once above the list of recipients applies to each of
+        // them when their own lines decide nothing.
+        if ((r.reason == "onhold" || r.reason == "undefined") && !intro.empty()) {
+            Recipient again = r;
+            again.diagnostic = intro + ' ' + r.diagnostic;
+            again.status = again.reported_status;
+            again.reply_code.clear();
+            classify(again, report.kind);
+            if (again.reason != "onhold" && again.reason != "undefined") r = std::move(again);
+        }
         find_cause(r, s.human);
     }
     return report;
+}
+
+}  // namespace
+
+// Parses a raw message (headers and body), or each message of an mbox-form text, merging their
+// recipients. "Not a bounce" is Report::is_bounce == false.
+Report parse(std::string_view raw, const ParseLimits& limits) {
+    const auto messages = split_mbox(raw, limits.max_messages);
+    if (messages.size() == 1) return parse_one(raw, limits);
+    Report merged;
+    for (auto message : messages) {
+        Report one = parse_one(message, limits);
+        if (!one.is_bounce) continue;
+        if (!merged.is_bounce) {
+            merged = std::move(one);
+            continue;
+        }
+        for (auto& r : one.recipients)
+            if (merged.recipients.size() < limits.max_recipients)
+                merged.recipients.push_back(std::move(r));
+        merged.limits_hit.insert(merged.limits_hit.end(), one.limits_hit.begin(),
+                                 one.limits_hit.end());
+    }
+    if (!merged.is_bounce) return parse_one(messages.front(), limits);
+    return merged;
 }
 
 }  // namespace mxpulse::dsn

@@ -20,15 +20,16 @@ struct Recipient {
     std::string reported_status;  // the Status field as given, before the diagnostic code
     std::string reply_code;       // SMTP reply code, e.g. 550
     std::string reason;           // Sisimai vocabulary, e.g. userunknown
-    std::string family;        // transport, mailbox, policy, authentication, content, system, other
-    std::string remote_mta;    // host name or address of the remote MTA
-    std::string diagnostic;    // diagnostic text, whitespace-folded
-    std::string last_attempt;  // ISO 8601 with offset
-    std::string will_retry_until;       // ISO 8601 with offset
-    std::string smtp_command;           // MAIL, RCPT, DATA, CONN, EHLO when known
-    std::string cause_status;           // for expiries: status of the last transient error
-    std::string cause_reply_code;       // for expiries: reply code of the last transient error
-    std::string cause_text;             // for expiries: text of the last transient error
+    std::string family;      // transport, mailbox, policy, authentication, content, system, other
+    std::string remote_mta;  // host name or address of the remote MTA
+    std::string diagnostic;  // diagnostic text, whitespace-folded
+    std::string diagnostic_type;   // type of the Diagnostic-Code field, lower case: smtp, x-unix
+    std::string last_attempt;      // ISO 8601 with offset
+    std::string will_retry_until;  // ISO 8601 with offset
+    std::string smtp_command;      // MAIL, RCPT, DATA, CONN, EHLO when known
+    std::string cause_status;      // for expiries: status of the last transient error
+    std::string cause_reply_code;  // for expiries: reply code of the last transient error
+    std::string cause_text;        // for expiries: text of the last transient error
     std::vector<std::string> patterns;  // tags such as m365-socketerror
 };
 

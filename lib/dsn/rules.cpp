@@ -30,7 +30,18 @@ RuleSet parse_rules(std::string_view text) {
             out.text.push_back(std::move(rule));
         else if (section == "fallback")
             out.fallback.push_back(std::move(rule));
+        else if (section == "bare")
+            out.bare.push_back(std::move(rule));
     }
+    std::vector<std::string> keys;
+    for (const auto* section : {&out.override_text, &out.text})
+        for (const auto& rule : *section)
+            keys.push_back(rule.key);
+    out.phrases = std::make_shared<const PhraseMatcher>(keys);
+    keys.clear();
+    for (const auto& rule : out.bare)
+        keys.push_back(rule.key);
+    out.bare_phrases = std::make_shared<const PhraseMatcher>(keys);
     return out;
 }
 

@@ -1,9 +1,12 @@
 // The classification rules table, parsed once from the data file embedded at build time.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "dsn/phrase_matcher.hpp"
 
 namespace mxpulse::dsn {
 
@@ -19,6 +22,11 @@ struct RuleSet {
     std::vector<Rule> status;
     std::vector<Rule> text;
     std::vector<Rule> fallback;
+    std::vector<Rule> bare;  // phrases deciding when there is neither status nor command
+    // One automaton over the override phrases followed by the text phrases: a match index
+    // below override_text.size() is an override rule, the others are text rules.
+    std::shared_ptr<const PhraseMatcher> phrases;
+    std::shared_ptr<const PhraseMatcher> bare_phrases;  // over bare
 };
 
 // Returns the embedded text of rules/reasons.rules.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "dsn/phrase_matcher.hpp"
 #include "mime/ascii.hpp"
 
 namespace mxpulse::dsn {
@@ -76,6 +77,8 @@ int at_line_start(std::string_view text, std::size_t at) {
     if (prefix.size() == 3 && prefix[0] >= '4' && prefix[0] <= '5' && prefix[1] >= '0' &&
         prefix[1] <= '9' && prefix[2] >= '0' && prefix[2] <= '9')
         return 1;
+    // A bare "To:" line repeats the returned message's header: no evidence of a failure.
+    if (mime::iequals(prefix, "to:")) return 0;
     if (prefix.size() <= 40 && prefix.size() >= 3 &&
         mime::iequals(prefix.substr(prefix.size() - 3), "to:"))
         return 1;
@@ -118,14 +121,10 @@ std::size_t human_text_end(std::string_view text) {
         "original message headers",
         "--- the header of the original",
     };
-    // Lower-case once, then search each marker only before the earliest hit so far.
-    const std::string lowered = mime::to_lower(text);
-    std::size_t end = lowered.size();
-    for (auto m : markers) {
-        const std::size_t at = std::string_view(lowered).substr(0, end).find(m);
-        if (at != std::string_view::npos && at > 0) end = at;
-    }
-    return end;
+    // One case-insensitive pass finds the earliest marker after the first byte.
+    static const PhraseMatcher matcher{std::vector<std::string>(markers.begin(), markers.end())};
+    const std::size_t at = matcher.earliest(text, 1);
+    return at == PhraseMatcher::npos ? text.size() : at;
 }
 
 // Returns every e-mail address in text in order of first appearance (lower-cased, unique).
@@ -167,19 +166,30 @@ std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::str
     std::vector<TextHit> out;
     for (const auto& a : chosen)
         out.push_back({a, {}});
-    // Each recipient's block runs from its first line to the line of the next recipient.
+    // Each recipient's block runs from the line of its first occurrence to the line of the next
+    // occurrence of another chosen recipient: one pass over the occurrences, in text order.
+    std::vector<std::pair<std::size_t, std::size_t>> marks;  // (offset, index in out)
+    std::vector<std::size_t> first(out.size(), std::string_view::npos);
+    for (const auto& o : all) {
+        const auto it = std::find(chosen.begin(), chosen.end(), o.address);
+        if (it == chosen.end()) continue;
+        const auto index = static_cast<std::size_t>(it - chosen.begin());
+        marks.emplace_back(o.at, index);
+        if (first[index] == std::string_view::npos) first[index] = o.at;
+    }
     for (std::size_t i = 0; i < out.size(); ++i) {
-        const std::size_t at = mime::ifind(text, out[i].address);
+        const std::size_t at = first[i];
+        if (at == std::string_view::npos) continue;
         std::size_t start = text.rfind('\n', at);
         start = start == std::string_view::npos ? 0 : start + 1;
         std::size_t end = text.size();
-        for (std::size_t j = 0; j < out.size(); ++j) {
-            if (j == i) continue;
-            const std::size_t other = mime::ifind(text, out[j].address, at + out[i].address.size());
-            if (other == std::string_view::npos) continue;
-            const std::size_t line = text.rfind('\n', other);
-            const std::size_t cut = line == std::string_view::npos ? other : line;
-            if (cut > at && cut < end) end = cut;
+        const auto next = std::find_if(marks.begin(), marks.end(), [&](const auto& m) {
+            return m.first > at && m.second != i;
+        });
+        if (next != marks.end()) {
+            const std::size_t line = text.rfind('\n', next->first);
+            const std::size_t cut = line == std::string_view::npos ? next->first : line;
+            if (cut > at) end = cut;
         }
         if (end - start > 4096) end = start + 4096;
         out[i].block = mime::squash_spaces(text.substr(start, end - start));

@@ -4,6 +4,8 @@
 #include <iconv.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstring>
 
 #include "mime/ascii.hpp"
 
@@ -11,9 +13,22 @@ namespace mxpulse::mime {
 namespace {
 
 // Returns true when every byte of text is 7-bit ASCII without ESC (ISO-2022 needs conversion).
+// Eight bytes at a time: a high bit set, or a byte equal to ESC, ends the fast path.
 bool plain_ascii(std::string_view text) {
-    for (unsigned char c : text)
+    constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+    constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+    constexpr std::uint64_t kEsc = 0x1B1B1B1B1B1B1B1Bull;
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, text.data() + i, 8);
+        const std::uint64_t esc = w ^ kEsc;  // a zero byte where the byte was ESC
+        if ((w & kHigh) || ((esc - kOnes) & ~esc & kHigh)) return false;
+    }
+    for (; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x80 || c == 0x1B) return false;
+    }
     return true;
 }
 
@@ -29,8 +44,8 @@ std::string ascii_only(std::string_view text) {
 
 // Converts text from charset to UTF-8; unknown charsets and bad bytes are replaced, ok=false.
 std::string to_utf8(std::string_view text, std::string_view charset, bool& ok) {
-    std::string cs = to_lower(trim(charset));
     if (plain_ascii(text)) return std::string(text);
+    std::string cs = to_lower(trim(charset));
     if (cs.empty() || cs == "utf-8" || cs == "utf8" || cs == "us-ascii") return std::string(text);
     if (cs == "ks_c_5601-1987") cs = "cp949";
     if (cs == "iso-2022-jp" || cs == "iso-2022-jp-2") cs = "iso-2022-jp-3";

@@ -49,6 +49,7 @@ std::size_t parse_header_block(std::string_view text, const Limits& limits, Head
                                std::vector<LimitHit>& hits) {
     std::size_t pos = 0;
     if (text.starts_with("From ")) next_line(text, pos);  // mbox separator
+    out.fields.reserve(16);
     bool dropping = false;
     while (pos < text.size()) {
         const std::size_t line_start = pos;

@@ -66,9 +66,11 @@ bool Parser::room_for_part() {
 // Decodes a leaf body into part.body when its type is text-like and the budget allows.
 void Parser::leaf(Part& part, std::string_view body) {
     if (!wants_body(part.media_type)) return;
-    // Bodies inside a returned message are not needed (its headers are); skip decoding them.
+    // Bodies inside a returned message are not needed (its headers are), except the status
+    // fields of a bounce that was forwarded as an attachment; skip decoding the others.
     if (part.attached && part.media_type != "text/rfc822-headers" &&
-        part.media_type != "text/rfc822-header")
+        part.media_type != "text/rfc822-header" && part.media_type != "message/delivery-status" &&
+        part.media_type != "message/global-delivery-status")
         return;
     const std::string cte = to_lower(trim(part.headers.get("Content-Transfer-Encoding")));
     std::string decoded_body;

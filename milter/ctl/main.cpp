@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("-V,--version", std::string("mxpulsectl ") + mxpulse::kVersion);
     add_basic_commands(app, options, exit_code);
     add_analyze_command(app, options, exit_code);
+    add_check_domain_command(app, options, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

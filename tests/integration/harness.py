@@ -175,8 +175,10 @@ remote-control:
 class Gateway:
     """A private Postfix relaying to smtp-sink, filtered by mxpulse over a unix or inet socket."""
 
-    def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail"):
-        """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone."""
+    def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail", external_milter=None):
+        """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone.
+        external_milter: a Postfix milter address of another milter (benchmarks), used instead."""
+        self.external_milter = external_milter
         self.socket_kind = socket_kind
         self.extra_config = extra_config
         self.failure_action = failure_action
@@ -402,7 +404,7 @@ egress_addresses = ["192.0.2.25"]
 
     # ---- Postfix -----------------------------------------------------------------------
     def _start_postfix(self):
-        _, pf_milter = self.milter_spec() if self.socket_kind != "none" else ("", "")
+        _, pf_milter = self.milter_spec() if self.socket_kind != "none" else ("", self.external_milter or "")
         cfg = self.path("postfix")
         os.makedirs(cfg)
         for d in ("queue", "data"):

@@ -36,6 +36,9 @@ TEST_P(SocketErrorRendering, TagsTheChain) {
     EXPECT_EQ(r.recipient, recipient);
     EXPECT_EQ(r.reason, "expired");
     EXPECT_EQ(r.family, "transport");
+    // The final verdict is the expiry; the transient error is only its cause.
+    EXPECT_EQ(r.status, "5.4.300");
+    EXPECT_FALSE(r.reply_code.starts_with('4')) << r.reply_code;
     EXPECT_EQ(r.cause_reply_code, "421");
     EXPECT_EQ(r.cause_status, "4.4.2");
     EXPECT_NE(r.cause_text.find("SocketError"), std::string::npos) << r.cause_text;

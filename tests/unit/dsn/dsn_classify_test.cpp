@@ -68,3 +68,54 @@ TEST(Classify, DeliveredAndFeedback) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace mxpulse::dsn;
+
+// Returns r classified as a DSN recipient with the given fields.
+Recipient classified(const std::string& diagnostic, const std::string& status,
+                     const std::string& type = "smtp", const std::string& command = "") {
+    Recipient r;
+    r.action = "failed";
+    r.diagnostic = diagnostic;
+    r.status = status;
+    r.reported_status = status;
+    r.diagnostic_type = type;
+    r.smtp_command = command;
+    classify(r, Kind::dsn);
+    return r;
+}
+
+TEST(Classify, CommandAndStatusClassDecideUserUnknown) {
+    EXPECT_EQ(classified("550 User unknown", "", "smtp", "RCPT").reason, "userunknown");
+    EXPECT_EQ(classified("550 User unknown", "", "smtp", "DATA").reason, "filtered");
+    EXPECT_EQ(classified("550 5.2.1 <a@b.org>... User Unknown", "5.2.1").reason, "suspend");
+    EXPECT_EQ(classified("550 5.7.1 User unknown", "5.7.1").reason, "filtered");
+    EXPECT_EQ(classified("550 Rejected", "", "smtp", "EHLO").reason, "blocked");
+}
+
+TEST(Classify, TransientErrorReportedAsPermanentExpired) {
+    Recipient r;
+    r.action = "failed";
+    r.diagnostic = "This is a permanent error. Error, ERROR_CODE :421, Host not reachable.";
+    classify(r, Kind::vendor);
+    EXPECT_EQ(r.status, "4.0.0");
+    EXPECT_EQ(r.reason, "expired");
+}
+
+TEST(Classify, ExitStatusOfALocalMailer) {
+    EXPECT_EQ(classified("255", "5.0.0", "x-unix").reason, "mailererror");
+    EXPECT_EQ(classified("Disk quota exceeded", "4.3.0", "x-unix").reason, "mailboxfull");
+}
+
+TEST(Classify, AddressDigitsAreNoSuccessCode) {
+    const Recipient r = classified(
+        "did not accept our requests to connect [(0) example.com. "
+        "[2606:2800:220:6d:26bf:1447:1097:aa7]:25: socket error]",
+        "");
+    EXPECT_EQ(r.reply_code, "");
+    EXPECT_NE(r.reason, "delivered");
+}
+
+}  // namespace

@@ -10,6 +10,31 @@ namespace {
 
 using namespace mxpulse::dsn;
 
+TEST(Fields, GroupsWithoutBlankLinesAndFieldsInAnyOrder) {
+    const std::string body =
+        "Reporting-MTA: dns; mx.example.org\n"
+        "Arrival-Date: Fri, 21 Nov 2014 17:24:04 -0500\n"
+        "Final-Recipient: rfc822; a@example.com\n"
+        "Action: failed\n"
+        "Status: 5.2.2\n"
+        "Final-Recipient: rfc822; b@example.com\n"
+        "Action: failed\n"
+        "Status: 5.1.1\n"
+        "\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 no such user\n"
+        "Status: 5.1.1\n"
+        "Final-Recipient: rfc822; c@example.com\n"
+        "Action: failed\n";
+    const StatusGroups g = parse_status_groups(body, 10);
+    EXPECT_EQ(strip_type(g.per_message.get("Reporting-MTA")), "mx.example.org");
+    ASSERT_EQ(g.per_recipient.size(), 3u);
+    EXPECT_EQ(strip_type(g.per_recipient[0].get("Final-Recipient")), "a@example.com");
+    EXPECT_EQ(g.per_recipient[0].get("Status"), "5.2.2");
+    EXPECT_EQ(strip_type(g.per_recipient[1].get("Final-Recipient")), "b@example.com");
+    EXPECT_EQ(g.per_recipient[2].get("Diagnostic-Code"), "smtp; 550 5.1.1 no such user");
+    EXPECT_EQ(parse_status_groups(body, 2).per_recipient.size(), 2u);
+}
+
 TEST(Fields, GroupsAndSpacedColons) {
     const std::string body =
         "Reporting-MTA: dns; mx.example.org\n"
@@ -82,6 +107,32 @@ TEST(Parse, OriginalHeadersAreDecoded) {
     EXPECT_EQ(r.original.message_id, "<m1@example.org>");
     EXPECT_EQ(r.original.subject, "\xC3\xA9t\xC3\xA9");
     EXPECT_EQ(r.original.authentication_results, "mx; spf=pass");
+}
+
+}  // namespace
+
+namespace {
+
+// Returns a DSN whose one Final-Recipient field is final_recipient.
+std::string dsn_with_recipient(const std::string& final_recipient) {
+    return "From: MAILER-DAEMON@mx.example.org\nTo: s@example.org\nX-Failed-Recipients: "
+           "k@example.com\nSubject: Mail delivery failed\n"
+           "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+           "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+           "Final-Recipient: rfc822;" +
+           final_recipient + "\nAction: failed\nStatus: 5.0.0\n\n--b--\n";
+}
+
+TEST(Fields, RecipientsThatAreNoPlainAddressAreRepaired) {
+    using mxpulse::dsn::parse;
+    EXPECT_EQ(parse(dsn_with_recipient("|/usr/bin/prog k@example.com /home/k"))
+                  .recipients.at(0)
+                  .recipient,
+              "k@example.com");
+    EXPECT_EQ(parse(dsn_with_recipient("@mx.example.org")).recipients.at(0).recipient,
+              "k@example.com");
+    EXPECT_EQ(parse(dsn_with_recipient("a@example.net")).recipients.at(0).recipient,
+              "a@example.net");
 }
 
 }  // namespace

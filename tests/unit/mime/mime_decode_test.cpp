@@ -40,6 +40,21 @@ TEST(Charset, ConvertsAndReportsBadCharsets) {
     EXPECT_FALSE(ok);
 }
 
+TEST(Charset, EscapeOrHighByteAnywhereNeedsConversion) {
+    // The ASCII check reads eight bytes at a time: try every position of the special byte.
+    const std::string ascii = "0123456789abcdefghij";
+    for (std::size_t at = 0; at < ascii.size(); ++at) {
+        bool ok = true;
+        std::string latin = ascii;
+        latin[at] = '\xE9';
+        EXPECT_EQ(to_utf8(latin, "iso-8859-1", ok).size(), ascii.size() + 1) << at;
+        std::string jis = ascii.substr(0, at) + "\x1B$B$3\x1B(B" + ascii.substr(at);
+        EXPECT_NE(to_utf8(jis, "iso-2022-jp", ok).find("\xE3\x81\x93"), std::string::npos) << at;
+    }
+    bool ok = true;
+    EXPECT_EQ(to_utf8(ascii, "iso-2022-jp", ok), ascii);
+}
+
 TEST(Header, UnfoldsAndReadsParams) {
     HeaderBlock h;
     std::vector<LimitHit> hits;
