@@ -32,6 +32,10 @@ packages=(
   clang libclang-rt-14-dev
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
   prometheus  # promtool checks the metrics exposition in the integration tests
+  # packages and man pages (packaging/build, tests/packaging, tests/docs)
+  debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc ccache
+  # Sendmail live test: m4 builds the .cf, libwrap0 is what the unpacked sendmail links
+  m4 libwrap0
 )
 
 if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then

@@ -250,6 +250,18 @@ class Gateway:
             raise
         return self
 
+    def start_without_postfix(self):
+        """Starts the DNS server, smtp-sink and mxpulse only, for tests that bring their own MTA."""
+        try:
+            self.dns = DnsServer(self.path())
+            self.dns.start()
+            self._start_sink()
+            self.start_mxpulse()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
     def stop(self):
         """Stops Postfix, mxpulse and smtp-sink, and removes the directory; never raises."""
         if self.postfix_started:
