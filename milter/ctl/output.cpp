@@ -1,6 +1,8 @@
 // mxpulsectl's output: tables for people, JSON for scripts.
 #include "ctl/output.hpp"
 
+#include "evidence/bundle.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -53,12 +55,7 @@ std::string format_uptime(std::int64_t s) {
 }
 
 std::string format_time(std::int64_t unix_time) {
-    std::time_t t = unix_time;
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
-    return buf;
+    return evidence::iso_time(unix_time);
 }
 
 std::string format_percent(double ratio) {

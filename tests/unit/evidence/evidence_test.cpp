@@ -62,7 +62,8 @@ TEST(Evidence, ProviderBundleIsComplete) {
     EXPECT_EQ((*b)["by_status"][0]["count"], 4);
     EXPECT_EQ((*b)["message_ids"]["originals"].size(), 3u);
     EXPECT_EQ((*b)["pattern"], "intermittent");
-    EXPECT_TRUE((*b)["outbound_auth"].is_object());  // filled by the control command from the auth counters
+    EXPECT_TRUE(
+        (*b)["outbound_auth"].is_object());  // filled by the control command from the auth counters
     EXPECT_TRUE(b->contains("outbound_auth"));
     std::string summary = (*b)["summary"];
     EXPECT_NE(summary.find("5.4.300 (4)"), std::string::npos) << summary;
