@@ -35,6 +35,28 @@ void print_status(const nlohmann::json& r) {
     print_table(std::cout, limits);
 }
 
+// Prints the active alerts and the recent transitions as tables.
+void print_alerts(const nlohmann::json& r) {
+    std::vector<std::vector<std::string>> active{
+        {"RULE", "KEY", "SEVERITY", "VALUE", "EVENTS", "SINCE"}};
+    for (const auto& a : r["active"]) {
+        active.push_back({a.value("rule", ""), a.value("key", ""), a.value("severity", ""),
+                          std::to_string(a.value("value", 0.0)),
+                          std::to_string(a.value("events", 0)), format_time(a.value("since", 0))});
+    }
+    std::cout << "Active alerts: " << r["active"].size() << "\n";
+    if (active.size() > 1) print_table(std::cout, active);
+    std::vector<std::vector<std::string>> recent{
+        {"AT", "STATE", "RULE", "KEY", "VALUE", "THRESHOLD"}};
+    for (const auto& t : r["recent"]) {
+        recent.push_back({format_time(t.value("at", 0)), t.value("state", ""), t.value("rule", ""),
+                          t.value("key", ""), std::to_string(t.value("value", 0.0)),
+                          std::to_string(t.value("threshold", 0.0))});
+    }
+    std::cout << "\nRecent: " << r["recent"].size() << "\n";
+    if (recent.size() > 1) print_table(std::cout, recent);
+}
+
 // Registers a subcommand that sends a fixed request and prints the result.
 void add_simple(CLI::App& app, Options& o, int& rc, const std::string& name,
                 const std::string& help, void (*print)(const nlohmann::json&)) {
@@ -62,6 +84,8 @@ void add_basic_commands(CLI::App& app, Options& o, int& rc) {
     add_simple(
         app, o, rc, "reload", "Reload the configuration (a bad one is refused, the old one kept)",
         [](const nlohmann::json& r) { std::cout << "reloaded " << r.value("file", "") << "\n"; });
+    add_simple(app, o, rc, "alerts", "The alerts firing now and the recent raises and clears",
+               print_alerts);
     auto words = std::make_shared<std::vector<std::string>>();
     CLI::App* call =
         app.add_subcommand("call", "Send a raw protocol line and print the JSON reply");
