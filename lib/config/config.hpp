@@ -104,8 +104,6 @@ struct Config {
     bool default_alert_rules = true;
     std::chrono::milliseconds alert_interval{};
     std::vector<std::string> own_sender_domains;
-    std::int64_t log_repeat_limit = 0;
-    std::chrono::milliseconds log_repeat_window{};
 
     // [providers]: provider name -> domains (or MX host suffixes) it serves
     std::vector<std::pair<std::string, std::vector<std::string>>> providers;

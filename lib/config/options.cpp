@@ -275,26 +275,6 @@ const std::array kOptions{
            "Lowest level logged: trace, debug, info, warn, error.", &Config::log_level, kLogLevels},
     Option{"log", "syslog_facility", Kind::choice, R"("mail")",
            "Syslog facility when sink is syslog.", &Config::syslog_facility, kFacilities},
-    Option{"log",
-           "repeat_limit",
-           Kind::integer,
-           "20",
-           "Identical events (same name and key) logged per repeat_window; the rest are counted "
-           "and summed up "
-           "in one log.suppressed line. 0: no limit.",
-           &Config::log_repeat_limit,
-           {},
-           0,
-           1'000'000},
-    Option{"log",
-           "repeat_window",
-           Kind::duration,
-           R"("60s")",
-           "The period repeat_limit applies to.",
-           &Config::log_repeat_window,
-           {},
-           kSecond,
-           86400 * kSecond},
 
     // [tagging]
     Option{"tagging", "enabled", Kind::boolean, "true",
