@@ -92,6 +92,22 @@ class OutboundAuth(unittest.TestCase):
 
         harness.wait_for(folded, 20, "yahoo.test and aol.test under provider yahoodns.test")
 
+    def test_6_dns_down_is_temperror_and_mail_still_flows(self):
+        # Nothing about down.test is cached; with the DNS server gone every lookup times out.
+        self.set_auth("")
+        self.gw.dns.stop()
+        try:
+            before = len(self.gw.sink_messages())
+            mid = self.gw.send("carol@down.test", ["u6@yahoo.test"], "dns is down")
+            e = self.auth_event(mid)
+            self.assertEqual(e["spf"], "temperror", e)
+            self.assertEqual(e["dmarc"], "temperror", e)
+            # Bounded by the resolver timeout (1 s in the harness) per lookup, not a hang.
+            self.assertLess(e["elapsed_ms"], 6000)
+            self.gw.wait_sink(before + 1)
+        finally:
+            self.gw.dns.start()
+
 
 if __name__ == "__main__":
     unittest.main()
