@@ -540,6 +540,16 @@ smtp_connect_timeout = 5s
         run(["smtp-source", "-m", str(count), "-s", str(sessions), "-l", "2048", "-f", sender,
              "-t", recipient, "127.0.0.1:%d" % self.smtpd_port], timeout=120)
 
+    def wait_sink_message(self, message_id, body="Hello.", timeout=60):
+        """Waits until smtp-sink holds the whole message with that Message-ID (it creates the file
+        before writing it, so the body marks a complete one); returns its text."""
+        def complete():
+            for m in self.sink_messages():
+                if message_id in m and body in m:
+                    return m
+            return None
+        return wait_for(complete, timeout, "the complete message %s at smtp-sink" % message_id)
+
     def wait_sink(self, count, timeout=60):
         """Waits until smtp-sink holds at least count messages; returns them."""
         wait_for(lambda: len(os.listdir(self.path("sink"))) >= count, timeout,
