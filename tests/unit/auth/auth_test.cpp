@@ -10,27 +10,15 @@
 #include "auth/evaluate.hpp"
 #include "auth/spf_record.hpp"
 #include "dns_server.hpp"
+#include "unit_zone_suite.hpp"
 
 using namespace mxpulse::auth;
 
 namespace {
 
 // One unbound for the whole suite, serving tests/fixtures/dns/zones/unit.zone.
-class AuthTest : public ::testing::Test {
+class AuthTest : public mxpulse::testing::UnitZoneSuite {
   protected:
-    // Starts the server.
-    static void SetUpTestSuite() {
-        std::string zone = mxpulse::testing::read_text_file(std::string(MXPULSE_SOURCE_DIR) +
-                                                            "/tests/fixtures/dns/zones/unit.zone");
-        std::string err;
-        server_ = mxpulse::testing::TestDnsServer::start(zone, {}, err).release();
-        if (server_ == nullptr) start_error_ = err;
-    }
-    // Stops it.
-    static void TearDownTestSuite() {
-        delete server_;
-        server_ = nullptr;
-    }
     // Builds a resolver and an evaluator.
     void SetUp() override {
         if (server_ == nullptr) GTEST_SKIP() << "NO TEST DNS SERVER: " << start_error_;
@@ -55,14 +43,10 @@ class AuthTest : public ::testing::Test {
         m.body_chunks = {"Hello\r\n", "world\r\n"};
         return m;
     }
-    static mxpulse::testing::TestDnsServer* server_;
-    static std::string start_error_;
     mxpulse::dns::ResolverConfig rc_;
     std::unique_ptr<mxpulse::dns::Resolver> resolver_;
     std::unique_ptr<Evaluator> evaluator_;
 };
-mxpulse::testing::TestDnsServer* AuthTest::server_ = nullptr;
-std::string AuthTest::start_error_;
 
 TEST_F(AuthTest, SpfPassFailAndHelo) {
     EXPECT_EQ(spf_check(*resolver_, "192.0.2.10", "a@good.test", "x").result, Result::pass);

@@ -10,6 +10,7 @@
 #include "auth/auth_results.hpp"
 #include "auth/evaluate.hpp"
 #include "dns_server.hpp"
+#include "unit_zone_suite.hpp"
 
 #define _Bool bool
 extern "C" {
@@ -64,21 +65,8 @@ std::string sign(const std::vector<Header>& headers, const std::string& body) {
 }
 
 // One unbound for the suite.
-class DkimTest : public ::testing::Test {
+class DkimTest : public mxpulse::testing::UnitZoneSuite {
   protected:
-    // Starts the server.
-    static void SetUpTestSuite() {
-        std::string zone = mxpulse::testing::read_text_file(std::string(MXPULSE_SOURCE_DIR) +
-                                                            "/tests/fixtures/dns/zones/unit.zone");
-        std::string err;
-        server_ = mxpulse::testing::TestDnsServer::start(zone, {}, err).release();
-        if (server_ == nullptr) start_error_ = err;
-    }
-    // Stops it.
-    static void TearDownTestSuite() {
-        delete server_;
-        server_ = nullptr;
-    }
     // Builds a resolver and an evaluator whose egress is NOT in good.test's SPF.
     void SetUp() override {
         if (server_ == nullptr) GTEST_SKIP() << "NO TEST DNS SERVER: " << start_error_;
@@ -107,14 +95,10 @@ class DkimTest : public ::testing::Test {
         m.body_chunks = {body.substr(0, 7), body.substr(7)};
         return m;
     }
-    static mxpulse::testing::TestDnsServer* server_;
-    static std::string start_error_;
     AuthConfig cfg_;
     std::unique_ptr<mxpulse::dns::Resolver> resolver_;
     std::unique_ptr<Evaluator> evaluator_;
 };
-mxpulse::testing::TestDnsServer* DkimTest::server_ = nullptr;
-std::string DkimTest::start_error_;
 
 TEST_F(DkimTest, SignedMessagePassesAndAlignsDespiteSpfFail) {
     Message m = signed_message(1);
