@@ -9,6 +9,7 @@
 #include "auth/settings.hpp"
 #include "config/loader.hpp"
 #include "log/logger.hpp"
+#include "log/scope.hpp"
 #include "stats/state_file.hpp"
 
 namespace mxpulse::milter {
@@ -51,8 +52,12 @@ config::LoadResult initial_config(const std::string& path, bool path_given) {
     return config::load_file(path);
 }
 
-void apply_log_settings(const config::Config& c) {
-    log::configure(log::Settings{c.log_sink, c.log_format, c.log_level, c.syslog_facility});
+std::string apply_log_settings(const config::Config& c) {
+    log::FloodLimits flood{static_cast<std::uint32_t>(c.log_flood_burst),
+                           c.log_flood_interval.count(),
+                           static_cast<std::size_t>(c.log_flood_max_keys)};
+    return log::configure(
+        log::Settings{c.log_sink, c.log_format, c.log_level, c.syslog_facility, c.log_file, flood});
 }
 
 std::string App::save_state() {
@@ -106,7 +111,14 @@ void App::evaluate_alerts() {
 
 std::string App::start_auth(const config::Config& c) {
     std::string error;
-    resolver = dns::Resolver::create(auth::resolver_settings(c), error);
+    dns::ResolverConfig rc = auth::resolver_settings(c);
+    rc.on_timeout = [](std::string_view name, std::uint16_t type,
+                       std::chrono::milliseconds waited) {
+        log::emit_message(log::events::dns_timeout, log::current_queue_id(),
+                          {log::Field("qname", name), log::Field("qtype", dns::type_name(type)),
+                           log::Field("timeout_ms", static_cast<std::int64_t>(waited.count()))});
+    };
+    resolver = dns::Resolver::create(rc, error);
     if (!resolver) return "dns: " + error;
     psl = auth::PublicSuffixList::load(c.psl_file, error);
     if (!psl) return "auth.psl_file: " + error;
@@ -171,10 +183,14 @@ std::string App::reload(std::string_view reason) {
         std::lock_guard lock(providers_mutex_);
         evaluator_.reset();
     }
+    if (std::string error = apply_log_settings(*r.config); !error.empty()) {
+        log::emit(log::events::config_rejected,
+                  {log::Field("config", config_path), log::Field("error", error)});
+        return error;
+    }
     config.set(r.config);
     alerts.set_rules(r.config->alert_rules);
     set_providers(*r.config);
-    apply_log_settings(*r.config);
     log::emit(log::events::config_loaded,
               {log::Field("config", r.config->source), log::Field("reason", reason),
                log::Field("restart_needed", restart.empty() ? "none" : restart)});

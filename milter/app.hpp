@@ -75,7 +75,8 @@ struct App {
 // defaults.
 config::LoadResult initial_config(const std::string& path, bool path_given);
 
-// Applies the [log] section to the log output.
-void apply_log_settings(const config::Config& c);
+// Applies the [log] section to the log output; returns an error (and keeps the old output) when
+// the new one cannot be opened.
+std::string apply_log_settings(const config::Config& c);
 
 }  // namespace mxpulse::milter

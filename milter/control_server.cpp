@@ -239,11 +239,13 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
     bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
-// Evaluates the alert rules on the alert interval; re-armed each time so that reloads take effect.
+// Evaluates the alert rules and writes due flood-control summaries on the alert interval; re-armed
+// each time so that reloads take effect.
 void on_alert_timer(evutil_socket_t, short, void* arg) {
     auto* s = static_cast<ControlServer::Impl*>(arg);
     try {
         s->app.evaluate_alerts();
+        log::flush_suppressed();
     } catch (const std::exception& e) {
         log::emit(log::events::daemon_error,
                   {log::Field("what", "alerts"), log::Field("error", e.what())});

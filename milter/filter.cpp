@@ -27,6 +27,7 @@
 #include "dsn/parse.hpp"
 #include "listen_socket.hpp"
 #include "log/logger.hpp"
+#include "log/scope.hpp"
 #include "outbound_auth.hpp"
 #include "session/direction.hpp"
 #include "session/session.hpp"
@@ -345,6 +346,7 @@ sfsistat finish_message(SMFICTX* ctx, Private& p) {
     session::Session& s = *p.session;
     take_macros(ctx, s, {"i"});
     std::string qid = s.queue_id();
+    log::QueueIdScope scope(qid);  // for events raised inside library calls (dns.timeout)
     const session::Message& m = s.message();
     std::int64_t now = std::time(nullptr);
     for (stats::Limit l : m.limits_hit) {

@@ -11,11 +11,16 @@
 
 namespace {
 
-// Prints one line per log event: "name<TAB>level<TAB>keys".
+// Prints one line per log event: "name<TAB>level<TAB>keys<TAB>flood key" ("-": not limited,
+// "event": limited by name alone).
 void print_events() {
-    for (const mxpulse::log::EventSpec* e : mxpulse::log::catalogue())
+    for (const mxpulse::log::EventSpec* e : mxpulse::log::catalogue()) {
+        std::string_view flood = e->flood_key.empty() ? "-"
+                                 : e->flood_key == "*" ? "event"
+                                                       : e->flood_key;
         std::cout << e->name << '\t' << mxpulse::log::level_name(e->level) << '\t' << e->keys
-                  << '\n';
+                  << '\t' << flood << '\n';
+    }
 }
 
 // Prints one line per control command: "name<TAB>access<TAB>usage".

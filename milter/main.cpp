@@ -74,6 +74,7 @@ int run(milter::App& app, bool foreground) {
     app.mx.reset();
     app.save_state();
     if (!cfg->pid_file.empty()) unlink(cfg->pid_file.c_str());
+    log::flush_suppressed(true);
     auto messages = app.counters.to_json()["messages"]["total"].get<std::int64_t>();
     log::emit(log::events::daemon_stopped,
               {log::Field("uptime_s", static_cast<std::int64_t>(std::time(nullptr) -
@@ -124,7 +125,10 @@ int main(int argc, char** argv) {
     app.correlation = std::make_unique<stats::Correlation>(
         static_cast<std::size_t>(loaded.config->correlation_max),
         static_cast<std::int64_t>(loaded.config->correlation_max_age.count() / 1000));
-    milter::apply_log_settings(*loaded.config);
+    if (std::string error = milter::apply_log_settings(*loaded.config); !error.empty()) {
+        std::fprintf(stderr, "mxpulse: %s\n", error.c_str());
+        return 73;  // EX_CANTCREAT
+    }
     log::emit(log::events::config_loaded,
               {log::Field("config", loaded.config->source), log::Field("reason", "start"),
                log::Field("restart_needed", "none")});

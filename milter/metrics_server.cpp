@@ -21,6 +21,7 @@
 #include <ctime>
 #include <thread>
 
+#include "log/logger.hpp"
 #include "metrics/exposition.hpp"
 #include "util/cidr.hpp"
 
@@ -56,9 +57,19 @@ void on_request(evhttp_request* req, void* arg) {
     std::string body;
     try {
         auto cfg = s->app.config.get();
-        body = metrics::render({s->app.counters, *s->app.registry,
-                                static_cast<std::size_t>(cfg->metrics_top_destinations),
-                                std::time(nullptr), s->app.correlation.get()});
+        metrics::Inputs in{s->app.counters,
+                           *s->app.registry,
+                           static_cast<std::size_t>(cfg->metrics_top_destinations),
+                           std::time(nullptr),
+                           s->app.correlation.get(),
+                           {},
+                           {},
+                           {}};
+        for (const alerts::Active& a : s->app.alerts.active())
+            in.alerts.push_back({a.rule, a.scope, a.key, a.severity});
+        in.alerts_raised = s->app.alerts.raised_totals();
+        in.log_suppressed = log::suppressed_totals();
+        body = metrics::render(in);
     } catch (const std::exception&) {
         evhttp_send_error(req, 500, "Internal Server Error");
         return;

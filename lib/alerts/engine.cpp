@@ -56,6 +56,7 @@ std::vector<Transition> Engine::observe(const config::AlertRule& rule,
                      rule.window, rule.severity,
                      s.value,     raised ? rule.raise : rule.clear,
                      s.events,    now};
+        if (raised) ++raised_totals_[rule.name];
         recent_.push_back(t);
         while (recent_.size() > kRecent)
             recent_.pop_front();
@@ -134,13 +135,21 @@ nlohmann::json Engine::to_json() const {
     return {{"active", active}, {"recent", recent}, {"rules", rules}};
 }
 
-std::vector<std::tuple<std::string, std::string, std::string>> Engine::active() const {
+std::vector<Active> Engine::active() const {
     std::lock_guard lock(mutex_);
-    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    std::map<std::string, std::string> scopes;
+    for (const config::AlertRule& r : rules_)
+        scopes[r.name] = r.scope;
+    std::vector<Active> out;
     for (const auto& [k, s] : states_) {
-        if (s.firing) out.emplace_back(k.first, k.second, s.severity);
+        if (s.firing) out.push_back({k.first, scopes[k.first], k.second, s.severity, s.raised_at});
     }
     return out;
+}
+
+std::map<std::string, std::uint64_t> Engine::raised_totals() const {
+    std::lock_guard lock(mutex_);
+    return raised_totals_;
 }
 
 }  // namespace mxpulse::alerts

@@ -26,6 +26,12 @@ struct Transition {
     std::int64_t at = 0;
 };
 
+// One alert firing now.
+struct Active {
+    std::string rule, scope, key, severity;
+    std::int64_t since = 0;
+};
+
 // Evaluates rules and remembers which alerts are active.
 class Engine {
   public:
@@ -42,8 +48,11 @@ class Engine {
     // Returns the active alerts and the recent transitions as JSON.
     nlohmann::json to_json() const;
 
-    // Returns the active alerts as (rule, key, severity).
-    std::vector<std::tuple<std::string, std::string, std::string>> active() const;
+    // Returns the alerts firing now.
+    std::vector<Active> active() const;
+
+    // Returns how often each rule has been raised since start.
+    std::map<std::string, std::uint64_t> raised_totals() const;
 
   private:
     // What is known about one rule and key.
@@ -63,6 +72,7 @@ class Engine {
     std::vector<config::AlertRule> rules_;
     std::map<std::pair<std::string, std::string>, State> states_;  // (rule, key)
     std::deque<Transition> recent_;
+    std::map<std::string, std::uint64_t> raised_totals_;
 };
 
 }  // namespace mxpulse::alerts

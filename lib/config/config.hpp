@@ -58,10 +58,14 @@ struct Config {
     bool authenticated_is_outbound = true;
 
     // [log]
-    std::string log_sink;    // stderr | syslog
+    std::string log_sink;    // stderr | syslog | file
     std::string log_format;  // kv | json
     std::string log_level;   // trace | debug | info | warn | error
     std::string syslog_facility;
+    std::string log_file;
+    std::int64_t log_flood_burst = 0;
+    std::chrono::milliseconds log_flood_interval{};
+    std::int64_t log_flood_max_keys = 0;
 
     // [tagging]
     bool tagging_enabled = true;

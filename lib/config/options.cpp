@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kFailureActions{"accept", "tempfail", "reject"};
 constexpr std::array<std::string_view, 4> kAuthActions{"log", "header", "tempfail", "reject"};
-constexpr std::array<std::string_view, 2> kLogSinks{"stderr", "syslog"};
+constexpr std::array<std::string_view, 3> kLogSinks{"stderr", "syslog", "file"};
 constexpr std::array<std::string_view, 2> kLogFormats{"kv", "json"};
 constexpr std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn", "error"};
 constexpr std::array<std::string_view, 10> kFacilities{"mail",   "daemon", "local0", "local1",
@@ -117,6 +117,13 @@ std::string check_header_name(const Config& c) {
             return "not a valid header field name: \"" + h + "\"";
     }
     return {};
+}
+
+// Checks that the log file is an absolute path, and is set when the sink is a file.
+std::string check_log_file(const Config& c) {
+    if (c.log_file.empty())
+        return c.log_sink == "file" ? "must be set when log.sink is \"file\"" : "";
+    return c.log_file.starts_with("/") ? "" : "must be an absolute path";
 }
 
 // Checks that a path is absolute.
@@ -267,14 +274,57 @@ const std::array kOptions{
 
     // [log]
     Option{"log", "sink", Kind::choice, R"("stderr")",
-           "Where log lines go: stderr (journald under systemd) or syslog.", &Config::log_sink,
-           kLogSinks},
+           "Where log lines go: stderr (journald under systemd), syslog, or file (see file).",
+           &Config::log_sink, kLogSinks},
     Option{"log", "format", Kind::choice, R"("kv")", "Log line format: kv (logfmt) or json.",
            &Config::log_format, kLogFormats},
     Option{"log", "level", Kind::choice, R"("info")",
            "Lowest level logged: trace, debug, info, warn, error.", &Config::log_level, kLogLevels},
     Option{"log", "syslog_facility", Kind::choice, R"("mail")",
            "Syslog facility when sink is syslog.", &Config::syslog_facility, kFacilities},
+    Option{
+        "log",
+        "file",
+        Kind::string,
+        R"("")",
+        "The file lines are appended to when sink is file; reopened on reload (SIGHUP), which is "
+        "how logrotate lets go of a rotated file. Its directory must be writable by "
+        "daemon.user.",
+        &Config::log_file,
+        {},
+        0,
+        INT64_MAX,
+        check_log_file},
+    Option{"log",
+           "flood_burst",
+           Kind::integer,
+           "100",
+           "Lines of one event and key value (e.g. bounce.tagged for one domain) written per "
+           "flood_interval; the rest are counted and summarised in one log.suppressed line. 0 "
+           "turns flood control off.",
+           &Config::log_flood_burst,
+           {},
+           0,
+           1'000'000},
+    Option{"log",
+           "flood_interval",
+           Kind::duration,
+           R"("60s")",
+           "The interval flood_burst counts over.",
+           &Config::log_flood_interval,
+           {},
+           kSecond,
+           86400 * kSecond},
+    Option{"log",
+           "flood_max_keys",
+           Kind::integer,
+           "10000",
+           "Event and key-value pairs tracked at once; beyond that, new values share one slot "
+           "(value \"(other)\").",
+           &Config::log_flood_max_keys,
+           {},
+           1,
+           10'000'000},
 
     // [tagging]
     Option{"tagging", "enabled", Kind::boolean, "true",

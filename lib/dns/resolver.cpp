@@ -164,6 +164,28 @@ struct Resolver::Impl {
 };
 
 // Returns the lower-case name of a status.
+std::string type_name(std::uint16_t type) {
+    switch (static_cast<RrType>(type)) {
+        case RrType::a:
+            return "A";
+        case RrType::ns:
+            return "NS";
+        case RrType::cname:
+            return "CNAME";
+        case RrType::ptr:
+            return "PTR";
+        case RrType::mx:
+            return "MX";
+        case RrType::txt:
+            return "TXT";
+        case RrType::aaaa:
+            return "AAAA";
+        case RrType::spf:
+            return "SPF";
+    }
+    return "TYPE" + std::to_string(type);
+}
+
 std::string_view status_name(Status s) {
     switch (s) {
         case Status::ok:
@@ -272,6 +294,7 @@ Answer Resolver::query(std::string_view name, std::uint16_t type,
         a.status = Status::temperror;
         a.timed_out = true;
         a.error = "timeout";
+        if (config_.on_timeout) config_.on_timeout(name, type, wait);
         return a;
     }
     if (pending->err != 0 || pending->result == nullptr) {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,9 @@ struct ResolverConfig {
     std::uint32_t cache_min_ttl = 0;              // seconds
     std::uint32_t cache_max_ttl = 86400;          // seconds
     std::vector<std::string> remove_local_zones;  // extra built-in local zones to drop
+    // Called (on the asking thread) when a lookup ran out of time; may be empty.
+    std::function<void(std::string_view name, std::uint16_t type, std::chrono::milliseconds waited)>
+        on_timeout;
 };
 
 // One MX record.
@@ -65,6 +69,9 @@ struct Answer {
 
 // Returns the lower-case name of a status ("ok", "nxdomain" ...).
 std::string_view status_name(Status s);
+
+// Returns a record type's mnemonic ("MX"), or "TYPE<n>" for one the project does not name.
+std::string type_name(std::uint16_t type);
 
 class Resolver {
   public:

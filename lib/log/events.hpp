@@ -15,6 +15,9 @@ struct EventSpec {
     bool per_message;  // carries the MTA queue id as its first key
     std::string_view keys;
     std::string_view description;
+    // The key whose value makes repeated events "the same" for flood control: empty means the
+    // event is never rate-limited, "*" limits it by name alone.
+    std::string_view flood_key = {};
 };
 
 namespace events {
@@ -36,23 +39,36 @@ inline constexpr EventSpec config_rejected{
     "config.rejected", Level::error, false, "config error",
     "A configuration was refused; the previous one stays in force."};
 inline constexpr EventSpec message_seen{
-    "message.seen", Level::info, true,
+    "message.seen",
+    Level::info,
+    true,
     "queue_id direction size sender rcpt_count rcpt_domains message_id client bounce_recipients",
-    "One line per message at end of data, with its direction."};
+    "One line per message at end of data, with its direction.",
+    "direction"};
 inline constexpr EventSpec bounce_tagged{
-    "bounce.tagged", Level::info, true,
+    "bounce.tagged",
+    Level::info,
+    true,
     "queue_id domain provider action status reason family cause patterns remote_mta recipient "
     "original_message_id time_to_bounce_s",
-    "One line per failed or delayed recipient of a returning bounce, as counted and tagged."};
+    "One line per failed or delayed recipient of a returning bounce, as counted and tagged.",
+    "domain"};
 inline constexpr EventSpec bounce_action{
-    "bounce.action", Level::info, true, "queue_id action matched",
-    "A configured action (subject, copy, quarantine) was applied to a bounce."};
+    "bounce.action",
+    Level::info,
+    true,
+    "queue_id action matched",
+    "A configured action (subject, copy, quarantine) was applied to a bounce.",
+    "action"};
 inline constexpr EventSpec outbound_auth{
-    "outbound.auth", Level::info, true,
+    "outbound.auth",
+    Level::info,
+    true,
     "queue_id sender_domain from_domain spf spf_domain dkim dkim_signatures dmarc policy "
     "spf_aligned dkim_aligned "
     "action elapsed_ms",
-    "The SPF, DKIM and DMARC verdict of one outbound message, and the action taken."};
+    "The SPF, DKIM and DMARC verdict of one outbound message, and the action taken.",
+    "sender_domain"};
 inline constexpr EventSpec alert_raised{
     "alert.raised", Level::warn, false, "rule key metric window value threshold events severity",
     "An alert rule started firing for a scope key (logged once)."};
@@ -60,12 +76,20 @@ inline constexpr EventSpec alert_cleared{
     "alert.cleared", Level::info, false, "rule key metric window value threshold events severity",
     "A firing alert rule stopped for a scope key (logged once)."};
 inline constexpr EventSpec limit_hit{
-    "limit.hit", Level::warn, true, "queue_id limit value",
-    "A configured bound was reached; what lies beyond it is not analysed."};
+    "limit.hit",
+    Level::warn,
+    true,
+    "queue_id limit value",
+    "A configured bound was reached; what lies beyond it is not analysed.",
+    "limit"};
 inline constexpr EventSpec milter_failure{
-    "milter.failure", Level::error, true, "queue_id stage error action",
+    "milter.failure",
+    Level::error,
+    true,
+    "queue_id stage error action",
     "An internal error while handling a message; the failure action "
-    "was applied."};
+    "was applied.",
+    "stage"};
 inline constexpr EventSpec snapshot_written{"snapshot.written", Level::debug, false,
                                             "file destinations duration_ms",
                                             "The counters were saved to the state file."};
@@ -75,12 +99,29 @@ inline constexpr EventSpec snapshot_failed{
 inline constexpr EventSpec state_restored{
     "state.restored", Level::info, false, "file outcome destinations detail",
     "The state file was read at start: loaded, missing, or set aside."};
-inline constexpr EventSpec control_denied{"control.denied", Level::warn, false,
+inline constexpr EventSpec control_denied{"control.denied",
+                                          Level::warn,
+                                          false,
                                           "uid gid command reason",
-                                          "A control-socket request was refused."};
+                                          "A control-socket request was refused.",
+                                          "uid"};
 inline constexpr EventSpec control_error{
-    "control.error", Level::warn, false, "error",
-    "A control-socket connection failed or sent a malformed request."};
+    "control.error",
+    Level::warn,
+    false,
+    "error",
+    "A control-socket connection failed or sent a malformed request.",
+    "*"};
+inline constexpr EventSpec dns_timeout{
+    "dns.timeout",
+    Level::warn,
+    true,
+    "queue_id qname qtype timeout_ms",
+    "A DNS lookup got no answer within dns.timeout; the check it served is temperror.",
+    "qtype"};
+inline constexpr EventSpec log_suppressed{
+    "log.suppressed", Level::warn, false, "limited key value suppressed written interval_s",
+    "Flood control held back lines of one event and key value in an interval (the summary)."};
 }  // namespace events
 
 // Returns every event in the catalogue.

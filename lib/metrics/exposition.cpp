@@ -286,6 +286,26 @@ std::string render(const Inputs& in) {
         sample(out, "mxpulse_correlation_forgotten_total", {{"bound", "age"}},
                static_cast<double>(in.correlation->expired_count()));
     }
+    family(out, "mxpulse_alert_active", "gauge",
+           "1 for each alert rule firing now, per scope key (see mxpulsectl alerts).");
+    for (const ActiveAlert& a : in.alerts) {
+        sample(out, "mxpulse_alert_active",
+               {{"rule", escape_label(a.rule)},
+                {"scope", escape_label(a.scope)},
+                {"key", escape_label(a.key)},
+                {"severity", escape_label(a.severity)}},
+               1);
+    }
+    family(out, "mxpulse_alerts_raised_total", "counter",
+           "Times an alert rule was raised since start, over all its scope keys.");
+    for (const auto& [rule, n] : in.alerts_raised)
+        sample(out, "mxpulse_alerts_raised_total", {{"rule", escape_label(rule)}},
+               static_cast<double>(n));
+    family(out, "mxpulse_log_suppressed_total", "counter",
+           "Log lines held back by flood control since start, by event name.");
+    for (const auto& [event, n] : in.log_suppressed)
+        sample(out, "mxpulse_log_suppressed_total", {{"event", escape_label(event)}},
+               static_cast<double>(n));
     Folds folds = fold(in.registry, in.top_n, in.now);
     health(out, folds.domains, "destination");
     health(out, folds.providers, "provider");

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "stats/correlation.hpp"
 #include "stats/counters.hpp"
@@ -10,13 +12,21 @@
 
 namespace mxpulse::metrics {
 
+// One alert firing now.
+struct ActiveAlert {
+    std::string rule, scope, key, severity;
+};
+
 // What the exposition is built from.
 struct Inputs {
     const stats::Counters& counters;
     const stats::Registry& registry;
     std::size_t top_n = 20;  // destinations and providers with their own label value
     std::int64_t now = 0;    // Unix time the windows are read at
-    const stats::Correlation* correlation = nullptr;  // the outbound Message-ID store, if any
+    const stats::Correlation* correlation = nullptr;      // the outbound Message-ID store, if any
+    std::vector<ActiveAlert> alerts;                      // the alerts firing now
+    std::map<std::string, std::uint64_t> alerts_raised;   // times raised since start, by rule
+    std::map<std::string, std::uint64_t> log_suppressed;  // lines held back, by event name
 };
 
 // The content type of the exposition.

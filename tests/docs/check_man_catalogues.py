@@ -2,7 +2,8 @@
 """Checks mxpulse(8) LOG EVENTS and mxpulsectl(8) COMMANDS against the catalogues in the code.
 
 Usage: check_man_catalogues.py GENDOC MAN_DIR
-GENDOC is mxpulse-gendoc: "events" prints name<TAB>level<TAB>keys, "commands" name<TAB>access<TAB>usage.
+GENDOC is mxpulse-gendoc: "events" prints name<TAB>level<TAB>keys<TAB>flood key ("-" for none),
+"commands" name<TAB>access<TAB>usage.
 """
 
 import re
@@ -55,18 +56,22 @@ def check_events(binary, page):
     problems = []
     documented = {}
     for tag, body in tagged_paragraphs(sections(page).get("LOG EVENTS", [])):
-        keys = None
+        keys, flood = None, "-"
         for j, line in enumerate(body):
             if line.strip() == "Keys:" and j + 1 < len(body) and body[j + 1].startswith(".I "):
                 keys = body[j + 1][3:].split()
+            if line.strip() == "Flood control by:" and j + 1 < len(body) and body[j + 1].startswith(".I "):
+                flood = body[j + 1][3:].strip()
         level = re.match(r"^\((\w+)\)", body[0]) if body else None
-        documented[tag] = (level.group(1) if level else None, keys)
+        documented[tag] = (level.group(1) if level else None, keys, flood)
     catalogue = gendoc(binary, "events")
-    for name, level, keys in catalogue:
+    for name, level, keys, flood in catalogue:
         if name not in documented:
             problems.append("mxpulse(8) LOG EVENTS lacks event %s (keys: %s)" % (name, keys))
             continue
-        doc_level, doc_keys = documented[name]
+        doc_level, doc_keys, doc_flood = documented[name]
+        if doc_flood != flood:
+            problems.append("mxpulse(8) event %s: flood control by %s, the catalogue has %s" % (name, doc_flood, flood))
         if doc_keys != keys.split():
             problems.append("mxpulse(8) event %s: keys %s, the catalogue has %s" % (name, doc_keys, keys.split()))
         if doc_level != level:

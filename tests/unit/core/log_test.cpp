@@ -50,5 +50,13 @@ TEST(LogCatalogue, NamesAreUniqueAndMessageEventsDeclareQueueId) {
         if (e->per_message) {
             EXPECT_TRUE(e->keys.starts_with("queue_id")) << e->name;
         }
+        // A key must not shadow what every line starts with.
+        std::string keys = " " + std::string(e->keys) + " ";
+        for (const char* reserved : {" ts ", " level ", " event "})
+            EXPECT_EQ(keys.find(reserved), std::string::npos) << e->name << reserved;
+        if (!e->flood_key.empty() && e->flood_key != "*") {
+            EXPECT_NE(keys.find(" " + std::string(e->flood_key) + " "), std::string::npos)
+                << e->name << " limits by a key it does not have: " << e->flood_key;
+        }
     }
 }

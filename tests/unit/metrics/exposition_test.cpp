@@ -24,6 +24,12 @@ stats::BounceEvent bounce(const std::string& rcpt) {
     e.patterns = {"m365-socketerror"};
     return e;
 }
+
+// Renders with the inputs a test cares about; the rest empty.
+std::string render(const stats::Counters& c, const stats::Registry& r, std::size_t top,
+                   const stats::Correlation* corr = nullptr) {
+    return metrics::render(metrics::Inputs{c, r, top, kNow, corr, {}, {}, {}});
+}
 }  // namespace
 
 TEST(Exposition, CountersAndFamilies) {
@@ -32,7 +38,7 @@ TEST(Exposition, CountersAndFamilies) {
     c.count_message(stats::Direction::outbound);
     c.count_message(stats::Direction::outbound);
     c.count_limit(stats::Limit::headers);
-    std::string t = metrics::render({c, r, 5, kNow});
+    std::string t = render(c, r, 5);
     EXPECT_EQ(value_of(t, "mxpulse_messages_total{direction=\"outbound\"}"), 2);
     EXPECT_EQ(value_of(t, "mxpulse_messages_total{direction=\"returning_dsn\"}"), 0);
     EXPECT_EQ(value_of(t, "mxpulse_limit_hits_total{limit=\"headers\"}"), 1);
@@ -49,7 +55,7 @@ TEST(Exposition, OnlyTheTopNGetTheirOwnLabel) {
     r.record_outbound("quieter.example", "", 1, kNow - 7200);
     r.record_bounce("yahoo.com", "yahoodns.net", bounce("a@yahoo.com"), kNow);
     r.record_bounce("quiet.example", "", bounce("b@quiet.example"), kNow);
-    std::string t = metrics::render({c, r, 1, kNow});
+    std::string t = render(c, r, 1);
     const std::string d = "mxpulse_destination_";
     EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"yahoo.com\",window=\"15m\"}"), 10);
     EXPECT_EQ(value_of(t, d + "failed_recipients{destination=\"yahoo.com\",window=\"1m\"}"), 1);
@@ -73,7 +79,7 @@ TEST(Exposition, CorrelationBoundsAreCounted) {
     stats::Correlation corr(2, 3600);
     for (int i = 0; i < 3; ++i)
         corr.remember("m" + std::to_string(i) + "@x", {0, "s", {}}, kNow);
-    std::string t = metrics::render({c, r, 5, kNow, &corr});
+    std::string t = render(c, r, 5, &corr);
     EXPECT_EQ(value_of(t, "mxpulse_correlation_entries"), 2);
     EXPECT_EQ(value_of(t, "mxpulse_correlation_forgotten_total{bound=\"count\"}"), 1);
     EXPECT_EQ(value_of(t, "mxpulse_correlation_forgotten_total{bound=\"age\"}"), 0);
@@ -84,7 +90,24 @@ TEST(Exposition, LabelValuesAreEscaped) {
     stats::Counters c;
     stats::Registry r;
     r.record_outbound("evil\"domain\n", "", 1, kNow);
-    std::string t = metrics::render({c, r, 5, kNow});
+    std::string t = render(c, r, 5);
     EXPECT_NE(t.find("destination=\"evil\\\"domain\\n\""), std::string::npos);
     EXPECT_EQ(t.find("evil\"domain\n"), std::string::npos);
+}
+
+TEST(Exposition, ActiveAlertsAndSuppressedLines) {
+    stats::Counters c;
+    stats::Registry r;
+    metrics::Inputs in{c, r, 5, kNow, nullptr, {}, {}, {}};
+    in.alerts.push_back({"provider-socketerror", "provider", "yahoodns.net", "critical"});
+    in.alerts_raised["provider-socketerror"] = 3;
+    in.log_suppressed["bounce.tagged"] = 9900;
+    std::string t = metrics::render(in);
+    EXPECT_EQ(value_of(t,
+                       "mxpulse_alert_active{rule=\"provider-socketerror\",scope=\"provider\","
+                       "key=\"yahoodns.net\",severity=\"critical\"}"),
+              1);
+    EXPECT_EQ(value_of(t, "mxpulse_alerts_raised_total{rule=\"provider-socketerror\"}"), 3);
+    EXPECT_EQ(value_of(t, "mxpulse_log_suppressed_total{event=\"bounce.tagged\"}"), 9900);
+    EXPECT_NE(t.find("# TYPE mxpulse_alert_active gauge\n"), std::string::npos);
 }
