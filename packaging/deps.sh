@@ -31,7 +31,8 @@ packages=(
   libsisimai-perl opendkim
   clang libclang-rt-14-dev
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
-  prometheus  # promtool checks the metrics exposition in the integration tests
+  prometheus  # promtool: the metrics exposition, conf/prometheus rules (check and unit test)
+  rsyslog  # conf/rsyslog: the alert routing rule, run in a private rsyslogd
   # packages and man pages (packaging/build, tests/packaging, tests/docs)
   debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc ccache
   # Sendmail live test: m4 builds the .cf, libwrap0 is what the unpacked sendmail links
