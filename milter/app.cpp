@@ -101,8 +101,7 @@ void App::evaluate_alerts() {
             log::emit(t.raised ? log::events::alert_raised : log::events::alert_cleared,
                       {log::Field("rule", t.rule), log::Field("key", t.key),
                        log::Field("metric", t.metric), log::Field("window", t.window),
-                       log::Field("value", std::to_string(t.value)),
-                       log::Field("threshold", std::to_string(t.threshold)),
+                       log::Field("value", t.value), log::Field("threshold", t.threshold),
                        log::Field("events", static_cast<std::int64_t>(t.events)),
                        log::Field("severity", t.severity)});
         }

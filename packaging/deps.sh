@@ -29,6 +29,7 @@ packages=(
   # tests
   libgtest-dev libgmock-dev postfix swaks unbound python3 python3-dkim openssl procps psmisc
   libsisimai-perl opendkim
+  faketime  # the alert clear test moves mxpulse's clock forward (libfaketime)
   clang libclang-rt-14-dev
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
   prometheus  # promtool: the metrics exposition, conf/prometheus rules (check and unit test)

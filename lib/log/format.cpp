@@ -2,6 +2,7 @@
 #include "log/format.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -54,6 +55,20 @@ void kv_value(std::string& out, std::string_view s) {
     json_string(out, s);
 }
 
+// Appends a number or a boolean, written the same in both formats. A fraction has at most six
+// significant digits ("0.13", "8"); a value JSON cannot hold (NaN, infinity) is written as 0.
+void scalar(std::string& out, const Field& field) {
+    if (auto* i = std::get_if<std::int64_t>(&field.value)) {
+        out += std::to_string(*i);
+    } else if (auto* d = std::get_if<double>(&field.value)) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.6g", std::isfinite(*d) ? *d : 0.0);
+        out += buf;
+    } else {
+        out += std::get<bool>(field.value) ? "true" : "false";
+    }
+}
+
 // Appends one key and value in the chosen format.
 void append(std::string& out, Format f, std::string_view key, const Field& field) {
     bool first = out.size() <= 1;
@@ -63,10 +78,8 @@ void append(std::string& out, Format f, std::string_view key, const Field& field
         out += '=';
         if (auto* s = std::get_if<std::string_view>(&field.value))
             kv_value(out, *s);
-        else if (auto* i = std::get_if<std::int64_t>(&field.value))
-            out += std::to_string(*i);
         else
-            out += std::get<bool>(field.value) ? "true" : "false";
+            scalar(out, field);
         return;
     }
     if (!first) out += ',';
@@ -74,10 +87,8 @@ void append(std::string& out, Format f, std::string_view key, const Field& field
     out += ':';
     if (auto* s = std::get_if<std::string_view>(&field.value))
         json_string(out, *s);
-    else if (auto* i = std::get_if<std::int64_t>(&field.value))
-        out += std::to_string(*i);
     else
-        out += std::get<bool>(field.value) ? "true" : "false";
+        scalar(out, field);
 }
 
 }  // namespace

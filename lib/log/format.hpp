@@ -16,7 +16,7 @@ enum class Format { kv, json };
 // One key and its value in an event.
 struct Field {
     std::string_view key;
-    std::variant<std::string_view, std::int64_t, bool> value;
+    std::variant<std::string_view, std::int64_t, bool, double> value;
 
     Field(std::string_view k, std::string_view v) : key(k), value(v) {}
     Field(std::string_view k, const std::string& v) : key(k), value(std::string_view(v)) {}
@@ -26,6 +26,7 @@ struct Field {
     Field(std::string_view k, unsigned v) : key(k), value(std::int64_t{v}) {}
     Field(std::string_view k, long unsigned v) : key(k), value(static_cast<std::int64_t>(v)) {}
     Field(std::string_view k, bool v) : key(k), value(v) {}
+    Field(std::string_view k, double v) : key(k), value(v) {}
 };
 
 // Returns the line for an event; timestamp is written first when not empty, and a message event's

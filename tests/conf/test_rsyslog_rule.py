@@ -14,9 +14,9 @@ RULE = os.path.join(ROOT, "conf", "rsyslog", "30-mxpulse-alerts.conf")
 # Lines as mxpulse writes them with sink = "syslog" (no timestamp: syslog adds its own).
 ROUTED = [
     'level=warn event=alert.raised rule=m365-socketerror-burst key=yahoodns.net metric=pattern_count '
-    'window=15m value=6.000000 threshold=5.000000 events=6 severity=critical',
+    'window=15m value=6 threshold=5 events=6 severity=critical',
     '{"level":"info","event":"alert.cleared","rule":"provider-delays","key":"yahoodns.net",'
-    '"metric":"deferral_rate","window":"1h","value":"0.010000","threshold":"0.020000","events":40,'
+    '"metric":"deferral_rate","window":"1h","value":0.01,"threshold":0.02,"events":40,'
     '"severity":"warning"}',
     'level=warn event=log.suppressed limited=bounce.tagged key=domain value=yahoo.com suppressed=9880 '
     'written=100 interval_s=60',

@@ -146,6 +146,10 @@ class DnsServer:
             ("aol.test.", "MX", "1 mx-aol.mail.gm0.yahoodns.test."),
             ("btinternet.test.", "MX", "10 mx.bt.yahoodns.test."),
             ("gmail.test.", "MX", "5 gmail-smtp-in.l.google.test."),
+            # Two brands on one provider's MX hosts, as published (the alert tests fold them).
+            ("yahoo.com.", "MX", "1 mta5.am0.yahoodns.net."),
+            ("yahoo.com.", "MX", "1 mta6.am0.yahoodns.net."),
+            ("aol.com.", "MX", "1 mx-aol.mail.gm0.yahoodns.net."),
         ]
         lines = ["$TTL 300", ". IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300", ". IN NS ns.test.",
                  "ns.test. IN A 127.0.0.1"]
@@ -224,6 +228,7 @@ class Gateway:
         self.reject_port = free_port()
         self.procs = []
         self.mxpulse = None
+        self.mxpulse_env = {}  # extra environment for mxpulse (the alert tests preload libfaketime)
         self.postfix_started = False
 
     # ---- paths -------------------------------------------------------------------------
@@ -385,7 +390,8 @@ socket = "{run}/control.sock"
             self.write_config()
         self.log_file = open(self.path("mxpulse.log"), "a")
         self.mxpulse = subprocess.Popen([MXPULSE, "-f", "-c", self.path("mxpulse.conf")],
-                                        stdout=self.log_file, stderr=self.log_file)
+                                        stdout=self.log_file, stderr=self.log_file,
+                                        env=dict(os.environ, **self.mxpulse_env))
         wait_for(lambda: self.ctl_json("ping", check=False) is not None or self.mxpulse.poll() is not None,
                  15, "mxpulse to answer on its control socket")
         if self.mxpulse.poll() is not None:
@@ -534,6 +540,34 @@ smtp_connect_timeout = 5s
         with smtplib.SMTP("127.0.0.1", self.smtpd_port, source_address=(source, 0), timeout=30) as s:
             s.sendmail(sender, recipients, raw)
         return msg["Message-ID"]
+
+    def send_raw(self, sender, recipients, raw, source="127.0.0.1"):
+        """Sends a message as given (bytes or text with CRLF or LF line ends) over one SMTP session."""
+        if isinstance(raw, str):
+            raw = raw.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+        with smtplib.SMTP("127.0.0.1", self.smtpd_port, source_address=(source, 0), timeout=30) as s:
+            s.sendmail(sender, recipients, raw)
+
+    def send_many(self, messages, sessions=8, source="127.0.0.1"):
+        """Sends (sender, recipients, raw bytes) tuples over `sessions` parallel SMTP sessions."""
+        import threading
+        errors = []
+
+        def worker(part):
+            try:
+                with smtplib.SMTP("127.0.0.1", self.smtpd_port, source_address=(source, 0), timeout=60) as s:
+                    for sender, recipients, raw in part:
+                        s.sendmail(sender, recipients, raw)
+            except Exception as e:  # reported below, in the test's thread
+                errors.append(e)
+
+        threads = [threading.Thread(target=worker, args=(messages[i::sessions],)) for i in range(sessions)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
 
     def smtp_source(self, count, sessions, sender, recipient):
         """Sends count messages with Postfix's smtp-source over `sessions` parallel sessions."""

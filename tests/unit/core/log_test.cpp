@@ -1,6 +1,7 @@
 // Unit tests of lib/log: kv and json lines, quoting, and the event catalogue.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -59,4 +60,14 @@ TEST(LogCatalogue, NamesAreUniqueAndMessageEventsDeclareQueueId) {
                 << e->name << " limits by a key it does not have: " << e->flood_key;
         }
     }
+}
+
+TEST(LogFormat, FractionsAreNumbersInBothFormats) {
+    std::initializer_list<Field> fields{Field("value", 0.13), Field("threshold", 5.0),
+                                        Field("bad", std::nan(""))};
+    EXPECT_EQ(format_line(Format::kv, "", events::alert_raised, "", fields),
+              "level=warn event=alert.raised value=0.13 threshold=5 bad=0");
+    auto j = nlohmann::json::parse(format_line(Format::json, "", events::alert_raised, "", fields));
+    EXPECT_DOUBLE_EQ(j["value"].get<double>(), 0.13);
+    EXPECT_DOUBLE_EQ(j["threshold"].get<double>(), 5.0);
 }
