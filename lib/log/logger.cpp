@@ -138,6 +138,8 @@ std::string configure(const Settings& s) {
         } else if (s.sink == "file") {
             next.logger = std::make_shared<spdlog::logger>(
                 "mxpulse", std::make_shared<spdlog::sinks::basic_file_sink_mt>(s.file, false));
+            next.logger->flush_on(spdlog::level::trace);  // whole lines, at once, for tail -f
+
         } else {
             next.logger = std::make_shared<spdlog::logger>(
                 "mxpulse", std::make_shared<spdlog::sinks::stderr_sink_mt>());

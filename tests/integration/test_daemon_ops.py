@@ -86,6 +86,42 @@ class Operations(unittest.TestCase):
         p = gw.ctl("reload")
         self.assertIn("reloaded", p.stdout)
 
+    def test_log_file_sink_is_reopened_on_sighup_for_logrotate(self):
+        gw = self.gw
+        logdir = gw.path("log")
+        os.makedirs(logdir)
+        os.chmod(logdir, 0o777)  # mxpulse runs as nobody and creates the file anew after rotation
+        logfile = os.path.join(logdir, "mxpulse.log")
+        text = open(gw.path("mxpulse.conf")).read()
+        with open(gw.path("mxpulse.conf"), "w") as f:
+            f.write(text.replace('sink = "stderr"', 'sink = "file"\nfile = "%s"' % logfile))
+        gw.mxpulse.send_signal(signal.SIGHUP)
+        harness.wait_for(lambda: os.path.exists(logfile) and "config.loaded" in open(logfile).read(), 10,
+                         "config.loaded in the log file")
+
+        def seen(path, mid):
+            return any(json.loads(l).get("message_id") == mid for l in open(path) if l.strip())
+
+        first = gw.send("alice@example.test", ["x@yahoo.test"], "before rotation")
+        harness.wait_for(lambda: seen(logfile, first), 20, "message.seen in the log file")
+        os.rename(logfile, logfile + ".1")  # what logrotate does, then it sends SIGHUP
+        gw.mxpulse.send_signal(signal.SIGHUP)
+        harness.wait_for(lambda: os.path.exists(logfile), 10, "a new log file after SIGHUP")
+        second = gw.send("alice@example.test", ["x@yahoo.test"], "after rotation")
+        harness.wait_for(lambda: seen(logfile, second), 20, "message.seen in the new log file")
+        self.assertFalse(seen(logfile, first))
+        self.assertTrue(seen(logfile + ".1", first))
+        self.assertFalse(seen(logfile + ".1", second))
+
+        # A log file that cannot be opened refuses the reload and keeps the current output.
+        with open(gw.path("mxpulse.conf"), "w") as f:
+            f.write(text.replace('sink = "stderr"', 'sink = "file"\nfile = "%s/below"' % gw.path("mxpulse.conf")))
+        gw.mxpulse.send_signal(signal.SIGHUP)
+        harness.wait_for(lambda: "config.rejected" in open(logfile).read(), 10, "config.rejected")
+        rejected = [json.loads(l) for l in open(logfile) if "config.rejected" in l][-1]
+        self.assertIn("log.file", rejected["error"])
+        self.assertIsNone(gw.mxpulse.poll(), "mxpulse kept running")
+
     def test_control_socket_errors_are_clear(self):
         gw = self.gw
         # Garbage on the socket gets a JSON error, and the daemon keeps serving.
