@@ -35,7 +35,7 @@ packages=(
   prometheus  # promtool: the metrics exposition, conf/prometheus rules (check and unit test)
   rsyslog  # conf/rsyslog: the alert routing rule, run in a private rsyslogd
   # packages and man pages (packaging/build, tests/packaging, tests/docs)
-  debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc ccache
+  debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc ccache logrotate
   # Sendmail live test: m4 builds the .cf, libwrap0 is what the unpacked sendmail links
   m4 libwrap0
 )

@@ -176,7 +176,13 @@ def check_install(daemon):
     """The checks on the installed package; raises SystemExit on the first failure."""
     conf = "/etc/mxpulse/mxpulse.conf"
     status = run(["dpkg-query", "-W", "-f", "${Conffiles}", "mxpulse"]).stdout
-    assert conf in status, "FAIL: %s is not a conffile: %r" % (conf, status)
+    for f in (conf, "/etc/logrotate.d/mxpulse"):
+        assert f in status, "FAIL: %s is not a conffile: %r" % (f, status)
+    if shutil.which("logrotate"):
+        p = run(["logrotate", "--debug", "/etc/logrotate.d/mxpulse"], check=False)
+        assert p.returncode == 0 and "error" not in (p.stdout + p.stderr).lower(), \
+            "FAIL: logrotate --debug /etc/logrotate.d/mxpulse:\n%s%s" % (p.stdout, p.stderr)
+        print("logrotate accepts /etc/logrotate.d/mxpulse")
     user = pwd.getpwnam("mxpulse")
     assert user.pw_uid < 1000 and user.pw_shell.endswith("nologin"), "FAIL: mxpulse is no system user"
     gid = grp.getgrnam("mxpulse").gr_gid
@@ -218,6 +224,7 @@ def check_install(daemon):
 def check_purged():
     """After purge only the system user and group remain (Debian does not remove system users)."""
     left = [p for p in ("/usr/sbin/mxpulse", "/usr/sbin/mxpulsectl", "/etc/mxpulse", "/var/lib/mxpulse",
+                        "/var/log/mxpulse", "/etc/logrotate.d/mxpulse",
                         "/lib/systemd/system/mxpulse.service", "/usr/lib/sysusers.d/mxpulse.conf",
                         "/usr/share/man/man8/mxpulse.8.gz", "/usr/share/doc/mxpulse", "/run/mxpulse",
                         "/etc/systemd/system/multi-user.target.wants/mxpulse.service")
