@@ -6,6 +6,7 @@
 
 #include "dsn/codes.hpp"
 #include "dsn/phrase_matcher.hpp"
+#include "dsn/provider_codes.hpp"
 #include "mime/ascii.hpp"
 
 namespace mxpulse::dsn {
@@ -189,6 +190,8 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
 // Returns the reason for a diagnostic, status and failed command (empty: none) using rules.
 std::string decide_reason(std::string_view diagnostic, std::string_view status,
                           const RuleSet& rules, std::string_view command) {
+    // A provider's own error code names its reason more precisely than any wording.
+    if (std::string coded = provider_reason(diagnostic, rules.code); !coded.empty()) return coded;
     const std::string folded = fold_reply(diagnostic);
     // Without a status code or a failed command, generic phrases decide on their own.
     if (status.empty() && command.empty()) {
@@ -203,6 +206,12 @@ std::string decide_reason(std::string_view diagnostic, std::string_view status,
     if (reason.empty()) reason = match_status(status, rules.status, false);
     if (reason.empty() && hit != PhraseMatcher::npos && hit >= overrides)
         reason = rules.text[hit - overrides].reason;
+    // An exact fallback code beats a generic phrase; the phrase beats a code's class.
+    if (reason.empty()) reason = match_status(status, rules.fallback, false);
+    if (reason.empty()) {
+        const std::size_t weak = rules.weak_phrases->first_phrase(folded);
+        if (weak != PhraseMatcher::npos) reason = rules.weak[weak].reason;
+    }
     if (reason.empty()) reason = match_status(status, rules.fallback, true);
     if (reason.empty()) reason = "undefined";
     if (reason == "userunknown" && missing_host(folded)) reason = "hostunknown";
@@ -217,6 +226,12 @@ std::string decide_reason(std::string_view diagnostic, std::string_view status,
     // Refused before any envelope was sent: the client itself was blocked.
     if ((command == "CONN" || command == "EHLO" || command == "HELO") && vague) reason = "blocked";
     return reason;
+}
+
+// Returns the reason a bounce's human text states for all of its recipients, or "".
+std::string stated_reason(std::string_view human, const RuleSet& rules) {
+    const std::size_t hit = rules.message_phrases->first_phrase(human);
+    return hit == PhraseMatcher::npos ? std::string() : rules.message[hit].reason;
 }
 
 // Fills reason, family, reply code and status defaults of r for a report of kind.

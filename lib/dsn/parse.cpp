@@ -362,8 +362,16 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
     const std::string intro = report.kind == Kind::vendor && !report.recipients.empty()
                                   ? preamble(s.human_cut, report.recipients.front().recipient)
                                   : std::string();
+    // A problem the human text states for the whole message (not per recipient).
+    const std::string stated = report.kind == Kind::dsn || report.kind == Kind::vendor
+                                   ? stated_reason(s.human)
+                                   : std::string();
     for (auto& r : report.recipients) {
         classify(r, report.kind);
+        if (!stated.empty() && r.reason != "delivered" && r.action != "delayed") {
+            r.reason = stated;
+            r.family = std::string(family_of(r.reason));
+        }
         // Text that states the error once above the list of recipients applies to each of
         // them when their own lines decide nothing.
         if ((r.reason == "onhold" || r.reason == "undefined") && !intro.empty()) {

@@ -1,0 +1,113 @@
+// Providers' own error codes inside a reply ("OFR005_505", "AUP#In-1310") and their reasons.
+#include "dsn/provider_codes.hpp"
+
+#include <charconv>
+
+#include "util/strings.hpp"
+
+namespace mxpulse::dsn {
+namespace {
+
+// Codes looked at per text: a reply names one, a transcript a few.
+constexpr std::size_t kMaxCodes = 8;
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_word(char c) {
+    return is_digit(c) || is_alpha(c) || c == '_';
+}
+
+// Returns the number of digits at text[at...].
+std::size_t digits_at(std::string_view text, std::size_t at) {
+    std::size_t n = 0;
+    while (at + n < text.size() && is_digit(text[at + n]))
+        ++n;
+    return n;
+}
+
+// Reads an Orange / La Poste code at text[at] ("OFR005_505", "LPN_416", "OUK_513",
+// "LPNAAA_101"): a site prefix, an optional three-digit site number, "_" or "-", and the
+// three-digit error number. Returns the error number or "".
+std::string orange_code(std::string_view text, std::size_t at) {
+    if (at > 0 && is_word(text[at - 1])) return {};
+    std::size_t p = at;
+    bool prefix = false;
+    for (std::string_view site : {"lpnaaa", "lpn", "ofr", "ouk"})
+        if (util::istarts_with(text.substr(at), site)) {
+            p = at + site.size();
+            prefix = true;
+            break;
+        }
+    if (!prefix) return {};
+    const std::size_t site_digits = digits_at(text, p);
+    if (site_digits != 0 && site_digits != 3) return {};
+    p += site_digits;
+    if (p >= text.size() || (text[p] != '_' && (site_digits == 0 || text[p] != '-'))) return {};
+    ++p;
+    if (digits_at(text, p) != 3) return {};
+    if (p + 3 < text.size() && is_word(text[p + 3])) return {};
+    return std::string(text.substr(p, 3));
+}
+
+// Reads an acceptable-use-policy code after "AUP#" at text[at]: "In-1310" gives "1310",
+// "CDRBL" gives "cdrbl". Returns "" when nothing follows.
+std::string aup_code(std::string_view text, std::size_t at) {
+    std::size_t p = at;
+    while (p < text.size() && (is_alpha(text[p]) || text[p] == '-'))
+        ++p;
+    if (const std::size_t n = digits_at(text, p); n == 4) return std::string(text.substr(p, 4));
+    std::size_t end = at;
+    while (end < text.size() && (is_alpha(text[end]) || is_digit(text[end])))
+        ++end;
+    return util::to_lower(text.substr(at, end - at));
+}
+
+// Returns true when key ("1300-1340" or "505") covers code.
+bool covers(std::string_view key, std::string_view code) {
+    const std::size_t dash = key.find('-');
+    if (dash == std::string_view::npos) return key == code;
+    unsigned low = 0, high = 0, value = 0;
+    const auto parse = [](std::string_view s, unsigned& out) {
+        return !s.empty() &&
+               std::from_chars(s.data(), s.data() + s.size(), out).ptr == s.data() + s.size();
+    };
+    return parse(key.substr(0, dash), low) && parse(key.substr(dash + 1), high) &&
+           parse(code, value) && value >= low && value <= high;
+}
+
+}  // namespace
+
+// Returns the provider codes found in text, in order of appearance (at most a few).
+std::vector<ProviderCode> find_provider_codes(std::string_view text) {
+    std::vector<ProviderCode> out;
+    for (std::size_t i = 0; i < text.size() && out.size() < kMaxCodes; ++i) {
+        const char c = text[i];
+        if (c == 'L' || c == 'l' || c == 'O' || c == 'o') {
+            std::string code = orange_code(text, i);
+            if (!code.empty()) out.push_back({"orange", std::move(code)});
+        } else if (c == '#' && i >= 3 && util::iequals(text.substr(i - 3, 3), "aup")) {
+            std::string code = aup_code(text, i + 1);
+            if (!code.empty()) out.push_back({"aup", std::move(code)});
+        }
+    }
+    return out;
+}
+
+// Returns the reason of the first provider code in text that the rules decide, or "".
+std::string provider_reason(std::string_view text, const std::vector<Rule>& rules) {
+    if (rules.empty()) return {};
+    for (const auto& found : find_provider_codes(text))
+        for (const auto& rule : rules) {
+            const std::string_view key = rule.key;
+            const std::size_t colon = key.find(':');
+            if (colon == std::string_view::npos || key.substr(0, colon) != found.scheme) continue;
+            if (covers(key.substr(colon + 1), found.code)) return rule.reason;
+        }
+    return {};
+}
+
+}  // namespace mxpulse::dsn
