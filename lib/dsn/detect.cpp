@@ -69,6 +69,13 @@ constexpr std::array<std::string_view, 8> kBounceBody{
 constexpr std::array<std::string_view, 2> kComplaintSubjects{"complaint about message",
                                                              "abuse report"};
 
+// Returns true when a mailing-list manager (fml) returns an error to the poster: its own
+// server header, an "-admin" sender and a message id the manager made.
+bool mailing_list_error(const mime::HeaderBlock& h, std::string_view lowered_from) {
+    return h.has("X-MLServer") && lowered_from.find("-admin@") != std::string_view::npos &&
+           mime::ifind(h.get("Message-ID"), ".fml") != std::string_view::npos;
+}
+
 }  // namespace
 
 // Returns true when the top-level headers alone say "bounce".
@@ -112,7 +119,7 @@ Kind detect_kind(const mime::Message& msg) {
                             contains_any(subject, kAutoReplySubjects);
     if (auto_reply && !contains_any(from, kDaemonFrom) && !contains_any(subject, kBounceSubjects))
         return Kind::autoreply;
-    if (bounce_headers) return Kind::vendor;
+    if (bounce_headers || mailing_list_error(msg.headers, from)) return Kind::vendor;
     // A text part carrying RFC 3464 fields or typical bounce wording makes it a bounce too.
     for (const auto& p : msg.parts) {
         if (p.attached || !p.media_type.starts_with("text/")) continue;
