@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "dsn/codes.hpp"
+#include "dsn/host_rules.hpp"
 #include "dsn/phrase_matcher.hpp"
 #include "dsn/provider_codes.hpp"
 #include "mime/ascii.hpp"
@@ -265,7 +266,9 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
             why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
         r.reason = vague ? "expired" : why;
     } else {
-        r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
+        r.reason = host_reason({r.recipient, r.remote_mta, r.diagnostic}, rules.host);
+        if (r.reason.empty())
+            r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
         // A vendor's text that no rule decides: Sisimai's "onhold", not "undefined".
         if (r.reason == "undefined" && kind == Kind::vendor) r.reason = "onhold";
         // A transient error reported as permanent: the sender's MTA gave up retrying.

@@ -36,6 +36,8 @@ RuleSet parse_rules(std::string_view text) {
         if (rule.key.empty() || rule.reason.empty()) continue;
         if (section == "code")
             out.code.push_back(std::move(rule));
+        else if (section == "host")
+            out.host.push_back(std::move(rule));
         else if (section == "message")
             out.message.push_back(std::move(rule));
         else if (section == "weak")

@@ -19,6 +19,7 @@ struct Rule {
 // The rule sections, in the order they are tried.
 struct RuleSet {
     std::vector<Rule> code;     // providers' own error codes ("orange:505", "aup:1300-1340")
+    std::vector<Rule> host;     // "domain phrase": wording particular to one provider
     std::vector<Rule> message;  // phrases of the human text that decide for every recipient
     std::vector<Rule> override_text;
     std::vector<Rule> status;

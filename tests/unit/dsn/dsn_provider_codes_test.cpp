@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "dsn/classify.hpp"
+#include "dsn/host_rules.hpp"
 #include "dsn/provider_codes.hpp"
 #include "dsn/rules.hpp"
 
@@ -67,6 +68,31 @@ TEST(Classify, StatedReasonOfTheWholeMessage) {
     EXPECT_EQ(stated_reason("Subject: x\n\nDuplicate header field: \"From\"\n"), "notcompliantrfc");
     EXPECT_EQ(stated_reason("The user(s) account is disabled.\n"), "suspend");
     EXPECT_EQ(stated_reason("550 5.1.1 User unknown"), "");
+}
+
+}  // namespace
+
+namespace {
+
+using namespace mxpulse::dsn;
+
+TEST(HostRules, WordingMeansSomethingAtOneProvider) {
+    const RuleSet r = parse_rules(
+        "host\tezweb.ne.jp >: user unknown\tuserunknown\n"
+        "host\tezweb.ne.jp 550 : user unknown\tfiltered\n");
+    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 <a@ezweb.ne.jp>: User unknown"}, r.host),
+              "userunknown");
+    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 : User unknown"}, r.host), "filtered");
+    // The remote MTA or a host named in the reply ties it to the provider too.
+    EXPECT_EQ(host_reason({"a@example.jp", "lsean.ezweb.ne.jp", "550 : User unknown"}, r.host),
+              "filtered");
+    EXPECT_EQ(host_reason(
+                  {"a@x.example", "", "host lsean.ezweb.ne.jp[192.0.2.1] said: 550 : User unknown"},
+                  r.host),
+              "filtered");
+    // Elsewhere the same words decide nothing here.
+    EXPECT_EQ(host_reason({"a@notezweb.ne.jp", "", "550 <a@x>: User unknown"}, r.host), "");
+    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 5.2.2 Mailbox full"}, r.host), "");
 }
 
 }  // namespace
