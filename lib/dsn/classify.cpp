@@ -56,17 +56,34 @@ std::string fold_reply(std::string_view text) {
     return out;
 }
 
-// Returns the first 4xx/5xx enhanced status code in text, or "".
+// Returns true when the status code at text[at] follows an SMTP reply code ("550 5.2.2",
+// "550-'5.2.2"): it is the remote server's own, not a relay's summary of it.
+bool after_reply_code(std::string_view text, std::size_t at) {
+    std::size_t p = at;
+    if (p > 0 && (text[p - 1] == '\'' || text[p - 1] == '"')) --p;
+    if (p < 4 || (text[p - 1] != ' ' && text[p - 1] != '-')) return false;
+    const std::string_view code = text.substr(p - 4, 3);
+    return (code[0] == '4' || code[0] == '5') &&
+           std::isdigit(static_cast<unsigned char>(code[1])) &&
+           std::isdigit(static_cast<unsigned char>(code[2])) &&
+           (p == 4 || !std::isdigit(static_cast<unsigned char>(text[p - 5])));
+}
+
+// Returns the 4xx/5xx enhanced status code of text: the first one given with an SMTP reply
+// code, else the first one; "" when there is none.
 std::string failure_status(std::string_view text) {
+    std::string first;
     std::size_t from = 0;
-    while (from < text.size()) {
+    for (int seen = 0; from < text.size() && seen < 8; ++seen) {
         std::size_t at = 0;
         std::string s = find_status(text, from, &at);
-        if (s.empty()) return s;
-        if (s[0] != '2') return s;
+        if (s.empty()) break;
         from = at + s.size();
+        if (s[0] == '2') continue;
+        if (after_reply_code(text, at)) return s;
+        if (first.empty()) first = std::move(s);
     }
-    return {};
+    return first;
 }
 
 // Returns true when a permanent expiry status field (5.4.x) sits over a transient reply status.
