@@ -248,7 +248,9 @@ std::string decide_reason(std::string_view diagnostic, std::string_view status,
 
 // Returns the reason a bounce's human text states for all of its recipients, or "".
 std::string stated_reason(std::string_view human, const RuleSet& rules) {
-    const std::size_t hit = rules.message_phrases->first_phrase(human);
+    // Such a statement sits near the top; a long text is the returned message, not the report.
+    constexpr std::size_t kStatedScan = 8192;
+    const std::size_t hit = rules.message_phrases->first_phrase(human.substr(0, kStatedScan));
     return hit == PhraseMatcher::npos ? std::string() : rules.message[hit].reason;
 }
 
@@ -283,7 +285,7 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
             why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
         r.reason = vague ? "expired" : why;
     } else {
-        r.reason = host_reason({r.recipient, r.remote_mta, r.diagnostic}, rules.host);
+        r.reason = host_reason({r.recipient, r.remote_mta, r.diagnostic}, rules);
         if (r.reason.empty())
             r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
         // A vendor's text that no rule decides: Sisimai's "onhold", not "undefined".

@@ -26,7 +26,7 @@ std::string decide_reason(std::string_view diagnostic, std::string_view status,
                           const RuleSet& rules, std::string_view command);
 
 // Returns the reason a bounce's human text states for all of its recipients (a message-level
-// problem such as a malformed header), or "" when it states none.
+// problem such as a malformed header), or "" when it states none. Looks at its first 8 KiB.
 std::string stated_reason(std::string_view human, const RuleSet& rules = default_rules());
 
 // Fills reason, family, reply code and status defaults of r for a report of kind.

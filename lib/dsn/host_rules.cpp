@@ -34,8 +34,12 @@ bool concerns(const HostContext& at, std::string_view domain) {
 }  // namespace
 
 // Returns the reason of the first host rule that applies, or "".
-std::string host_reason(const HostContext& at, const std::vector<Rule>& rules) {
-    for (const auto& rule : rules) {
+std::string host_reason(const HostContext& at, const RuleSet& rules) {
+    // One pass tells whether any phrase occurs at all (it rarely does).
+    if (rules.host.empty() ||
+        rules.host_phrases->first_phrase(at.diagnostic) == PhraseMatcher::npos)
+        return {};
+    for (const auto& rule : rules.host) {
         const std::string_view key = rule.key;
         const std::size_t space = key.find(' ');
         if (space == std::string_view::npos) continue;

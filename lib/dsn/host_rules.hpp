@@ -19,6 +19,6 @@ struct HostContext {
 // Returns the reason of the first host rule ("DOMAIN PHRASE") whose domain the failure concerns
 // (the recipient's domain, the remote MTA or a host named in the diagnostic) and whose phrase
 // the diagnostic contains, or "".
-std::string host_reason(const HostContext& at, const std::vector<Rule>& rules);
+std::string host_reason(const HostContext& at, const RuleSet& rules);
 
 }  // namespace mxpulse::dsn

@@ -60,6 +60,13 @@ RuleSet parse_rules(std::string_view text) {
     out.phrases = std::make_shared<const PhraseMatcher>(keys);
     out.bare_phrases = matcher_of(out.bare);
     out.message_phrases = matcher_of(out.message);
+    std::vector<std::string> host_phrases;
+    for (const auto& rule : out.host) {
+        const std::size_t space = rule.key.find(' ');
+        host_phrases.push_back(space == std::string::npos ? std::string()
+                                                          : rule.key.substr(space + 1));
+    }
+    out.host_phrases = std::make_shared<const PhraseMatcher>(host_phrases);
     out.weak_phrases = matcher_of(out.weak);
     return out;
 }

@@ -32,6 +32,7 @@ struct RuleSet {
     std::shared_ptr<const PhraseMatcher> phrases;
     std::shared_ptr<const PhraseMatcher> bare_phrases;     // over bare
     std::shared_ptr<const PhraseMatcher> message_phrases;  // over message
+    std::shared_ptr<const PhraseMatcher> host_phrases;     // over the phrases of host
     std::shared_ptr<const PhraseMatcher> weak_phrases;     // over weak
 };
 

@@ -80,19 +80,19 @@ TEST(HostRules, WordingMeansSomethingAtOneProvider) {
     const RuleSet r = parse_rules(
         "host\tezweb.ne.jp >: user unknown\tuserunknown\n"
         "host\tezweb.ne.jp 550 : user unknown\tfiltered\n");
-    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 <a@ezweb.ne.jp>: User unknown"}, r.host),
+    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 <a@ezweb.ne.jp>: User unknown"}, r),
               "userunknown");
-    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 : User unknown"}, r.host), "filtered");
+    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 : User unknown"}, r), "filtered");
     // The remote MTA or a host named in the reply ties it to the provider too.
-    EXPECT_EQ(host_reason({"a@example.jp", "lsean.ezweb.ne.jp", "550 : User unknown"}, r.host),
+    EXPECT_EQ(host_reason({"a@example.jp", "lsean.ezweb.ne.jp", "550 : User unknown"}, r),
               "filtered");
-    EXPECT_EQ(host_reason(
-                  {"a@x.example", "", "host lsean.ezweb.ne.jp[192.0.2.1] said: 550 : User unknown"},
-                  r.host),
-              "filtered");
+    EXPECT_EQ(
+        host_reason(
+            {"a@x.example", "", "host lsean.ezweb.ne.jp[192.0.2.1] said: 550 : User unknown"}, r),
+        "filtered");
     // Elsewhere the same words decide nothing here.
-    EXPECT_EQ(host_reason({"a@notezweb.ne.jp", "", "550 <a@x>: User unknown"}, r.host), "");
-    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 5.2.2 Mailbox full"}, r.host), "");
+    EXPECT_EQ(host_reason({"a@notezweb.ne.jp", "", "550 <a@x>: User unknown"}, r), "");
+    EXPECT_EQ(host_reason({"a@ezweb.ne.jp", "", "550 5.2.2 Mailbox full"}, r), "");
 }
 
 }  // namespace
