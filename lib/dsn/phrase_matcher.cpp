@@ -37,6 +37,9 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases)
     for (std::size_t i = 0; i < phrases.size(); ++i) {
         const std::string& p = phrases[i];
         if (p.empty()) continue;
+        const auto first = fold(static_cast<unsigned char>(p.front()));
+        starts_[first] = true;
+        if (first >= 'a' && first <= 'z') starts_[first - 'a' + 'A'] = true;
         std::uint32_t state = 0;
         for (unsigned char c : p) {
             const std::size_t slot = state * classes_ + class_of_[fold(c)];
@@ -108,8 +111,16 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases)
 std::size_t PhraseMatcher::first_phrase(std::string_view text) const {
     std::uint32_t at = 0;
     std::uint32_t best = kNone;
-    for (unsigned char c : text) {
-        at = next_[at + class_of_[c]];
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* const end = p + text.size();
+    while (p != end) {
+        // In the start state, only a byte that can start a phrase leaves it.
+        if (at == 0) {
+            while (p != end && !starts_[*p])
+                ++p;
+            if (p == end) break;
+        }
+        at = next_[at + class_of_[*p++]];
         if (at & kOutput) {
             at &= ~kOutput;
             best = std::min(best, best_[at / classes_]);
@@ -125,6 +136,12 @@ std::size_t PhraseMatcher::earliest(std::string_view text, std::size_t min_start
     for (std::size_t i = 0; i < text.size(); ++i) {
         // No later occurrence can start before the one found.
         if (found != npos && i >= found + max_length_) break;
+        // In the start state, only a byte that can start a phrase leaves it.
+        if (at == 0) {
+            while (i < text.size() && !starts_[static_cast<unsigned char>(text[i])])
+                ++i;
+            if (i == text.size() || (found != npos && i >= found + max_length_)) break;
+        }
         at = next_[at + class_of_[static_cast<unsigned char>(text[i])]];
         if (!(at & kOutput)) continue;
         at &= ~kOutput;
