@@ -8,7 +8,7 @@
 #include "dsn/host_rules.hpp"
 #include "dsn/phrase_matcher.hpp"
 #include "dsn/provider_codes.hpp"
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -117,7 +117,7 @@ std::string failure_reply(std::string_view text, bool success) {
 // Returns true when text says a host name, not a mailbox, "does not exist" ("553 mx.example.com
 // does not exist").
 bool missing_host(std::string_view text) {
-    const std::size_t at = mime::ifind(text, " does not exist");
+    const std::size_t at = util::ifind(text, " does not exist");
     if (at == std::string_view::npos || at == 0) return false;
     std::size_t start = at;
     while (start > 0 && text[start - 1] != ' ')
@@ -174,7 +174,7 @@ std::string smtp_command_of(std::string_view d) {
     if (sent != std::string_view::npos) {
         const std::string_view verb = d.substr(sent + 4, 4);
         for (std::string_view c : {"MAIL", "RCPT", "DATA", "EHLO", "HELO"})
-            if (mime::iequals(verb, c)) return std::string(c);
+            if (util::iequals(verb, c)) return std::string(c);
     }
     static constexpr std::pair<std::string_view, std::string_view> kPhrases[] = {
         {"after MAIL FROM", "MAIL"},   {"reply to MAIL FROM", "MAIL"},
@@ -292,7 +292,7 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
         if (r.reason == "undefined" && kind == Kind::vendor) r.reason = "onhold";
         // A transient error reported as permanent: the sender's MTA gave up retrying.
         if ((r.reason == "onhold" || r.reason == "undefined") && r.status.starts_with("4.") &&
-            mime::ifind(r.diagnostic, "permanent error") != std::string_view::npos)
+            util::ifind(r.diagnostic, "permanent error") != std::string_view::npos)
             r.reason = "expired";
     }
     // An undecided exit status of a local delivery program is the mailer's error.

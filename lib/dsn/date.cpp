@@ -6,7 +6,7 @@
 #include <string>
 #include <system_error>
 
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -17,7 +17,7 @@ int month_number(std::string_view name) {
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
     if (name.size() < 3) return 0;
     for (std::size_t i = 0; i < months.size(); ++i)
-        if (mime::iequals(name.substr(0, 3), months[i])) return static_cast<int>(i) + 1;
+        if (util::iequals(name.substr(0, 3), months[i])) return static_cast<int>(i) + 1;
     return 0;
 }
 
@@ -42,7 +42,7 @@ bool zone_offset(std::string_view z, int& minutes) {
                                                  {"JST", 540},
                                                  {"CET", 60}}};
     for (const auto& zone : zones)
-        if (mime::iequals(z, zone.name)) {
+        if (util::iequals(z, zone.name)) {
             minutes = zone.minutes;
             return true;
         }

@@ -1,7 +1,7 @@
 // The classification rules table, parsed once from the data file embedded at build time.
 #include "dsn/rules.hpp"
 
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -31,8 +31,8 @@ RuleSet parse_rules(std::string_view text) {
         const std::size_t t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
         if (t2 == std::string_view::npos) continue;
         const std::string_view section = line.substr(0, t1);
-        Rule rule{mime::to_lower(line.substr(t1 + 1, t2 - t1 - 1)),
-                  std::string(mime::trim(line.substr(t2 + 1)))};
+        Rule rule{util::to_lower(line.substr(t1 + 1, t2 - t1 - 1)),
+                  std::string(util::trim(line.substr(t2 + 1)))};
         if (rule.key.empty() || rule.reason.empty()) continue;
         if (section == "code")
             out.code.push_back(std::move(rule));

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::mime {
 namespace {
@@ -81,7 +81,7 @@ class Converters {
 // Converts text from charset to UTF-8; unknown charsets and bad bytes are replaced, ok=false.
 std::string to_utf8(std::string_view text, std::string_view charset, bool& ok) {
     if (plain_ascii(text)) return std::string(text);
-    std::string cs = to_lower(trim(charset));
+    std::string cs = util::to_lower(util::trim(charset));
     if (cs.empty() || cs == "utf-8" || cs == "utf8" || cs == "us-ascii") return std::string(text);
     if (cs == "ks_c_5601-1987") cs = "cp949";
     if (cs == "iso-2022-jp" || cs == "iso-2022-jp-2") cs = "iso-2022-jp-3";

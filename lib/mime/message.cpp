@@ -3,9 +3,9 @@
 
 #include <algorithm>
 
-#include "mime/ascii.hpp"
 #include "mime/charset.hpp"
 #include "mime/transfer.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::mime {
 namespace {
@@ -35,7 +35,7 @@ std::string guess_boundary(std::string_view body) {
     while (pos < body.size()) {
         std::size_t nl = body.find('\n', pos);
         if (nl == std::string_view::npos) nl = body.size();
-        std::string_view line = trim(body.substr(pos, nl - pos));
+        std::string_view line = util::trim(body.substr(pos, nl - pos));
         if (line.size() > 4 && line.starts_with("--") && line.find(' ') == std::string_view::npos &&
             line[2] != '-')
             return std::string(line.substr(2));
@@ -72,7 +72,8 @@ void Parser::leaf(Part& part, std::string_view body) {
         part.media_type != "text/rfc822-header" && part.media_type != "message/delivery-status" &&
         part.media_type != "message/global-delivery-status")
         return;
-    const std::string cte = to_lower(trim(part.headers.get("Content-Transfer-Encoding")));
+    const std::string cte =
+        util::to_lower(util::trim(part.headers.get("Content-Transfer-Encoding")));
     std::string decoded_body;
     if (cte == "base64") {
         bool broken = false;
@@ -166,7 +167,8 @@ void Parser::entity(std::string_view text, std::size_t depth, bool attached, boo
         return;
     }
     if (type == "message/rfc822" || type == "message/global") {
-        const std::string cte = to_lower(trim(part.headers.get("Content-Transfer-Encoding")));
+        const std::string cte =
+            util::to_lower(util::trim(part.headers.get("Content-Transfer-Encoding")));
         part.is_container = true;
         out.parts.push_back(std::move(part));
         if (cte == "base64" || cte == "quoted-printable") {

@@ -10,11 +10,6 @@ namespace {
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
-
-// Returns the ASCII lowercase of c.
-char lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 }  // namespace
 
 std::string_view trim(std::string_view s) {
@@ -23,6 +18,45 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && is_space(s.back()))
         s.remove_suffix(1);
     return s;
+}
+
+// Finds the first byte in either case with memchr-backed find(), which keeps long scans fast.
+std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from) {
+    constexpr auto npos = std::string_view::npos;
+    if (needle.empty()) return from <= hay.size() ? from : npos;
+    if (needle.size() > hay.size()) return npos;
+    const char lc = lower(needle[0]);
+    const char uc = (lc >= 'a' && lc <= 'z') ? static_cast<char>(lc - 'a' + 'A') : lc;
+    std::size_t pl = hay.find(lc, from);
+    std::size_t pu = lc == uc ? npos : hay.find(uc, from);
+    while (true) {
+        const std::size_t i = pl < pu ? pl : pu;
+        if (i == npos || i + needle.size() > hay.size()) return npos;
+        std::size_t k = 1;
+        while (k < needle.size() && lower(hay[i + k]) == lower(needle[k]))
+            ++k;
+        if (k == needle.size()) return i;
+        if (i == pl)
+            pl = hay.find(lc, i + 1);
+        else
+            pu = hay.find(uc, i + 1);
+    }
+}
+
+std::string squash_spaces(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    bool space = false;
+    for (char c : s) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) out.push_back(' ');
+        space = false;
+        out.push_back(c);
+    }
+    return out;
 }
 
 std::string to_lower(std::string_view s) {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "dsn/parse.hpp"
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace {
 
@@ -76,8 +76,8 @@ TEST(DsnCorpus, AgreesWithExpectations) {
             const mxpulse::dsn::Recipient empty;
             const auto& got = have ? report.recipients[i] : empty;
             ++recipient.total;
-            if (got.recipient == mxpulse::mime::to_lower(str(w, "recipient")) ||
-                got.final_recipient == mxpulse::mime::to_lower(str(w, "recipient")))
+            if (got.recipient == mxpulse::util::to_lower(str(w, "recipient")) ||
+                got.final_recipient == mxpulse::util::to_lower(str(w, "recipient")))
                 ++recipient.hit;
             else
                 ++misses_by_format[format + " (recipient)"];
