@@ -79,14 +79,24 @@ bool mailing_list_error(const mime::HeaderBlock& h, std::string_view lowered_fro
 }  // namespace
 
 // Returns true when the top-level headers alone say "bounce".
-bool looks_like_bounce(const mime::HeaderBlock& h) {
-    const std::string ct = util::to_lower(h.get("Content-Type"));
-    if (ct.find("multipart/report") != std::string::npos) return true;
-    const std::string from = util::to_lower(h.get("From"));
-    if (contains_any(from, kDaemonFrom)) return true;
-    const std::string subject = util::to_lower(mime::decode_encoded_words(h.get("Subject")));
+bool looks_like_bounce(const TopHeaders& h, Envelope envelope) {
+    const std::string ct = util::to_lower(h.content_type);
+    if (ct.find("multipart/report") != std::string::npos) {
+        if (ct.find("delivery-status") != std::string::npos) return true;
+        if (envelope != Envelope::sender) return true;
+    }
+    if (envelope == Envelope::sender) return false;
+    if (contains_any(util::to_lower(h.from), kDaemonFrom)) return true;
+    const std::string subject = util::to_lower(mime::decode_encoded_words(h.subject));
     if (contains_any(subject, kBounceSubjects)) return true;
-    return h.has("X-Failed-Recipients");
+    return h.failed_recipients;
+}
+
+// The same check on a parsed header block.
+bool looks_like_bounce(const mime::HeaderBlock& h, Envelope envelope) {
+    return looks_like_bounce(TopHeaders{h.get("Content-Type"), h.get("From"), h.get("Subject"),
+                                        h.has("X-Failed-Recipients")},
+                             envelope);
 }
 
 // Returns the kind of report a parsed message is (Kind::none when it is no bounce).

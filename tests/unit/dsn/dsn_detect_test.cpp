@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "dsn/detect.hpp"
 #include "dsn/parse.hpp"
 
 namespace {
@@ -29,6 +30,23 @@ TEST(Detect, MailingListPostIsNoBounce) {
     std::string post = kFmlError;
     post.replace(post.find("list-admin@"), 11, "someone@");
     EXPECT_FALSE(parse(post).is_bounce);
+}
+
+TEST(Detect, HeadersAloneAndTheEnvelope) {
+    const TopHeaders daemon{"text/plain", "MAILER-DAEMON@mx.example", "hello", false};
+    EXPECT_TRUE(looks_like_bounce(daemon));
+    EXPECT_TRUE(looks_like_bounce(daemon, Envelope::null_sender));
+    EXPECT_FALSE(looks_like_bounce(daemon, Envelope::sender));
+    const TopHeaders subject{"", "x@y.example", "=?UTF-8?Q?Undeliverable=3A_hi?=", false};
+    EXPECT_TRUE(looks_like_bounce(subject, Envelope::null_sender));
+    const TopHeaders failed{"", "x@y.example", "hi", true};
+    EXPECT_TRUE(looks_like_bounce(failed));
+    const TopHeaders report{"multipart/report; report-type=delivery-status", "", "", false};
+    EXPECT_TRUE(looks_like_bounce(report, Envelope::sender));
+    const TopHeaders feedback{"multipart/report; report-type=feedback-report", "", "", false};
+    EXPECT_TRUE(looks_like_bounce(feedback));
+    EXPECT_FALSE(looks_like_bounce(feedback, Envelope::sender));
+    EXPECT_FALSE(looks_like_bounce(TopHeaders{"text/plain", "a@b.example", "hi", false}));
 }
 
 }  // namespace
