@@ -104,47 +104,50 @@ void fill_original(OriginalMessage& o, const nlohmann::json& mail) {
     if (o.from.empty()) o.from = member(mail, "source");
 }
 
+// Adds one recipient per {"emailAddress": ...} item of list (up to max in all): a copy of base
+// with the address, then completed from the item by per_item.
+template <typename PerItem>
+void listed_recipients(const nlohmann::json& list, const Recipient& base, SesNotice& out,
+                       std::size_t max, PerItem per_item) {
+    if (!list.is_array()) return;
+    for (const auto& item : list) {
+        if (out.recipients.size() >= max) break;
+        Recipient r = base;
+        r.recipient = util::to_lower(util::trim(member(item, "emailAddress")));
+        if (r.recipient.empty()) continue;
+        r.final_recipient = r.recipient;
+        per_item(item, r);
+        out.recipients.push_back(std::move(r));
+    }
+}
+
 // Adds the recipients of a "bounce" object.
 void bounce_recipients(const nlohmann::json& bounce, SesNotice& out, std::size_t max) {
     out.kind = Kind::dsn;
     out.reporting_mta = member(bounce, "reportingMTA");
-    const std::string when = iso_timestamp(member(bounce, "timestamp"));
-    const auto& list = child(bounce, "bouncedRecipients");
-    if (!list.is_array()) return;
-    for (const auto& item : list) {
-        if (out.recipients.size() >= max) break;
-        Recipient r;
-        r.recipient = util::to_lower(util::trim(member(item, "emailAddress")));
-        if (r.recipient.empty()) continue;
-        r.final_recipient = r.recipient;
-        r.action = util::to_lower(member(item, "action"));
-        if (r.action.empty()) r.action = "failed";
-        r.status = find_status(member(item, "status"));
-        r.reported_status = r.status;
-        r.diagnostic = util::squash_spaces(strip_type(member(item, "diagnosticCode")));
-        r.remote_mta = out.reporting_mta;
-        r.last_attempt = when;
-        out.recipients.push_back(std::move(r));
-    }
+    Recipient base;
+    base.remote_mta = out.reporting_mta;
+    base.last_attempt = iso_timestamp(member(bounce, "timestamp"));
+    listed_recipients(child(bounce, "bouncedRecipients"), base, out, max,
+                      [](const nlohmann::json& item, Recipient& r) {
+                          r.action = util::to_lower(member(item, "action"));
+                          if (r.action.empty()) r.action = "failed";
+                          r.status = find_status(member(item, "status"));
+                          r.reported_status = r.status;
+                          r.diagnostic =
+                              util::squash_spaces(strip_type(member(item, "diagnosticCode")));
+                      });
 }
 
 // Adds the recipients of a "complaint" object.
 void complaint_recipients(const nlohmann::json& complaint, SesNotice& out, std::size_t max) {
     out.kind = Kind::feedback;
-    const std::string when = iso_timestamp(member(complaint, "timestamp"));
+    Recipient base;
+    base.last_attempt = iso_timestamp(member(complaint, "timestamp"));
     const std::string type = member(complaint, "complaintFeedbackType");
-    const auto& list = child(complaint, "complainedRecipients");
-    if (!list.is_array()) return;
-    for (const auto& item : list) {
-        if (out.recipients.size() >= max) break;
-        Recipient r;
-        r.recipient = util::to_lower(util::trim(member(item, "emailAddress")));
-        if (r.recipient.empty()) continue;
-        r.final_recipient = r.recipient;
-        r.diagnostic = type.empty() ? member(complaint, "userAgent") : type;
-        r.last_attempt = when;
-        out.recipients.push_back(std::move(r));
-    }
+    base.diagnostic = type.empty() ? member(complaint, "userAgent") : type;
+    listed_recipients(child(complaint, "complainedRecipients"), base, out, max,
+                      [](const nlohmann::json&, Recipient&) {});
 }
 
 // Adds the recipients of a "delivery" object.
