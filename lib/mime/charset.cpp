@@ -113,4 +113,10 @@ std::string to_utf8(std::string_view text, std::string_view charset, bool& ok) {
     return out;
 }
 
+// Converts text in place; nothing is copied when no conversion is needed.
+void convert_to_utf8(std::string& text, std::string_view charset, bool& ok) {
+    if (plain_ascii(text)) return;
+    text = to_utf8(text, charset, ok);
+}
+
 }  // namespace mxpulse::mime

@@ -87,7 +87,7 @@ void Parser::leaf(Part& part, std::string_view body) {
     const std::string charset = header_param(part.headers.get("Content-Type"), "charset");
     if (!charset.empty()) {
         bool ok = true;
-        decoded_body = to_utf8(decoded_body, charset, ok);
+        convert_to_utf8(decoded_body, charset, ok);
         if (!ok) note_limit(out.limits_hit, LimitHit::bad_charset);
     }
     if (decoded + decoded_body.size() > limits.max_decoded) {

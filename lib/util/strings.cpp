@@ -44,17 +44,20 @@ std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t fro
 }
 
 std::string squash_spaces(std::string_view s) {
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
     std::string out;
     out.reserve(s.size());
-    bool space = false;
-    for (char c : s) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            space = true;
-            continue;
-        }
-        if (space && !out.empty()) out.push_back(' ');
-        space = false;
-        out.push_back(c);
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && blank(s[i]))
+            ++i;
+        if (i == s.size()) break;
+        std::size_t j = i + 1;
+        while (j < s.size() && !blank(s[j]))
+            ++j;
+        if (!out.empty()) out.push_back(' ');
+        out.append(s.data() + i, j - i);
+        i = j;
     }
     return out;
 }
