@@ -33,14 +33,14 @@ std::string_view next_line(std::string_view text, std::size_t& pos) {
 // Returns the value of the first field called name (any case), or "".
 std::string_view HeaderBlock::get(std::string_view name) const {
     for (const auto& f : fields)
-        if (util::iequals(f.name, name)) return f.value;
+        if (f.name.size() == name.size() && util::iequals(f.name, name)) return f.value;
     return {};
 }
 
 // Returns true when a field called name (any case) exists.
 bool HeaderBlock::has(std::string_view name) const {
     for (const auto& f : fields)
-        if (util::iequals(f.name, name)) return true;
+        if (f.name.size() == name.size() && util::iequals(f.name, name)) return true;
     return false;
 }
 
