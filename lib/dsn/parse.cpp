@@ -362,10 +362,13 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
     const std::string intro = report.kind == Kind::vendor && !report.recipients.empty()
                                   ? preamble(s.human_cut, report.recipients.front().recipient)
                                   : std::string();
-    // A problem the human text states for the whole message (not per recipient).
-    const std::string stated = report.kind == Kind::dsn || report.kind == Kind::vendor
-                                   ? stated_reason(s.human)
-                                   : std::string();
+    // A problem the human text states for the whole message (not per recipient): in the report
+    // text, or right after the header lines it quotes (not deep inside a returned message).
+    constexpr std::size_t kAfterCut = 2048;
+    const std::string stated =
+        report.kind == Kind::dsn || report.kind == Kind::vendor
+            ? stated_reason(std::string_view(s.human).substr(0, s.human_cut.size() + kAfterCut))
+            : std::string();
     for (auto& r : report.recipients) {
         classify(r, report.kind);
         if (!stated.empty() && r.reason != "delivered" && r.action != "delayed") {

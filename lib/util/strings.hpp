@@ -18,11 +18,19 @@ std::string_view trim(std::string_view s);
 // Returns an ASCII-lowercased copy of s.
 std::string to_lower(std::string_view s);
 
-// Returns true when a and b are equal ignoring ASCII case.
-bool iequals(std::string_view a, std::string_view b);
+// Returns true when a and b are equal ignoring ASCII case (inline: header lookups call it in
+// their inner loops).
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
 
 // Returns true when s starts with prefix, ignoring ASCII case.
-bool istarts_with(std::string_view s, std::string_view prefix);
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
 
 // Returns the position of needle in hay at or after from, ignoring ASCII case, or npos.
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0);
