@@ -29,28 +29,26 @@ std::size_t digits_at(std::string_view text, std::size_t at) {
     return n;
 }
 
-// Reads an Orange / La Poste code at text[at] ("OFR005_505", "LPN_416", "OUK_513",
-// "LPNAAA_101"): a site prefix, an optional three-digit site number, "_" or "-", and the
-// three-digit error number. Returns the error number or "".
-std::string orange_code(std::string_view text, std::size_t at) {
-    if (at > 0 && is_word(text[at - 1])) return {};
-    std::size_t p = at;
-    bool prefix = false;
-    for (std::string_view site : {"lpnaaa", "lpn", "ofr", "ouk"})
-        if (util::istarts_with(text.substr(at), site)) {
-            p = at + site.size();
-            prefix = true;
-            break;
-        }
-    if (!prefix) return {};
-    const std::size_t site_digits = digits_at(text, p);
-    if (site_digits != 0 && site_digits != 3) return {};
-    p += site_digits;
-    if (p >= text.size() || (text[p] != '_' && (site_digits == 0 || text[p] != '-'))) return {};
-    ++p;
-    if (digits_at(text, p) != 3) return {};
-    if (p + 3 < text.size() && is_word(text[p + 3])) return {};
-    return std::string(text.substr(p, 3));
+// Reads an Orange / La Poste code whose separator ("_" or "-") is at text[sep] ("OFR005_505",
+// "LPN_416", "OUK_513", "LPNAAA_101", "LPN105-104"): a site prefix, an optional three-digit
+// site number, the separator and the three-digit error number. Returns the error number or "".
+std::string orange_code(std::string_view text, std::size_t sep) {
+    if (sep + 4 > text.size() || digits_at(text, sep + 1) != 3) return {};
+    if (sep + 4 < text.size() && is_word(text[sep + 4])) return {};
+    // The site number (three digits before the separator) is optional before "_" only.
+    std::size_t site_end = sep;
+    if (sep >= 3 && is_digit(text[sep - 1]) && is_digit(text[sep - 2]) && is_digit(text[sep - 3]))
+        site_end = sep - 3;
+    else if (text[sep] != '_')
+        return {};
+    for (std::string_view site : {"lpnaaa", "lpn", "ofr", "ouk"}) {
+        if (site_end < site.size()) continue;
+        const std::size_t start = site_end - site.size();
+        if (start > 0 && is_word(text[start - 1])) continue;
+        if (util::iequals(text.substr(start, site.size()), site))
+            return std::string(text.substr(sep + 1, 3));
+    }
+    return {};
 }
 
 // Reads an acceptable-use-policy code after "AUP#" at text[at]: "In-1310" gives "1310",
@@ -84,15 +82,19 @@ bool covers(std::string_view key, std::string_view code) {
 // Returns the provider codes found in text, in order of appearance (at most a few).
 std::vector<ProviderCode> find_provider_codes(std::string_view text) {
     std::vector<ProviderCode> out;
+    // Every code has a "_", "-" or "#" at a known place: look only there.
     for (std::size_t i = 0; i < text.size() && out.size() < kMaxCodes; ++i) {
         const char c = text[i];
-        if (c == 'L' || c == 'l' || c == 'O' || c == 'o') {
-            std::string code = orange_code(text, i);
-            if (!code.empty()) out.push_back({"orange", std::move(code)});
-        } else if (c == '#' && i >= 3 && util::iequals(text.substr(i - 3, 3), "aup")) {
-            std::string code = aup_code(text, i + 1);
-            if (!code.empty()) out.push_back({"aup", std::move(code)});
+        if (c != '_' && c != '-' && c != '#') continue;
+        if (c == '#') {
+            if (i >= 3 && util::iequals(text.substr(i - 3, 3), "aup")) {
+                std::string code = aup_code(text, i + 1);
+                if (!code.empty()) out.push_back({"aup", std::move(code)});
+            }
+            continue;
         }
+        std::string code = orange_code(text, i);
+        if (!code.empty()) out.push_back({"orange", std::move(code)});
     }
     return out;
 }
