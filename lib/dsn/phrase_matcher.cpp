@@ -131,24 +131,27 @@ std::size_t PhraseMatcher::first_phrase(std::string_view text) const {
 
 // Returns the offset of the earliest occurrence starting at or after min_start, or npos.
 std::size_t PhraseMatcher::earliest(std::string_view text, std::size_t min_start) const {
+    const auto* const data = reinterpret_cast<const unsigned char*>(text.data());
     std::uint32_t at = 0;
     std::size_t found = npos;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        // No later occurrence can start before the one found.
-        if (found != npos && i >= found + max_length_) break;
+    // Once one occurrence is found, no later one can start before it beyond this point.
+    std::size_t limit = text.size();
+    for (std::size_t i = 0; i < limit; ++i) {
         // In the start state, only a byte that can start a phrase leaves it.
         if (at == 0) {
-            while (i < text.size() && !starts_[static_cast<unsigned char>(text[i])])
+            while (i < limit && !starts_[data[i]])
                 ++i;
-            if (i == text.size() || (found != npos && i >= found + max_length_)) break;
+            if (i == limit) break;
         }
-        at = next_[at + class_of_[static_cast<unsigned char>(text[i])]];
+        at = next_[at + class_of_[data[i]]];
         if (!(at & kOutput)) continue;
         at &= ~kOutput;
         const std::size_t len = longest_[at / classes_];
-        if (i + 1 >= len) {
-            const std::size_t start = i + 1 - len;
-            if (start >= min_start && start < found) found = start;
+        if (i + 1 < len) continue;
+        const std::size_t start = i + 1 - len;
+        if (start >= min_start && start < found) {
+            found = start;
+            limit = std::min(limit, found + max_length_);
         }
     }
     return found;
