@@ -1,7 +1,9 @@
 // Providers' own error codes inside a reply ("OFR005_505", "AUP#In-1310") and their reasons.
 #include "dsn/provider_codes.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <utility>
 
 #include "util/strings.hpp"
 
@@ -81,21 +83,27 @@ bool covers(std::string_view key, std::string_view code) {
 
 // Returns the provider codes found in text, in order of appearance (at most a few).
 std::vector<ProviderCode> find_provider_codes(std::string_view text) {
-    std::vector<ProviderCode> out;
-    // Every code has a "_", "-" or "#" at a known place: look only there.
-    for (std::size_t i = 0; i < text.size() && out.size() < kMaxCodes; ++i) {
-        const char c = text[i];
-        if (c != '_' && c != '-' && c != '#') continue;
-        if (c == '#') {
-            if (i >= 3 && util::iequals(text.substr(i - 3, 3), "aup")) {
+    // Every code has a "_", "-" or "#" at a known place: look only there (memchr finds them).
+    std::vector<std::pair<std::size_t, ProviderCode>> found;
+    for (const char mark : {'_', '-', '#'}) {
+        for (std::size_t i = text.find(mark);
+             i != std::string_view::npos && found.size() < kMaxCodes; i = text.find(mark, i + 1)) {
+            if (mark == '#') {
+                if (i < 3 || !util::iequals(text.substr(i - 3, 3), "aup")) continue;
                 std::string code = aup_code(text, i + 1);
-                if (!code.empty()) out.push_back({"aup", std::move(code)});
+                if (!code.empty()) found.push_back({i, {"aup", std::move(code)}});
+                continue;
             }
-            continue;
+            std::string code = orange_code(text, i);
+            if (!code.empty()) found.push_back({i, {"orange", std::move(code)}});
         }
-        std::string code = orange_code(text, i);
-        if (!code.empty()) out.push_back({"orange", std::move(code)});
     }
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<ProviderCode> out;
+    out.reserve(found.size());
+    for (auto& f : found)
+        out.push_back(std::move(f.second));
     return out;
 }
 
