@@ -202,6 +202,8 @@ Message parse(std::string_view raw, const Limits& limits) {
         note_limit(out.limits_hit, LimitHit::bytes);
         raw = raw.substr(0, limits.max_bytes);
     }
+    // A bounce has a handful of parts; room for them up front saves regrowing the list.
+    out.parts.reserve(std::min<std::size_t>(8, limits.max_parts));
     Parser parser{limits, out};
     parser.entity(raw, 0, false, false);
     return out;
