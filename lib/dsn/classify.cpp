@@ -256,6 +256,12 @@ std::string stated_reason(std::string_view human, const RuleSet& rules) {
 
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules) {
+    if (r.smtp_command.empty()) r.smtp_command = smtp_command_of(r.diagnostic);
+    classify_with_command(r, kind, rules);
+}
+
+// As classify, with r.smtp_command already looked for (possibly empty).
+void classify_with_command(Recipient& r, Kind kind, const RuleSet& rules) {
     if (r.reply_code.empty())
         r.reply_code =
             failure_reply(r.diagnostic, r.action == "delivered" || r.status.starts_with("2."));
@@ -271,7 +277,6 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
     if (r.status.empty() && !r.reply_code.empty() && kind != Kind::feedback &&
         kind != Kind::autoreply)
         r.status = std::string(1, r.reply_code[0]) + ".0.0";
-    if (r.smtp_command.empty()) r.smtp_command = smtp_command_of(r.diagnostic);
     if (kind == Kind::feedback) {
         r.reason = "feedback";
     } else if (kind == Kind::autoreply) {

@@ -32,4 +32,8 @@ std::string stated_reason(std::string_view human, const RuleSet& rules = default
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules = default_rules());
 
+// As classify, for a caller that has already looked for the failed SMTP command and stored it
+// in r.smtp_command (empty: none found): the diagnostic is not searched for it again.
+void classify_with_command(Recipient& r, Kind kind, const RuleSet& rules = default_rules());
+
 }  // namespace mxpulse::dsn

@@ -294,7 +294,7 @@ bool from_ses(const mime::Message& msg, const ParseLimits& limits, Report& repor
         report.recipients = std::move(ses->recipients);
         for (auto& r : report.recipients) {
             r.smtp_command = smtp_command_of(r.diagnostic);
-            classify(r, report.kind);
+            classify_with_command(r, report.kind);
             find_cause(r, {});
         }
         return true;
@@ -369,8 +369,13 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
         report.kind == Kind::dsn || report.kind == Kind::vendor
             ? stated_reason(std::string_view(s.human).substr(0, s.human_cut.size() + kAfterCut))
             : std::string();
+    // Bounce recipients had their failed command looked for above; reports' did not.
+    const bool command_known = report.kind == Kind::dsn || report.kind == Kind::vendor;
     for (auto& r : report.recipients) {
-        classify(r, report.kind);
+        if (command_known)
+            classify_with_command(r, report.kind);
+        else
+            classify(r, report.kind);
         if (!stated.empty() && r.reason != "delivered" && r.action != "delayed") {
             r.reason = stated;
             r.family = std::string(family_of(r.reason));
