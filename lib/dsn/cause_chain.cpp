@@ -4,7 +4,7 @@
 #include <string>
 
 #include "dsn/codes.hpp"
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -36,7 +36,7 @@ Attempt first_transient(std::string_view text) {
             const std::size_t e = text.find(stop, at + 3);
             if (e != std::string_view::npos && e < end) end = e;
         }
-        a.text = mime::squash_spaces(text.substr(at, std::min(end, at + 300) - at));
+        a.text = util::squash_spaces(text.substr(at, std::min(end, at + 300) - at));
         return a;
     }
     return {};
@@ -44,7 +44,7 @@ Attempt first_transient(std::string_view text) {
 
 // Returns the history section of an Exchange NDR (after "Diagnostic information"), or "".
 std::string_view history_section(std::string_view text) {
-    const std::size_t at = mime::ifind(text, "Diagnostic information for administrators");
+    const std::size_t at = util::ifind(text, "Diagnostic information for administrators");
     if (at == std::string_view::npos) return {};
     return text.substr(at, 8192);
 }
@@ -53,7 +53,7 @@ std::string_view history_section(std::string_view text) {
 std::string compact_lower(std::string_view text) {
     std::string out;
     for (char c : text)
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') out.push_back(mime::lower(c));
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') out.push_back(util::lower(c));
     return out;
 }
 
@@ -64,7 +64,7 @@ bool is_expiry(const Recipient& r) {
     for (const auto& s : {r.status, r.reported_status})
         if (s.starts_with("5.4.") || s == "4.4.7") return true;
     if (r.reason == "expired") return true;
-    return mime::ifind(r.diagnostic, "message expired") != std::string_view::npos;
+    return util::ifind(r.diagnostic, "message expired") != std::string_view::npos;
 }
 
 // Fills the cause fields and patterns of an expired recipient.

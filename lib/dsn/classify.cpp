@@ -5,8 +5,10 @@
 #include <utility>
 
 #include "dsn/codes.hpp"
+#include "dsn/host_rules.hpp"
 #include "dsn/phrase_matcher.hpp"
-#include "mime/ascii.hpp"
+#include "dsn/provider_codes.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -54,17 +56,34 @@ std::string fold_reply(std::string_view text) {
     return out;
 }
 
-// Returns the first 4xx/5xx enhanced status code in text, or "".
+// Returns true when the status code at text[at] follows an SMTP reply code ("550 5.2.2",
+// "550-'5.2.2"): it is the remote server's own, not a relay's summary of it.
+bool after_reply_code(std::string_view text, std::size_t at) {
+    std::size_t p = at;
+    if (p > 0 && (text[p - 1] == '\'' || text[p - 1] == '"')) --p;
+    if (p < 4 || (text[p - 1] != ' ' && text[p - 1] != '-')) return false;
+    const std::string_view code = text.substr(p - 4, 3);
+    return (code[0] == '4' || code[0] == '5') &&
+           std::isdigit(static_cast<unsigned char>(code[1])) &&
+           std::isdigit(static_cast<unsigned char>(code[2])) &&
+           (p == 4 || !std::isdigit(static_cast<unsigned char>(text[p - 5])));
+}
+
+// Returns the 4xx/5xx enhanced status code of text: the first one given with an SMTP reply
+// code, else the first one; "" when there is none.
 std::string failure_status(std::string_view text) {
+    std::string first;
     std::size_t from = 0;
-    while (from < text.size()) {
+    for (int seen = 0; from < text.size() && seen < 8; ++seen) {
         std::size_t at = 0;
         std::string s = find_status(text, from, &at);
-        if (s.empty()) return s;
-        if (s[0] != '2') return s;
+        if (s.empty()) break;
         from = at + s.size();
+        if (s[0] == '2') continue;
+        if (after_reply_code(text, at)) return s;
+        if (first.empty()) first = std::move(s);
     }
-    return {};
+    return first;
 }
 
 // Returns true when a permanent expiry status field (5.4.x) sits over a transient reply status.
@@ -98,7 +117,7 @@ std::string failure_reply(std::string_view text, bool success) {
 // Returns true when text says a host name, not a mailbox, "does not exist" ("553 mx.example.com
 // does not exist").
 bool missing_host(std::string_view text) {
-    const std::size_t at = mime::ifind(text, " does not exist");
+    const std::size_t at = util::ifind(text, " does not exist");
     if (at == std::string_view::npos || at == 0) return false;
     std::size_t start = at;
     while (start > 0 && text[start - 1] != ' ')
@@ -155,7 +174,7 @@ std::string smtp_command_of(std::string_view d) {
     if (sent != std::string_view::npos) {
         const std::string_view verb = d.substr(sent + 4, 4);
         for (std::string_view c : {"MAIL", "RCPT", "DATA", "EHLO", "HELO"})
-            if (mime::iequals(verb, c)) return std::string(c);
+            if (util::iequals(verb, c)) return std::string(c);
     }
     static constexpr std::pair<std::string_view, std::string_view> kPhrases[] = {
         {"after MAIL FROM", "MAIL"},   {"reply to MAIL FROM", "MAIL"},
@@ -189,6 +208,8 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
 // Returns the reason for a diagnostic, status and failed command (empty: none) using rules.
 std::string decide_reason(std::string_view diagnostic, std::string_view status,
                           const RuleSet& rules, std::string_view command) {
+    // A provider's own error code names its reason more precisely than any wording.
+    if (std::string coded = provider_reason(diagnostic, rules.code); !coded.empty()) return coded;
     const std::string folded = fold_reply(diagnostic);
     // Without a status code or a failed command, generic phrases decide on their own.
     if (status.empty() && command.empty()) {
@@ -203,6 +224,12 @@ std::string decide_reason(std::string_view diagnostic, std::string_view status,
     if (reason.empty()) reason = match_status(status, rules.status, false);
     if (reason.empty() && hit != PhraseMatcher::npos && hit >= overrides)
         reason = rules.text[hit - overrides].reason;
+    // An exact fallback code beats a generic phrase; the phrase beats a code's class.
+    if (reason.empty()) reason = match_status(status, rules.fallback, false);
+    if (reason.empty()) {
+        const std::size_t weak = rules.weak_phrases->first_phrase(folded);
+        if (weak != PhraseMatcher::npos) reason = rules.weak[weak].reason;
+    }
     if (reason.empty()) reason = match_status(status, rules.fallback, true);
     if (reason.empty()) reason = "undefined";
     if (reason == "userunknown" && missing_host(folded)) reason = "hostunknown";
@@ -219,8 +246,22 @@ std::string decide_reason(std::string_view diagnostic, std::string_view status,
     return reason;
 }
 
+// Returns the reason a bounce's human text states for all of its recipients, or "".
+std::string stated_reason(std::string_view human, const RuleSet& rules) {
+    // Such a statement sits near the top; a long text is the returned message, not the report.
+    constexpr std::size_t kStatedScan = 8192;
+    const std::size_t hit = rules.message_phrases->first_phrase(human.substr(0, kStatedScan));
+    return hit == PhraseMatcher::npos ? std::string() : rules.message[hit].reason;
+}
+
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules) {
+    if (r.smtp_command.empty()) r.smtp_command = smtp_command_of(r.diagnostic);
+    classify_with_command(r, kind, rules);
+}
+
+// As classify, with r.smtp_command already looked for (possibly empty).
+void classify_with_command(Recipient& r, Kind kind, const RuleSet& rules) {
     if (r.reply_code.empty())
         r.reply_code =
             failure_reply(r.diagnostic, r.action == "delivered" || r.status.starts_with("2."));
@@ -236,7 +277,6 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
     if (r.status.empty() && !r.reply_code.empty() && kind != Kind::feedback &&
         kind != Kind::autoreply)
         r.status = std::string(1, r.reply_code[0]) + ".0.0";
-    if (r.smtp_command.empty()) r.smtp_command = smtp_command_of(r.diagnostic);
     if (kind == Kind::feedback) {
         r.reason = "feedback";
     } else if (kind == Kind::autoreply) {
@@ -250,12 +290,14 @@ void classify(Recipient& r, Kind kind, const RuleSet& rules) {
             why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
         r.reason = vague ? "expired" : why;
     } else {
-        r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
+        r.reason = host_reason({r.recipient, r.remote_mta, r.diagnostic}, rules);
+        if (r.reason.empty())
+            r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
         // A vendor's text that no rule decides: Sisimai's "onhold", not "undefined".
         if (r.reason == "undefined" && kind == Kind::vendor) r.reason = "onhold";
         // A transient error reported as permanent: the sender's MTA gave up retrying.
         if ((r.reason == "onhold" || r.reason == "undefined") && r.status.starts_with("4.") &&
-            mime::ifind(r.diagnostic, "permanent error") != std::string_view::npos)
+            util::ifind(r.diagnostic, "permanent error") != std::string_view::npos)
             r.reason = "expired";
     }
     // An undecided exit status of a local delivery program is the mailer's error.

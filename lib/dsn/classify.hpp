@@ -25,7 +25,15 @@ std::string reason_for(std::string_view diagnostic, std::string_view status, con
 std::string decide_reason(std::string_view diagnostic, std::string_view status,
                           const RuleSet& rules, std::string_view command);
 
+// Returns the reason a bounce's human text states for all of its recipients (a message-level
+// problem such as a malformed header), or "" when it states none. Looks at its first 8 KiB.
+std::string stated_reason(std::string_view human, const RuleSet& rules = default_rules());
+
 // Fills reason, family, reply code and status defaults of r for a report of kind.
 void classify(Recipient& r, Kind kind, const RuleSet& rules = default_rules());
+
+// As classify, for a caller that has already looked for the failed SMTP command and stored it
+// in r.smtp_command (empty: none found): the diagnostic is not searched for it again.
+void classify_with_command(Recipient& r, Kind kind, const RuleSet& rules = default_rules());
 
 }  // namespace mxpulse::dsn

@@ -2,10 +2,11 @@
 #include "dsn/date.hpp"
 
 #include <array>
-#include <cstdio>
+#include <charconv>
 #include <string>
+#include <system_error>
 
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -16,7 +17,7 @@ int month_number(std::string_view name) {
         "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
     if (name.size() < 3) return 0;
     for (std::size_t i = 0; i < months.size(); ++i)
-        if (mime::iequals(name.substr(0, 3), months[i])) return static_cast<int>(i) + 1;
+        if (util::iequals(name.substr(0, 3), months[i])) return static_cast<int>(i) + 1;
     return 0;
 }
 
@@ -41,7 +42,7 @@ bool zone_offset(std::string_view z, int& minutes) {
                                                  {"JST", 540},
                                                  {"CET", 60}}};
     for (const auto& zone : zones)
-        if (mime::iequals(z, zone.name)) {
+        if (util::iequals(z, zone.name)) {
             minutes = zone.minutes;
             return true;
         }
@@ -87,6 +88,22 @@ bool time_of_day(std::string_view t, int& hh, int& mm, int& ss) {
 }  // namespace
 
 // Returns "YYYY-MM-DDTHH:MM:SS+hh:mm" for an RFC 5322 date (lenient), or "" when unparsable.
+namespace {
+
+// Appends v in decimal, zero-padded to width digits (as printf's "%0*d" does).
+void append_padded(std::string& out, int v, int width) {
+    char digits[16];
+    const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+    const int n = ec == std::errc() ? static_cast<int>(end - digits) : 0;
+    const bool negative = n > 0 && digits[0] == '-';
+    if (negative) out.push_back('-');
+    for (int pad = width - n; pad > 0; --pad)
+        out.push_back('0');
+    out.append(digits + (negative ? 1 : 0), digits + n);
+}
+
+}  // namespace
+
 std::string to_iso8601(std::string_view in) {
     int day = 0, month = 0, year = 0, hh = -1, mm = 0, ss = 0, off = 0;
     bool have_zone = false;
@@ -120,11 +137,25 @@ std::string to_iso8601(std::string_view in) {
         }
     }
     if (day == 0 || month == 0 || year == 0 || hh < 0) return {};
-    char buf[40];
     const int a = off < 0 ? -off : off;
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day, hh,
-                  mm, ss, off < 0 ? '-' : '+', a / 60, a % 60);
-    return buf;
+    std::string out;
+    out.reserve(25);
+    append_padded(out, year, 4);
+    out.push_back('-');
+    append_padded(out, month, 2);
+    out.push_back('-');
+    append_padded(out, day, 2);
+    out.push_back('T');
+    append_padded(out, hh, 2);
+    out.push_back(':');
+    append_padded(out, mm, 2);
+    out.push_back(':');
+    append_padded(out, ss, 2);
+    out.push_back(off < 0 ? '-' : '+');
+    append_padded(out, a / 60, 2);
+    out.push_back(':');
+    append_padded(out, a % 60, 2);
+    return out;
 }
 
 }  // namespace mxpulse::dsn

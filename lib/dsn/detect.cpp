@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "dsn/fields.hpp"
-#include "mime/ascii.hpp"
 #include "mime/encoded_word.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -69,17 +69,34 @@ constexpr std::array<std::string_view, 8> kBounceBody{
 constexpr std::array<std::string_view, 2> kComplaintSubjects{"complaint about message",
                                                              "abuse report"};
 
+// Returns true when a mailing-list manager (fml) returns an error to the poster: its own
+// server header, an "-admin" sender and a message id the manager made.
+bool mailing_list_error(const mime::HeaderBlock& h, std::string_view lowered_from) {
+    return h.has("X-MLServer") && lowered_from.find("-admin@") != std::string_view::npos &&
+           util::ifind(h.get("Message-ID"), ".fml") != std::string_view::npos;
+}
+
 }  // namespace
 
 // Returns true when the top-level headers alone say "bounce".
-bool looks_like_bounce(const mime::HeaderBlock& h) {
-    const std::string ct = mime::to_lower(h.get("Content-Type"));
-    if (ct.find("multipart/report") != std::string::npos) return true;
-    const std::string from = mime::to_lower(h.get("From"));
-    if (contains_any(from, kDaemonFrom)) return true;
-    const std::string subject = mime::to_lower(mime::decode_encoded_words(h.get("Subject")));
+bool looks_like_bounce(const TopHeaders& h, Envelope envelope) {
+    const std::string ct = util::to_lower(h.content_type);
+    if (ct.find("multipart/report") != std::string::npos) {
+        if (ct.find("delivery-status") != std::string::npos) return true;
+        if (envelope != Envelope::sender) return true;
+    }
+    if (envelope == Envelope::sender) return false;
+    if (contains_any(util::to_lower(h.from), kDaemonFrom)) return true;
+    const std::string subject = util::to_lower(mime::decode_encoded_words(h.subject));
     if (contains_any(subject, kBounceSubjects)) return true;
-    return h.has("X-Failed-Recipients");
+    return h.failed_recipients;
+}
+
+// The same check on a parsed header block.
+bool looks_like_bounce(const mime::HeaderBlock& h, Envelope envelope) {
+    return looks_like_bounce(TopHeaders{h.get("Content-Type"), h.get("From"), h.get("Subject"),
+                                        h.has("X-Failed-Recipients")},
+                             envelope);
 }
 
 // Returns the kind of report a parsed message is (Kind::none when it is no bounce).
@@ -92,27 +109,27 @@ Kind detect_kind(const mime::Message& msg) {
             p.media_type == "message/global-delivery-status")
             status_part = true;
     }
-    const std::string ct = mime::to_lower(msg.headers.get("Content-Type"));
+    const std::string ct = util::to_lower(msg.headers.get("Content-Type"));
     if (ct.find("feedback-report") != std::string::npos) return Kind::feedback;
     if (status_part) return Kind::dsn;
     // An unsubscribe request sent by a mail client is an opt-out complaint.
-    if (mime::iequals(mime::trim(msg.headers.get("X-Apple-Unsubscribe")), "true"))
+    if (util::iequals(util::trim(msg.headers.get("X-Apple-Unsubscribe")), "true"))
         return Kind::feedback;
     const std::string subject =
-        mime::to_lower(mime::decode_encoded_words(msg.headers.get("Subject")));
-    const std::string from = mime::to_lower(msg.headers.get("From"));
+        util::to_lower(mime::decode_encoded_words(msg.headers.get("Subject")));
+    const std::string from = util::to_lower(msg.headers.get("From"));
     // An abuse complaint without a machine-readable report still returns the message.
     if (contains_any(subject, kComplaintSubjects))
         for (const auto& p : msg.parts)
             if (p.media_type == "message/rfc822" && !p.attached) return Kind::feedback;
     const bool bounce_headers = looks_like_bounce(msg.headers);
-    const std::string auto_submitted = mime::to_lower(msg.headers.get("Auto-Submitted"));
+    const std::string auto_submitted = util::to_lower(msg.headers.get("Auto-Submitted"));
     const bool auto_reply = auto_submitted.starts_with("auto-replied") ||
                             msg.headers.has("X-Autoreply") || msg.headers.has("X-Autorespond") ||
                             contains_any(subject, kAutoReplySubjects);
     if (auto_reply && !contains_any(from, kDaemonFrom) && !contains_any(subject, kBounceSubjects))
         return Kind::autoreply;
-    if (bounce_headers) return Kind::vendor;
+    if (bounce_headers || mailing_list_error(msg.headers, from)) return Kind::vendor;
     // A text part carrying RFC 3464 fields or typical bounce wording makes it a bounce too.
     for (const auto& p : msg.parts) {
         if (p.attached || !p.media_type.starts_with("text/")) continue;
@@ -126,7 +143,7 @@ Kind detect_kind(const mime::Message& msg) {
     if (!returned) return Kind::none;
     for (const auto& p : msg.parts) {
         if (p.attached || p.media_type != "text/plain") continue;
-        if (contains_any(mime::to_lower(p.body), kBounceBody)) return Kind::vendor;
+        if (contains_any(util::to_lower(p.body), kBounceBody)) return Kind::vendor;
     }
     return Kind::none;
 }

@@ -1,7 +1,7 @@
 // RFC 3464 delivery-status fields: per-message and per-recipient groups, tolerant of variants.
 #include "dsn/fields.hpp"
 
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -18,7 +18,7 @@ bool recipient_level(std::string_view name) {
         "Status",           "Remote-MTA",         "Diagnostic-Code",    "Last-Attempt-Date",
         "Will-Retry-Until", "Final-Log-ID"};
     for (auto n : kNames)
-        if (mime::iequals(name, n)) return true;
+        if (util::iequals(name, n)) return true;
     return false;
 }
 
@@ -55,7 +55,7 @@ StatusGroups parse_status_groups(std::string_view body, std::size_t max_recipien
             const std::size_t nl = body.find('\n', pos);
             const std::string_view line =
                 body.substr(pos, nl == std::string_view::npos ? body.size() - pos : nl - pos);
-            if (!mime::trim(line).empty()) break;
+            if (!util::trim(line).empty()) break;
             pos = nl == std::string_view::npos ? body.size() : nl + 1;
         }
         if (pos >= body.size()) break;
@@ -95,7 +95,7 @@ StatusGroups parse_status_groups(std::string_view body, std::size_t max_recipien
 std::string strip_type(std::string_view value) {
     const std::size_t semi = value.find(';');
     if (semi != std::string_view::npos && semi < 12) value = value.substr(semi + 1);
-    std::string out(mime::trim(value));
+    std::string out(util::trim(value));
     if (out.size() >= 2 && out.front() == '<' && out.back() == '>')
         out = out.substr(1, out.size() - 2);
     return out;
@@ -103,9 +103,9 @@ std::string strip_type(std::string_view value) {
 
 // Returns true when text contains RFC 3464 recipient fields (Final-Recipient/Action/Status).
 bool has_status_fields(std::string_view text) {
-    return mime::ifind(text, "Final-Recipient") != std::string_view::npos ||
-           (mime::ifind(text, "\nAction:") != std::string_view::npos &&
-            mime::ifind(text, "\nStatus:") != std::string_view::npos);
+    return util::ifind(text, "Final-Recipient") != std::string_view::npos ||
+           (util::ifind(text, "\nAction:") != std::string_view::npos &&
+            util::ifind(text, "\nStatus:") != std::string_view::npos);
 }
 
 }  // namespace mxpulse::dsn

@@ -14,9 +14,9 @@
 #include "dsn/ses_json.hpp"
 #include "dsn/text_scan.hpp"
 #include "dsn/transcript.hpp"
-#include "mime/ascii.hpp"
 #include "mime/encoded_word.hpp"
 #include "mime/message.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -83,27 +83,27 @@ std::string status_comment(std::string_view status) {
     const std::size_t close = status.rfind(')');
     if (open == std::string_view::npos || close == std::string_view::npos || close <= open)
         return {};
-    return mime::squash_spaces(status.substr(open + 1, close - open - 1));
+    return util::squash_spaces(status.substr(open + 1, close - open - 1));
 }
 
 // Fills a recipient from one RFC 3464 per-recipient group.
 Recipient from_group(const mime::HeaderBlock& g) {
     Recipient r;
-    r.final_recipient = mime::to_lower(strip_type(g.get("Final-Recipient")));
-    const std::string original = mime::to_lower(strip_type(g.get("Original-Recipient")));
+    r.final_recipient = util::to_lower(strip_type(g.get("Final-Recipient")));
+    const std::string original = util::to_lower(strip_type(g.get("Original-Recipient")));
     r.recipient = r.final_recipient;
     if (r.recipient.find('@') == std::string::npos && original.find('@') != std::string::npos)
         r.recipient = original;
-    if (r.recipient.empty()) r.recipient = mime::to_lower(strip_type(g.get("X-Actual-Recipient")));
-    r.action = mime::to_lower(mime::trim(g.get("Action")));
+    if (r.recipient.empty()) r.recipient = util::to_lower(strip_type(g.get("X-Actual-Recipient")));
+    r.action = util::to_lower(util::trim(g.get("Action")));
     if (const auto sp = r.action.find_first_of(" ("); sp != std::string::npos) r.action.resize(sp);
     r.status = find_status(g.get("Status"));
     r.reported_status = r.status;
     r.remote_mta = strip_type(g.get("Remote-MTA"));
     const std::string_view diagnostic = g.get("Diagnostic-Code");
-    r.diagnostic = mime::squash_spaces(strip_type(diagnostic));
+    r.diagnostic = util::squash_spaces(strip_type(diagnostic));
     if (const std::size_t semi = diagnostic.find(';'); semi != std::string_view::npos && semi < 12)
-        r.diagnostic_type = mime::to_lower(mime::trim(diagnostic.substr(0, semi)));
+        r.diagnostic_type = util::to_lower(util::trim(diagnostic.substr(0, semi)));
     // Without a Diagnostic-Code, a comment after the status code is the diagnostic.
     if (r.diagnostic.empty()) r.diagnostic = status_comment(g.get("Status"));
     r.last_attempt = to_iso8601(g.get("Last-Attempt-Date"));
@@ -151,7 +151,7 @@ void repair_addresses(const mime::Message& msg, const Sections& s, std::vector<R
 
 // Fills the original-message fields from a header block.
 void fill_original(OriginalMessage& o, const mime::HeaderBlock& h) {
-    o.message_id = std::string(mime::trim(h.get("Message-ID")));
+    o.message_id = std::string(util::trim(h.get("Message-ID")));
     o.from = mime::decode_encoded_words(h.get("From"));
     o.to = mime::decode_encoded_words(h.get("To"));
     o.date = to_iso8601(h.get("Date"));
@@ -181,12 +181,12 @@ mime::HeaderBlock inline_original(std::string_view text, std::size_t end) {
 
 // Returns the (folded) text above the line where address first appears, at most 1 KiB of it.
 std::string preamble(std::string_view text, std::string_view address) {
-    const std::size_t at = mime::ifind(text, address);
+    const std::size_t at = util::ifind(text, address);
     if (at == std::string_view::npos) return {};
     const std::size_t line = text.rfind('\n', at);
     if (line == std::string_view::npos) return {};
     const std::size_t from = line > 1024 ? line - 1024 : 0;
-    return mime::squash_spaces(text.substr(from, line - from));
+    return util::squash_spaces(text.substr(from, line - from));
 }
 
 // Collects the recipients of a vendor (text-only) bounce.
@@ -212,7 +212,7 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
             r.recipient = a;
             r.diagnostic = block_for(s.human_cut, a);
             if (r.diagnostic.empty())
-                r.diagnostic = mime::squash_spaces(s.human_cut.substr(0, 4096));
+                r.diagnostic = util::squash_spaces(s.human_cut.substr(0, 4096));
             out.push_back(std::move(r));
         }
         if (!out.empty()) return out;
@@ -239,7 +239,7 @@ std::vector<Recipient> vendor_recipients(const mime::Message& msg, const Section
     if (out.empty() && !original_to.empty()) {
         Recipient r;
         r.recipient = original_to;
-        r.diagnostic = mime::squash_spaces(s.human_cut.substr(0, 4096));
+        r.diagnostic = util::squash_spaces(s.human_cut.substr(0, 4096));
         out.push_back(std::move(r));
     }
     return out;
@@ -257,7 +257,7 @@ std::vector<Recipient> report_recipients(const mime::Message& msg, const Section
         mime::parse_header_block(s.feedback->body, mime::Limits{}, fb, hits);
         for (auto name : {"Original-Rcpt-To", "Removal-Recipient"})
             for (const auto& f : fb.fields)
-                if (mime::iequals(f.name, name) && f.value.find('@') != std::string::npos)
+                if (util::iequals(f.name, name) && f.value.find('@') != std::string::npos)
                     rcpts.push_back(bare_address(f.value));
         if (rcpts.empty() && s.original) rcpts = find_addresses(s.original->get("To"));
     } else if (s.original) {
@@ -269,7 +269,7 @@ std::vector<Recipient> report_recipients(const mime::Message& msg, const Section
         r.recipient = bare_address(msg.headers.get("From"));
     }
     r.diagnostic =
-        mime::squash_spaces(s.human.substr(0, std::min<std::size_t>(s.human.size(), 2048)));
+        util::squash_spaces(s.human.substr(0, std::min<std::size_t>(s.human.size(), 2048)));
     if (rcpts.empty()) return {r};
     std::vector<Recipient> out;
     for (const auto& a : rcpts) {
@@ -294,7 +294,7 @@ bool from_ses(const mime::Message& msg, const ParseLimits& limits, Report& repor
         report.recipients = std::move(ses->recipients);
         for (auto& r : report.recipients) {
             r.smtp_command = smtp_command_of(r.diagnostic);
-            classify(r, report.kind);
+            classify_with_command(r, report.kind);
             find_cause(r, {});
         }
         return true;
@@ -327,7 +327,7 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
         for (const auto* part : s.status_parts)
             add_status_part(part->body, limits, report);
         if (report.recipients.empty() && has_status_fields(s.human)) {
-            std::size_t from = mime::ifind(s.human, "Final-Recipient");
+            std::size_t from = util::ifind(s.human, "Final-Recipient");
             if (from == std::string_view::npos) from = 0;
             const StatusGroups g =
                 parse_status_groups(std::string_view(s.human).substr(from), limits.max_recipients);
@@ -362,8 +362,24 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
     const std::string intro = report.kind == Kind::vendor && !report.recipients.empty()
                                   ? preamble(s.human_cut, report.recipients.front().recipient)
                                   : std::string();
+    // A problem the human text states for the whole message (not per recipient): in the report
+    // text, or right after the header lines it quotes (not deep inside a returned message).
+    constexpr std::size_t kAfterCut = 2048;
+    const std::string stated =
+        report.kind == Kind::dsn || report.kind == Kind::vendor
+            ? stated_reason(std::string_view(s.human).substr(0, s.human_cut.size() + kAfterCut))
+            : std::string();
+    // Bounce recipients had their failed command looked for above; reports' did not.
+    const bool command_known = report.kind == Kind::dsn || report.kind == Kind::vendor;
     for (auto& r : report.recipients) {
-        classify(r, report.kind);
+        if (command_known)
+            classify_with_command(r, report.kind);
+        else
+            classify(r, report.kind);
+        if (!stated.empty() && r.reason != "delivered" && r.action != "delayed") {
+            r.reason = stated;
+            r.family = std::string(family_of(r.reason));
+        }
         // Text that states the error once above the list of recipients applies to each of
         // them when their own lines decide nothing.
         if ((r.reason == "onhold" || r.reason == "undefined") && !intro.empty()) {

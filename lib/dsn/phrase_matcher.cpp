@@ -37,6 +37,9 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases)
     for (std::size_t i = 0; i < phrases.size(); ++i) {
         const std::string& p = phrases[i];
         if (p.empty()) continue;
+        const auto first = fold(static_cast<unsigned char>(p.front()));
+        starts_[first] = true;
+        if (first >= 'a' && first <= 'z') starts_[first - 'a' + 'A'] = true;
         std::uint32_t state = 0;
         for (unsigned char c : p) {
             const std::size_t slot = state * classes_ + class_of_[fold(c)];
@@ -108,8 +111,16 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases)
 std::size_t PhraseMatcher::first_phrase(std::string_view text) const {
     std::uint32_t at = 0;
     std::uint32_t best = kNone;
-    for (unsigned char c : text) {
-        at = next_[at + class_of_[c]];
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* const end = p + text.size();
+    while (p != end) {
+        // In the start state, only a byte that can start a phrase leaves it.
+        if (at == 0) {
+            while (p != end && !starts_[*p])
+                ++p;
+            if (p == end) break;
+        }
+        at = next_[at + class_of_[*p++]];
         if (at & kOutput) {
             at &= ~kOutput;
             best = std::min(best, best_[at / classes_]);
@@ -120,18 +131,27 @@ std::size_t PhraseMatcher::first_phrase(std::string_view text) const {
 
 // Returns the offset of the earliest occurrence starting at or after min_start, or npos.
 std::size_t PhraseMatcher::earliest(std::string_view text, std::size_t min_start) const {
+    const auto* const data = reinterpret_cast<const unsigned char*>(text.data());
     std::uint32_t at = 0;
     std::size_t found = npos;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        // No later occurrence can start before the one found.
-        if (found != npos && i >= found + max_length_) break;
-        at = next_[at + class_of_[static_cast<unsigned char>(text[i])]];
+    // Once one occurrence is found, no later one can start before it beyond this point.
+    std::size_t limit = text.size();
+    for (std::size_t i = 0; i < limit; ++i) {
+        // In the start state, only a byte that can start a phrase leaves it.
+        if (at == 0) {
+            while (i < limit && !starts_[data[i]])
+                ++i;
+            if (i == limit) break;
+        }
+        at = next_[at + class_of_[data[i]]];
         if (!(at & kOutput)) continue;
         at &= ~kOutput;
         const std::size_t len = longest_[at / classes_];
-        if (i + 1 >= len) {
-            const std::size_t start = i + 1 - len;
-            if (start >= min_start && start < found) found = start;
+        if (i + 1 < len) continue;
+        const std::size_t start = i + 1 - len;
+        if (start >= min_start && start < found) {
+            found = start;
+            limit = std::min(limit, found + max_length_);
         }
     }
     return found;

@@ -31,6 +31,9 @@ class PhraseMatcher {
 
   private:
     std::array<std::uint8_t, 256> class_of_{};  // byte -> symbol class (0 = in no phrase)
+    // byte -> true when a phrase can start with it: from the start state, bytes that cannot
+    // are skipped without walking the table
+    std::array<bool, 256> starts_{};
     std::size_t classes_ = 1;
     // (state offset + class) -> next state offset (state * classes_), with kOutput set when
     // the next state ends a phrase.

@@ -1,9 +1,21 @@
 // The classification rules table, parsed once from the data file embedded at build time.
 #include "dsn/rules.hpp"
 
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
+namespace {
+
+// Returns a matcher over the keys of rules, in their order.
+std::shared_ptr<const PhraseMatcher> matcher_of(const std::vector<Rule>& rules) {
+    std::vector<std::string> keys;
+    keys.reserve(rules.size());
+    for (const auto& rule : rules)
+        keys.push_back(rule.key);
+    return std::make_shared<const PhraseMatcher>(keys);
+}
+
+}  // namespace
 
 // Parses rules text (SECTION<TAB>KEY<TAB>REASON lines, # comments); bad lines are skipped.
 RuleSet parse_rules(std::string_view text) {
@@ -19,10 +31,18 @@ RuleSet parse_rules(std::string_view text) {
         const std::size_t t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
         if (t2 == std::string_view::npos) continue;
         const std::string_view section = line.substr(0, t1);
-        Rule rule{mime::to_lower(line.substr(t1 + 1, t2 - t1 - 1)),
-                  std::string(mime::trim(line.substr(t2 + 1)))};
+        Rule rule{util::to_lower(line.substr(t1 + 1, t2 - t1 - 1)),
+                  std::string(util::trim(line.substr(t2 + 1)))};
         if (rule.key.empty() || rule.reason.empty()) continue;
-        if (section == "override")
+        if (section == "code")
+            out.code.push_back(std::move(rule));
+        else if (section == "host")
+            out.host.push_back(std::move(rule));
+        else if (section == "message")
+            out.message.push_back(std::move(rule));
+        else if (section == "weak")
+            out.weak.push_back(std::move(rule));
+        else if (section == "override")
             out.override_text.push_back(std::move(rule));
         else if (section == "status")
             out.status.push_back(std::move(rule));
@@ -38,10 +58,16 @@ RuleSet parse_rules(std::string_view text) {
         for (const auto& rule : *section)
             keys.push_back(rule.key);
     out.phrases = std::make_shared<const PhraseMatcher>(keys);
-    keys.clear();
-    for (const auto& rule : out.bare)
-        keys.push_back(rule.key);
-    out.bare_phrases = std::make_shared<const PhraseMatcher>(keys);
+    out.bare_phrases = matcher_of(out.bare);
+    out.message_phrases = matcher_of(out.message);
+    std::vector<std::string> host_phrases;
+    for (const auto& rule : out.host) {
+        const std::size_t space = rule.key.find(' ');
+        host_phrases.push_back(space == std::string::npos ? std::string()
+                                                          : rule.key.substr(space + 1));
+    }
+    out.host_phrases = std::make_shared<const PhraseMatcher>(host_phrases);
+    out.weak_phrases = matcher_of(out.weak);
     return out;
 }
 

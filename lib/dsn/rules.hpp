@@ -18,15 +18,22 @@ struct Rule {
 
 // The rule sections, in the order they are tried.
 struct RuleSet {
+    std::vector<Rule> code;     // providers' own error codes ("orange:505", "aup:1300-1340")
+    std::vector<Rule> host;     // "domain phrase": wording particular to one provider
+    std::vector<Rule> message;  // phrases of the human text that decide for every recipient
     std::vector<Rule> override_text;
     std::vector<Rule> status;
     std::vector<Rule> text;
+    std::vector<Rule> weak;  // generic phrases tried after an exact fallback code
     std::vector<Rule> fallback;
     std::vector<Rule> bare;  // phrases deciding when there is neither status nor command
     // One automaton over the override phrases followed by the text phrases: a match index
     // below override_text.size() is an override rule, the others are text rules.
     std::shared_ptr<const PhraseMatcher> phrases;
-    std::shared_ptr<const PhraseMatcher> bare_phrases;  // over bare
+    std::shared_ptr<const PhraseMatcher> bare_phrases;     // over bare
+    std::shared_ptr<const PhraseMatcher> message_phrases;  // over message
+    std::shared_ptr<const PhraseMatcher> host_phrases;     // over the phrases of host
+    std::shared_ptr<const PhraseMatcher> weak_phrases;     // over weak
 };
 
 // Returns the embedded text of rules/reasons.rules.

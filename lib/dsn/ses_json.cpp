@@ -6,7 +6,7 @@
 
 #include "dsn/codes.hpp"
 #include "dsn/fields.hpp"
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -104,54 +104,57 @@ void fill_original(OriginalMessage& o, const nlohmann::json& mail) {
     if (o.from.empty()) o.from = member(mail, "source");
 }
 
+// Adds one recipient per {"emailAddress": ...} item of list (up to max in all): a copy of base
+// with the address, then completed from the item by per_item.
+template <typename PerItem>
+void listed_recipients(const nlohmann::json& list, const Recipient& base, SesNotice& out,
+                       std::size_t max, PerItem per_item) {
+    if (!list.is_array()) return;
+    for (const auto& item : list) {
+        if (out.recipients.size() >= max) break;
+        Recipient r = base;
+        r.recipient = util::to_lower(util::trim(member(item, "emailAddress")));
+        if (r.recipient.empty()) continue;
+        r.final_recipient = r.recipient;
+        per_item(item, r);
+        out.recipients.push_back(std::move(r));
+    }
+}
+
 // Adds the recipients of a "bounce" object.
 void bounce_recipients(const nlohmann::json& bounce, SesNotice& out, std::size_t max) {
     out.kind = Kind::dsn;
     out.reporting_mta = member(bounce, "reportingMTA");
-    const std::string when = iso_timestamp(member(bounce, "timestamp"));
-    const auto& list = child(bounce, "bouncedRecipients");
-    if (!list.is_array()) return;
-    for (const auto& item : list) {
-        if (out.recipients.size() >= max) break;
-        Recipient r;
-        r.recipient = mime::to_lower(mime::trim(member(item, "emailAddress")));
-        if (r.recipient.empty()) continue;
-        r.final_recipient = r.recipient;
-        r.action = mime::to_lower(member(item, "action"));
-        if (r.action.empty()) r.action = "failed";
-        r.status = find_status(member(item, "status"));
-        r.reported_status = r.status;
-        r.diagnostic = mime::squash_spaces(strip_type(member(item, "diagnosticCode")));
-        r.remote_mta = out.reporting_mta;
-        r.last_attempt = when;
-        out.recipients.push_back(std::move(r));
-    }
+    Recipient base;
+    base.remote_mta = out.reporting_mta;
+    base.last_attempt = iso_timestamp(member(bounce, "timestamp"));
+    listed_recipients(child(bounce, "bouncedRecipients"), base, out, max,
+                      [](const nlohmann::json& item, Recipient& r) {
+                          r.action = util::to_lower(member(item, "action"));
+                          if (r.action.empty()) r.action = "failed";
+                          r.status = find_status(member(item, "status"));
+                          r.reported_status = r.status;
+                          r.diagnostic =
+                              util::squash_spaces(strip_type(member(item, "diagnosticCode")));
+                      });
 }
 
 // Adds the recipients of a "complaint" object.
 void complaint_recipients(const nlohmann::json& complaint, SesNotice& out, std::size_t max) {
     out.kind = Kind::feedback;
-    const std::string when = iso_timestamp(member(complaint, "timestamp"));
+    Recipient base;
+    base.last_attempt = iso_timestamp(member(complaint, "timestamp"));
     const std::string type = member(complaint, "complaintFeedbackType");
-    const auto& list = child(complaint, "complainedRecipients");
-    if (!list.is_array()) return;
-    for (const auto& item : list) {
-        if (out.recipients.size() >= max) break;
-        Recipient r;
-        r.recipient = mime::to_lower(mime::trim(member(item, "emailAddress")));
-        if (r.recipient.empty()) continue;
-        r.final_recipient = r.recipient;
-        r.diagnostic = type.empty() ? member(complaint, "userAgent") : type;
-        r.last_attempt = when;
-        out.recipients.push_back(std::move(r));
-    }
+    base.diagnostic = type.empty() ? member(complaint, "userAgent") : type;
+    listed_recipients(child(complaint, "complainedRecipients"), base, out, max,
+                      [](const nlohmann::json&, Recipient&) {});
 }
 
 // Adds the recipients of a "delivery" object.
 void delivery_recipients(const nlohmann::json& delivery, SesNotice& out, std::size_t max) {
     out.kind = Kind::dsn;
     out.reporting_mta = member(delivery, "reportingMTA");
-    const std::string response = mime::squash_spaces(member(delivery, "smtpResponse"));
+    const std::string response = util::squash_spaces(member(delivery, "smtpResponse"));
     const std::string when = iso_timestamp(member(delivery, "timestamp"));
     const auto& list = child(delivery, "recipients");
     if (!list.is_array()) return;
@@ -159,7 +162,7 @@ void delivery_recipients(const nlohmann::json& delivery, SesNotice& out, std::si
         if (out.recipients.size() >= max) break;
         if (!item.is_string()) continue;
         Recipient r;
-        r.recipient = mime::to_lower(mime::trim(item.get<std::string>()));
+        r.recipient = util::to_lower(util::trim(item.get<std::string>()));
         r.final_recipient = r.recipient;
         r.action = "delivered";
         r.status = find_status(response);
@@ -175,7 +178,7 @@ void delivery_recipients(const nlohmann::json& delivery, SesNotice& out, std::si
 
 // Returns true when a text body starts like an SES (or SNS-wrapped SES) JSON notification.
 bool looks_like_ses(std::string_view body) {
-    const std::string_view head = mime::trim(body.substr(0, 512));
+    const std::string_view head = util::trim(body.substr(0, 512));
     if (!head.starts_with('{')) return false;
     return head.find("\"notificationType\"") != std::string_view::npos ||
            head.find("\"eventType\"") != std::string_view::npos ||
@@ -186,7 +189,7 @@ bool looks_like_ses(std::string_view body) {
 // Parses an SES notification body; returns nullopt when it is not one or is malformed.
 std::optional<SesNotice> parse_ses(std::string_view body, std::size_t max_recipients) {
     if (!looks_like_ses(body)) return std::nullopt;
-    const std::string text = unwrap(mime::trim(body.substr(0, kMaxJson)));
+    const std::string text = unwrap(util::trim(body.substr(0, kMaxJson)));
     nlohmann::json j = parse_object(text);
     if (j.is_discarded() || !j.is_object()) return std::nullopt;
     // SNS wraps the SES event as a JSON string in "Message".

@@ -5,7 +5,7 @@
 #include <array>
 
 #include "dsn/phrase_matcher.hpp"
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -45,7 +45,7 @@ std::vector<Occurrence> occurrences(std::string_view text) {
             --r;
         const std::string_view domain = text.substr(pos + 1, r - pos - 1);
         if (l < pos && domain.find('.') != std::string_view::npos && domain.front() != '.')
-            out.push_back({mime::to_lower(text.substr(l, r - l)), l});
+            out.push_back({util::to_lower(text.substr(l, r - l)), l});
         pos = r > pos ? r : pos + 1;
     }
     return out;
@@ -61,7 +61,7 @@ int at_line_start(std::string_view text, std::size_t at) {
     if (i == 0 || text[i - 1] == '\n') return 2;
     const std::size_t line_start = text.rfind('\n', i - 1);
     const std::string_view prefix =
-        mime::trim(text.substr(line_start == std::string_view::npos ? 0 : line_start + 1,
+        util::trim(text.substr(line_start == std::string_view::npos ? 0 : line_start + 1,
                                i - (line_start == std::string_view::npos ? 0 : line_start + 1)));
     static constexpr std::array<std::string_view, 10> labels{"to:",
                                                              "recipient:",
@@ -78,13 +78,13 @@ int at_line_start(std::string_view text, std::size_t at) {
         prefix[1] <= '9' && prefix[2] >= '0' && prefix[2] <= '9')
         return 1;
     // A bare "To:" line repeats the returned message's header: no evidence of a failure.
-    if (mime::iequals(prefix, "to:")) return 0;
+    if (util::iequals(prefix, "to:")) return 0;
     if (prefix.size() <= 40 && prefix.size() >= 3 &&
-        mime::iequals(prefix.substr(prefix.size() - 3), "to:"))
+        util::iequals(prefix.substr(prefix.size() - 3), "to:"))
         return 1;
     for (auto label : labels)
         if (prefix.size() <= 40 && prefix.size() >= label.size() &&
-            mime::iequals(prefix.substr(prefix.size() - label.size()), label))
+            util::iequals(prefix.substr(prefix.size() - label.size()), label))
             return 1;
     return 0;
 }
@@ -150,9 +150,9 @@ std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::str
         // "MAIL FROM:<x>" and "from x" name the sender, not a recipient.
         const std::size_t back = o.at >= 12 ? o.at - 12 : 0;
         const std::string_view before = text.substr(back, o.at - back);
-        if (mime::ifind(before, "from:") != std::string_view::npos ||
-            mime::ifind(before, "from <") != std::string_view::npos ||
-            mime::ifind(before, "sender") != std::string_view::npos)
+        if (util::ifind(before, "from:") != std::string_view::npos ||
+            util::ifind(before, "from <") != std::string_view::npos ||
+            util::ifind(before, "sender") != std::string_view::npos)
             continue;
         if (std::find(ordered.begin(), ordered.end(), o.address) == ordered.end())
             ordered.push_back(o.address);
@@ -192,21 +192,21 @@ std::vector<TextHit> scan_text(std::string_view text, const std::vector<std::str
             if (cut > at) end = cut;
         }
         if (end - start > 4096) end = start + 4096;
-        out[i].block = mime::squash_spaces(text.substr(start, end - start));
+        out[i].block = util::squash_spaces(text.substr(start, end - start));
     }
     return out;
 }
 
 // Returns the text block describing address (its first line up to the next address line), or "".
 std::string block_for(std::string_view text, std::string_view address) {
-    const std::size_t at = mime::ifind(text, address);
+    const std::size_t at = util::ifind(text, address);
     if (at == std::string_view::npos) return {};
     std::size_t start = text.rfind('\n', at);
     start = start == std::string_view::npos ? 0 : start + 1;
     std::size_t end = std::min(text.size(), start + 2048);
     const std::size_t para = text.find("\n\n\n", at);
     if (para != std::string_view::npos && para < end) end = para;
-    return mime::squash_spaces(text.substr(start, end - start));
+    return util::squash_spaces(text.substr(start, end - start));
 }
 
 }  // namespace mxpulse::dsn

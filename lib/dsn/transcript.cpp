@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "dsn/text_scan.hpp"
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::dsn {
 namespace {
@@ -42,7 +42,7 @@ std::string transcript_context(std::string_view text, std::string_view address,
     std::sort(sorted.begin(), sorted.end());
     std::size_t from = 0;
     for (int n = 0; n < kMaxOccurrences; ++n) {
-        const std::size_t at = mime::ifind(text, address, from);
+        const std::size_t at = util::ifind(text, address, from);
         if (at == std::string_view::npos) return {};
         from = at + address.size();
         const std::size_t nl = text.rfind('\n', at);
@@ -53,11 +53,11 @@ std::string transcript_context(std::string_view text, std::string_view address,
         for (int up = 0; up <= kMaxLinesUp && line != std::string_view::npos; ++up) {
             std::size_t end = text.find('\n', line);
             if (end == std::string_view::npos) end = text.size();
-            const std::string_view content = mime::trim(text.substr(line, end - line));
+            const std::string_view content = util::trim(text.substr(line, end - line));
             if (line != own_start && (content.empty() || names_other(content, address, sorted)))
                 break;
             if (content.starts_with(">>> "))
-                return mime::squash_spaces(text.substr(line, own_end - line));
+                return util::squash_spaces(text.substr(line, own_end - line));
             line = previous_line(text, line);
         }
     }
@@ -72,9 +72,9 @@ std::string continuation(std::string_view text, std::size_t pos, std::string_vie
     for (int lines = 0; pos != std::string_view::npos && lines < 16; ++lines) {
         const std::size_t start = pos + 1;
         pos = text.find('\n', start);
-        std::string_view line = mime::trim(
+        std::string_view line = util::trim(
             text.substr(start, (pos == std::string_view::npos ? text.size() : pos) - start));
-        if (line.starts_with("<<<")) line = mime::trim(line.substr(3));
+        if (line.starts_with("<<<")) line = util::trim(line.substr(3));
         if (line.size() < 4 || !line.starts_with(code) || (line[3] != '-' && line[3] != ' ')) break;
         out.push_back(' ');
         out.append(line);
@@ -87,13 +87,13 @@ std::string continuation(std::string_view text, std::size_t pos, std::string_vie
 
 // Returns diagnostic with the continuation lines of its multi-line reply from text appended.
 std::string complete_reply(std::string_view diagnostic, std::string_view text) {
-    const std::string_view d = mime::trim(diagnostic);
+    const std::string_view d = util::trim(diagnostic);
     if (d.size() < 12 || d[3] != '-' || d[0] < '2' || d[0] > '5') return std::string(diagnostic);
     const std::string_view first = d.substr(0, std::min<std::size_t>(d.size(), 60));
     std::size_t at = text.find(first);
     for (int n = 0; at != std::string_view::npos && n < 4; ++n) {
         const std::string more = continuation(text, text.find('\n', at), d.substr(0, 3));
-        if (!more.empty()) return mime::squash_spaces(std::string(d) + more);
+        if (!more.empty()) return util::squash_spaces(std::string(d) + more);
         at = text.find(first, at + first.size());
     }
     return std::string(diagnostic);

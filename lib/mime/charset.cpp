@@ -6,8 +6,11 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::mime {
 namespace {
@@ -40,17 +43,51 @@ std::string ascii_only(std::string_view text) {
     return out;
 }
 
+// Conversion descriptors kept per thread, one per charset (opening one loads a gconv module),
+// at most kCachedCharsets of them; a charset iconv cannot handle is remembered as such.
+class Converters {
+  public:
+    static constexpr std::size_t kCachedCharsets = 16;
+
+    ~Converters() {
+        for (auto& [name, cd] : open_)
+            if (cd != kInvalid) iconv_close(cd);
+    }
+
+    // Returns a descriptor from charset to UTF-8 in its initial state, or kInvalid.
+    iconv_t get(const std::string& charset) {
+        for (auto& [name, cd] : open_)
+            if (name == charset) {
+                if (cd != kInvalid) iconv(cd, nullptr, nullptr, nullptr, nullptr);
+                return cd;
+            }
+        iconv_t cd = iconv_open("UTF-8", charset.c_str());
+        if (open_.size() >= kCachedCharsets) {
+            if (open_.front().second != kInvalid) iconv_close(open_.front().second);
+            open_.erase(open_.begin());
+        }
+        open_.emplace_back(charset, cd);
+        return cd;
+    }
+
+    static inline const iconv_t kInvalid = reinterpret_cast<iconv_t>(-1);
+
+  private:
+    std::vector<std::pair<std::string, iconv_t>> open_;
+};
+
 }  // namespace
 
 // Converts text from charset to UTF-8; unknown charsets and bad bytes are replaced, ok=false.
 std::string to_utf8(std::string_view text, std::string_view charset, bool& ok) {
     if (plain_ascii(text)) return std::string(text);
-    std::string cs = to_lower(trim(charset));
+    std::string cs = util::to_lower(util::trim(charset));
     if (cs.empty() || cs == "utf-8" || cs == "utf8" || cs == "us-ascii") return std::string(text);
     if (cs == "ks_c_5601-1987") cs = "cp949";
     if (cs == "iso-2022-jp" || cs == "iso-2022-jp-2") cs = "iso-2022-jp-3";
-    iconv_t cd = iconv_open("UTF-8", cs.c_str());
-    if (cd == reinterpret_cast<iconv_t>(-1)) {
+    thread_local Converters converters;
+    iconv_t cd = converters.get(cs);
+    if (cd == Converters::kInvalid) {
         ok = false;
         return ascii_only(text);
     }
@@ -72,9 +109,14 @@ std::string to_utf8(std::string_view text, std::string_view charset, bool& ok) {
         ++in_ptr;
         --in_left;
     }
-    iconv_close(cd);
     out.resize(out.size() - out_left);
     return out;
+}
+
+// Converts text in place; nothing is copied when no conversion is needed.
+void convert_to_utf8(std::string& text, std::string_view charset, bool& ok) {
+    if (plain_ascii(text)) return;
+    text = to_utf8(text, charset, ok);
 }
 
 }  // namespace mxpulse::mime

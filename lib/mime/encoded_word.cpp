@@ -1,9 +1,9 @@
 // RFC 2047 encoded words in header values, decoded to UTF-8.
 #include "mime/encoded_word.hpp"
 
-#include "mime/ascii.hpp"
 #include "mime/charset.hpp"
 #include "mime/transfer.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::mime {
 
@@ -29,11 +29,11 @@ std::string decode_encoded_words(std::string_view value) {
             continue;
         }
         const std::string_view between = value.substr(pos, start - pos);
-        if (!(last_was_word && trim(between).empty())) out.append(between);
+        if (!(last_was_word && util::trim(between).empty())) out.append(between);
         std::string_view charset = value.substr(start + 2, q1 - start - 2);
         if (const auto star = charset.find('*'); star != std::string_view::npos)
             charset = charset.substr(0, star);  // RFC 2231 language suffix
-        const char enc = lower(value[q1 + 1]);
+        const char enc = util::lower(value[q1 + 1]);
         const std::string_view text = value.substr(q2 + 1, end - q2 - 1);
         bool broken = false;
         const std::string raw = enc == 'b' ? decode_base64(text, broken) : decode_q_word(text);

@@ -1,7 +1,7 @@
 // Header blocks: unfolding, bounded field lists and Content-Type parameters.
 #include "mime/header.hpp"
 
-#include "mime/ascii.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::mime {
 namespace {
@@ -33,14 +33,14 @@ std::string_view next_line(std::string_view text, std::size_t& pos) {
 // Returns the value of the first field called name (any case), or "".
 std::string_view HeaderBlock::get(std::string_view name) const {
     for (const auto& f : fields)
-        if (iequals(f.name, name)) return f.value;
+        if (f.name.size() == name.size() && util::iequals(f.name, name)) return f.value;
     return {};
 }
 
 // Returns true when a field called name (any case) exists.
 bool HeaderBlock::has(std::string_view name) const {
     for (const auto& f : fields)
-        if (iequals(f.name, name)) return true;
+        if (f.name.size() == name.size() && util::iequals(f.name, name)) return true;
     return false;
 }
 
@@ -58,7 +58,7 @@ std::size_t parse_header_block(std::string_view text, const Limits& limits, Head
         if (line[0] == ' ' || line[0] == '\t') {
             if (out.fields.empty() || dropping) continue;
             std::string& value = out.fields.back().value;
-            const std::string_view more = trim(line);
+            const std::string_view more = util::trim(line);
             if (value.size() + more.size() + 1 > limits.max_line) {
                 note_limit(hits, LimitHit::line_length);
                 continue;
@@ -80,7 +80,8 @@ std::size_t parse_header_block(std::string_view text, const Limits& limits, Head
             note_limit(hits, LimitHit::line_length);
             value = value.substr(0, limits.max_line);
         }
-        out.fields.push_back({std::string(line.substr(0, name_len)), std::string(trim(value))});
+        out.fields.push_back(
+            {std::string(line.substr(0, name_len)), std::string(util::trim(value))});
     }
     return pos;
 }
@@ -88,7 +89,7 @@ std::size_t parse_header_block(std::string_view text, const Limits& limits, Head
 // Returns the lower-case "type/subtype" of a Content-Type value, or "".
 std::string media_type(std::string_view content_type) {
     const std::size_t semi = content_type.find(';');
-    std::string out = to_lower(trim(content_type.substr(0, semi)));
+    std::string out = util::to_lower(util::trim(content_type.substr(0, semi)));
     std::string clean;
     for (char c : out)
         if (c != ' ' && c != '\t' && c != '"') clean.push_back(c);
@@ -104,7 +105,7 @@ std::string header_param(std::string_view value, std::string_view name) {
             ++pos;
         const std::size_t eq = value.find('=', pos);
         if (eq == std::string_view::npos) return {};
-        const std::string_view key = trim(value.substr(pos, eq - pos));
+        const std::string_view key = util::trim(value.substr(pos, eq - pos));
         std::size_t v = eq + 1;
         while (v < value.size() && (value[v] == ' ' || value[v] == '\t'))
             ++v;
@@ -122,7 +123,7 @@ std::string header_param(std::string_view value, std::string_view name) {
                    value[end] != '\t')
                 result.push_back(value[end++]);
         }
-        if (iequals(key, name)) return result;
+        if (util::iequals(key, name)) return result;
         pos = value.find(';', end);
     }
     return {};

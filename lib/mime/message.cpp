@@ -3,9 +3,9 @@
 
 #include <algorithm>
 
-#include "mime/ascii.hpp"
 #include "mime/charset.hpp"
 #include "mime/transfer.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::mime {
 namespace {
@@ -19,7 +19,7 @@ struct Parser {
     void entity(std::string_view text, std::size_t depth, bool attached, bool digest_child);
     void multipart(std::string_view body, std::string_view boundary, std::size_t depth,
                    bool attached, bool digest);
-    void leaf(Part& part, std::string_view body);
+    void leaf(Part& part, const HeaderBlock& headers, std::string_view body);
     bool room_for_part();
 };
 
@@ -35,7 +35,7 @@ std::string guess_boundary(std::string_view body) {
     while (pos < body.size()) {
         std::size_t nl = body.find('\n', pos);
         if (nl == std::string_view::npos) nl = body.size();
-        std::string_view line = trim(body.substr(pos, nl - pos));
+        std::string_view line = util::trim(body.substr(pos, nl - pos));
         if (line.size() > 4 && line.starts_with("--") && line.find(' ') == std::string_view::npos &&
             line[2] != '-')
             return std::string(line.substr(2));
@@ -63,8 +63,9 @@ bool Parser::room_for_part() {
     return false;
 }
 
-// Decodes a leaf body into part.body when its type is text-like and the budget allows.
-void Parser::leaf(Part& part, std::string_view body) {
+// Decodes a leaf body into part.body when its type is text-like and the budget allows; headers
+// are the part's own.
+void Parser::leaf(Part& part, const HeaderBlock& headers, std::string_view body) {
     if (!wants_body(part.media_type)) return;
     // Bodies inside a returned message are not needed (its headers are), except the status
     // fields of a bounce that was forwarded as an attachment; skip decoding the others.
@@ -72,7 +73,7 @@ void Parser::leaf(Part& part, std::string_view body) {
         part.media_type != "text/rfc822-header" && part.media_type != "message/delivery-status" &&
         part.media_type != "message/global-delivery-status")
         return;
-    const std::string cte = to_lower(trim(part.headers.get("Content-Transfer-Encoding")));
+    const std::string cte = util::to_lower(util::trim(headers.get("Content-Transfer-Encoding")));
     std::string decoded_body;
     if (cte == "base64") {
         bool broken = false;
@@ -83,10 +84,10 @@ void Parser::leaf(Part& part, std::string_view body) {
     } else {
         decoded_body.assign(body);
     }
-    const std::string charset = header_param(part.headers.get("Content-Type"), "charset");
+    const std::string charset = header_param(headers.get("Content-Type"), "charset");
     if (!charset.empty()) {
         bool ok = true;
-        decoded_body = to_utf8(decoded_body, charset, ok);
+        convert_to_utf8(decoded_body, charset, ok);
         if (!ok) note_limit(out.limits_hit, LimitHit::bad_charset);
     }
     if (decoded + decoded_body.size() > limits.max_decoded) {
@@ -114,7 +115,7 @@ void Parser::multipart(std::string_view body, std::string_view boundary, std::si
             p.depth = depth + 1;
             p.media_type = "text/plain";
             p.attached = attached;
-            leaf(p, body);
+            leaf(p, p.headers, body);
             out.parts.push_back(std::move(p));
             return;
         }
@@ -143,13 +144,14 @@ void Parser::entity(std::string_view text, std::size_t depth, bool attached, boo
     Part part;
     part.depth = depth;
     part.attached = attached;
-    const std::size_t body_at = parse_header_block(text, limits, part.headers, out.limits_hit);
+    // The top-level header block goes straight to Message::headers (parts[0] has none).
+    HeaderBlock& headers = depth == 0 ? out.headers : part.headers;
+    const std::size_t body_at = parse_header_block(text, limits, headers, out.limits_hit);
     const std::string_view body = text.substr(std::min(body_at, text.size()));
-    const std::string_view ct = part.headers.get("Content-Type");
+    const std::string_view ct = headers.get("Content-Type");
     part.media_type = media_type(ct);
     if (part.media_type.empty() || part.media_type.find('/') == std::string::npos)
         part.media_type = digest_child ? "message/rfc822" : "text/plain";
-    if (depth == 0) out.headers = part.headers;
     const std::string& type = part.media_type;
     const bool nested = type.starts_with("multipart/") || type == "message/rfc822" ||
                         type == "message/global" || type == "message/partial";
@@ -166,7 +168,8 @@ void Parser::entity(std::string_view text, std::size_t depth, bool attached, boo
         return;
     }
     if (type == "message/rfc822" || type == "message/global") {
-        const std::string cte = to_lower(trim(part.headers.get("Content-Transfer-Encoding")));
+        const std::string cte =
+            util::to_lower(util::trim(headers.get("Content-Transfer-Encoding")));
         part.is_container = true;
         out.parts.push_back(std::move(part));
         if (cte == "base64" || cte == "quoted-printable") {
@@ -181,7 +184,7 @@ void Parser::entity(std::string_view text, std::size_t depth, bool attached, boo
         return;
     }
     if (type == "text/rfc822-headers" || type == "text/rfc822-header") part.attached = true;
-    leaf(part, body);
+    leaf(part, headers, body);
     out.parts.push_back(std::move(part));
 }
 
@@ -199,6 +202,8 @@ Message parse(std::string_view raw, const Limits& limits) {
         note_limit(out.limits_hit, LimitHit::bytes);
         raw = raw.substr(0, limits.max_bytes);
     }
+    // A bounce has a handful of parts; room for them up front saves regrowing the list.
+    out.parts.reserve(std::min<std::size_t>(8, limits.max_parts));
     Parser parser{limits, out};
     parser.entity(raw, 0, false, false);
     return out;

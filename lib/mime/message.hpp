@@ -14,7 +14,8 @@ namespace mxpulse::mime {
 struct Part {
     std::size_t depth = 0;      // 0 = the top-level entity
     std::string media_type;     // lower-case "type/subtype"; "text/plain" when absent
-    HeaderBlock headers;        // the entity's own header block
+    HeaderBlock headers;        // the entity's own header block (the top-level entity's is
+                                // Message::headers; parts[0].headers stays empty)
     std::string body;           // decoded (text converted to UTF-8); empty for binary leaves
     bool attached = false;      // inside an attached message (message/rfc822, rfc822-headers)
     bool is_container = false;  // multipart/* or message/rfc822: the body is in later parts

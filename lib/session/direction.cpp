@@ -3,27 +3,24 @@
 
 #include <algorithm>
 
+#include "dsn/detect.hpp"
 #include "util/cidr.hpp"
 #include "util/strings.hpp"
 
 namespace mxpulse::session {
 
 bool looks_like_bounce(const Message& m) {
-    if (const Header* ct = m.header("Content-Type")) {
-        std::string v = util::to_lower(ct->value);
-        if (v.find("multipart/report") != std::string::npos &&
-            (v.find("delivery-status") != std::string::npos ||
-             (m.has_sender && m.sender.empty()))) {
-            return true;
-        }
-    }
-    if (!m.has_sender || !m.sender.empty()) return false;
-    if (const Header* from = m.header("From")) {
-        std::string v = util::to_lower(from->value);
-        return v.find("mailer-daemon") != std::string::npos ||
-               v.find("postmaster") != std::string::npos;
-    }
-    return false;
+    const auto value = [&m](std::string_view name) {
+        const Header* h = m.header(name);
+        return h ? std::string_view(h->value) : std::string_view();
+    };
+    const dsn::Envelope envelope = !m.has_sender      ? dsn::Envelope::unknown
+                                   : m.sender.empty() ? dsn::Envelope::null_sender
+                                                      : dsn::Envelope::sender;
+    return dsn::looks_like_bounce(
+        dsn::TopHeaders{value("Content-Type"), value("From"), value("Subject"),
+                        m.header("X-Failed-Recipients") != nullptr},
+        envelope);
 }
 
 stats::Direction classify(const Session& s, bool is_bounce) {

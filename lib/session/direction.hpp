@@ -9,8 +9,9 @@
 
 namespace mxpulse::session {
 
-// Returns true when the message looks like a delivery report: a multipart/report of type
-// delivery-status, or a null-sender message from a mailer daemon or postmaster.
+// Returns true when the message looks like a delivery report (dsn::looks_like_bounce on its
+// kept headers and envelope sender): a delivery-status report, or a null-sender message whose
+// headers read like a bounce.
 bool looks_like_bounce(const Message& m);
 
 // Decides the direction: a bounce first (also one the MTA generated itself), then outbound by

@@ -10,11 +10,6 @@ namespace {
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
-
-// Returns the ASCII lowercase of c.
-char lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
 }  // namespace
 
 std::string_view trim(std::string_view s) {
@@ -25,19 +20,52 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// Finds the first byte in either case with memchr-backed find(), which keeps long scans fast.
+std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from) {
+    constexpr auto npos = std::string_view::npos;
+    if (needle.empty()) return from <= hay.size() ? from : npos;
+    if (needle.size() > hay.size()) return npos;
+    const char lc = lower(needle[0]);
+    const char uc = (lc >= 'a' && lc <= 'z') ? static_cast<char>(lc - 'a' + 'A') : lc;
+    std::size_t pl = hay.find(lc, from);
+    std::size_t pu = lc == uc ? npos : hay.find(uc, from);
+    while (true) {
+        const std::size_t i = pl < pu ? pl : pu;
+        if (i == npos || i + needle.size() > hay.size()) return npos;
+        std::size_t k = 1;
+        while (k < needle.size() && lower(hay[i + k]) == lower(needle[k]))
+            ++k;
+        if (k == needle.size()) return i;
+        if (i == pl)
+            pl = hay.find(lc, i + 1);
+        else
+            pu = hay.find(uc, i + 1);
+    }
+}
+
+std::string squash_spaces(std::string_view s) {
+    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && blank(s[i]))
+            ++i;
+        if (i == s.size()) break;
+        std::size_t j = i + 1;
+        while (j < s.size() && !blank(s[j]))
+            ++j;
+        if (!out.empty()) out.push_back(' ');
+        out.append(s.data() + i, j - i);
+        i = j;
+    }
+    return out;
+}
+
 std::string to_lower(std::string_view s) {
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(), lower);
     return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                              [](char x, char y) { return lower(x) == lower(y); });
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
 std::vector<std::string_view> split(std::string_view s, std::string_view separators) {

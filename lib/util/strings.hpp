@@ -7,17 +7,36 @@
 
 namespace mxpulse::util {
 
+// Returns the ASCII lower-case form of c (other bytes unchanged).
+inline char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 // Returns s without leading and trailing ASCII white space.
 std::string_view trim(std::string_view s);
 
 // Returns an ASCII-lowercased copy of s.
 std::string to_lower(std::string_view s);
 
-// Returns true when a and b are equal ignoring ASCII case.
-bool iequals(std::string_view a, std::string_view b);
+// Returns true when a and b are equal ignoring ASCII case (inline: header lookups call it in
+// their inner loops).
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
 
 // Returns true when s starts with prefix, ignoring ASCII case.
-bool istarts_with(std::string_view s, std::string_view prefix);
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// Returns the position of needle in hay at or after from, ignoring ASCII case, or npos.
+std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0);
+
+// Returns s with every run of spaces, tabs, CR and LF replaced by one space, trimmed.
+std::string squash_spaces(std::string_view s);
 
 // Splits s on any of the separator characters, dropping empty pieces.
 std::vector<std::string_view> split(std::string_view s, std::string_view separators);

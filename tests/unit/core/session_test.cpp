@@ -88,6 +88,27 @@ TEST(Direction, OrdinaryMailIsNotABounce) {
     EXPECT_FALSE(session::looks_like_bounce(s.message()));
 }
 
+TEST(Direction, NullSenderWithBounceWordingIsABounce) {
+    Session s(cfg(""));
+    s.begin_message("<>");
+    s.add_header("From", "Mail System <mail@mx.example>");
+    s.add_header("Subject", "Undelivered Mail Returned to Sender");
+    EXPECT_TRUE(session::looks_like_bounce(s.message()));
+}
+
+TEST(Direction, RealSenderNeedsADeliveryStatusReport) {
+    Session s(cfg(""));
+    s.begin_message("<fbl@isp.example>");
+    s.add_header("From", "MAILER-DAEMON@isp.example");
+    s.add_header("Subject", "Undelivered Mail Returned to Sender");
+    s.add_header("Content-Type", "multipart/report; report-type=feedback-report");
+    EXPECT_FALSE(session::looks_like_bounce(s.message()));
+    Session t(cfg(""));
+    t.begin_message("<a@b.example>");
+    t.add_header("Content-Type", "multipart/report; report-type=delivery-status; boundary=x");
+    EXPECT_TRUE(session::looks_like_bounce(t.message()));
+}
+
 TEST(Direction, InternalNetworkAuthAndDaemonNameMakeOutbound) {
     auto c =
         cfg("[direction]\ninternal_networks = [\"10.0.0.0/8\"]\noutbound_daemon_names = "

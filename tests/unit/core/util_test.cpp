@@ -22,6 +22,21 @@ TEST(Strings, SplitDropsEmptyPieces) {
     EXPECT_EQ(v[2], "c");
 }
 
+TEST(Strings, CaseInsensitiveFind) {
+    EXPECT_EQ(ifind("550 User Unknown", "user unknown"), 4u);
+    EXPECT_EQ(ifind("aXbxc", "XC"), 3u);
+    EXPECT_EQ(ifind("abc", "abcd"), std::string_view::npos);
+    EXPECT_EQ(ifind("abcabc", "ABC", 1), 3u);
+    EXPECT_EQ(ifind("abc", "", 2), 2u);
+}
+
+TEST(Strings, SquashSpacesFoldsRunsAndTrims) {
+    EXPECT_EQ(squash_spaces("  550\r\n\t 5.1.1   unknown \n"), "550 5.1.1 unknown");
+    EXPECT_EQ(squash_spaces(" \t\r\n"), "");
+    EXPECT_EQ(lower('Q'), 'q');
+    EXPECT_EQ(lower('@'), '@');
+}
+
 TEST(Cidr, MatchesIpv4AndIpv6Prefixes) {
     std::vector<Cidr> nets{*parse_cidr("10.0.0.0/8"), *parse_cidr("2001:db8::/32"),
                            *parse_cidr("192.0.2.7")};

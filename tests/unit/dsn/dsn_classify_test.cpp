@@ -118,4 +118,20 @@ TEST(Classify, AddressDigitsAreNoSuccessCode) {
     EXPECT_NE(r.reason, "delivered");
 }
 
+TEST(Classify, RemoteServersStatusBeatsARelaysSummary) {
+    Recipient r;
+    r.action = "failed";
+    r.status = "5.0.0";
+    r.diagnostic = "5.1.0 - Unknown address error 550-'5.2.2 <a@b.org>... Mailbox Full'";
+    classify(r, Kind::dsn);
+    EXPECT_EQ(r.status, "5.2.2");
+    EXPECT_EQ(r.reason, "mailboxfull");
+    // Without a reply code in front, the first status code stands.
+    Recipient plain;
+    plain.action = "failed";
+    plain.diagnostic = "5.1.1 unknown, see also 5.2.2";
+    classify(plain, Kind::dsn);
+    EXPECT_EQ(plain.status, "5.1.1");
+}
+
 }  // namespace

@@ -23,6 +23,19 @@ TEST(Structure, NestedMultipartAndAttachedMessage) {
     EXPECT_EQ(m.parts[3].media_type, "message/rfc822");
     EXPECT_EQ(m.parts[4].headers.get("Message-ID"), "<1@y>");
     EXPECT_TRUE(m.parts[4].attached);
+    // The top-level header block is the message's; the top-level part carries no copy.
+    EXPECT_EQ(m.headers.get("Content-Type"), "multipart/mixed; boundary=outer");
+    EXPECT_TRUE(m.parts[0].headers.fields.empty());
+    EXPECT_EQ(m.parts[0].media_type, "multipart/mixed");
+}
+
+TEST(Structure, SinglePartBodyUsesTheTopLevelHeaders) {
+    const Message m = parse(
+        "Subject: x\nContent-Type: text/plain; charset=iso-8859-1\n"
+        "Content-Transfer-Encoding: quoted-printable\n\ncaf=E9\n");
+    ASSERT_EQ(m.parts.size(), 1u);
+    EXPECT_EQ(m.parts[0].body, "caf\xc3\xa9\n");
+    EXPECT_EQ(m.headers.get("Subject"), "x");
 }
 
 TEST(Structure, CrlfAndLfGiveTheSameText) {
