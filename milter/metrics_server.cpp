@@ -56,9 +56,10 @@ void on_request(evhttp_request* req, void* arg) {
     std::string body;
     try {
         auto cfg = s->app.config.get();
-        body = metrics::render({s->app.counters, *s->app.registry,
-                                static_cast<std::size_t>(cfg->metrics_top_destinations),
-                                std::time(nullptr), s->app.correlation.get()});
+        body =
+            metrics::render({s->app.counters, *s->app.registry,
+                             static_cast<std::size_t>(cfg->metrics_top_destinations),
+                             std::time(nullptr), s->app.correlation.get(), &s->app.auth_counters});
     } catch (const std::exception&) {
         evhttp_send_error(req, 500, "Internal Server Error");
         return;

@@ -29,6 +29,7 @@ packages=(
   # tests
   libgtest-dev libgmock-dev postfix swaks unbound python3 python3-dkim openssl procps psmisc
   libsisimai-perl opendkim
+  opendmarc  # the OpenDKIM + OpenDMARC chain in tests/bench/auth_throughput.py
   clang libclang-rt-14-dev
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
   prometheus  # promtool checks the metrics exposition in the integration tests

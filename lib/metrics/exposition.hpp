@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "stats/auth_counters.hpp"
 #include "stats/correlation.hpp"
 #include "stats/counters.hpp"
 #include "stats/registry.hpp"
@@ -17,6 +18,7 @@ struct Inputs {
     std::size_t top_n = 20;  // destinations and providers with their own label value
     std::int64_t now = 0;    // Unix time the windows are read at
     const stats::Correlation* correlation = nullptr;  // the outbound Message-ID store, if any
+    const stats::AuthCounters* auth = nullptr;  // outbound SPF/DKIM/DMARC per sender domain, if any
 };
 
 // The content type of the exposition.
