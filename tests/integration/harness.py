@@ -245,14 +245,14 @@ class OpenDkim:
         """Starts opendkim in the foreground and waits for its socket."""
         key = os.path.join(self.dir, "opendkim.key")
         shutil.copyfile(DKIM_KEY, key)
-        os.chmod(key, 0o600)  # opendkim refuses keys others can read
+        os.chmod(key, 0o600)  # keys others can read are refused; a temp dir under /tmp still needs RequireSafeKeys false
         with open(os.path.join(self.dir, "opendkim-keys.txt"), "w") as f:
             f.write("%s._domainkey.%s v=DKIM1; k=rsa; p=%s\n" % (DKIM_SELECTOR, self.domain, dkim_public_key_b64()))
         conf = os.path.join(self.dir, "opendkim.conf")
         with open(conf, "w") as f:
             f.write("Mode %s\nSocket local:%s\nUMask 000\nDomain %s\nSelector %s\nKeyFile %s\n"
                     "Canonicalization relaxed/simple\nInternalHosts %s\nTestPublicKeys %s\n"
-                    "AuthservID gw.example.test\n"
+                    "AuthservID gw.example.test\nRequireSafeKeys false\n"
                     "Syslog no\nBackground no\nPidFile %s\n" % (
                         self.mode, self.socket, self.domain, DKIM_SELECTOR, key, self.internal_hosts,
                         os.path.join(self.dir, "opendkim-keys.txt"), os.path.join(self.dir, "opendkim.pid")))
@@ -273,12 +273,14 @@ class Gateway:
     """A private Postfix relaying to smtp-sink, filtered by mxpulse over a unix or inet socket."""
 
     def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail", external_milter=None,
-                 milters_before=()):
+                 milters_before=(), milters_after=()):
         """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone.
         external_milter: a Postfix milter address of another milter (benchmarks), used instead.
-        milters_before: Postfix milter addresses placed before mxpulse in smtpd_milters."""
+        milters_before, milters_after: Postfix milter addresses placed before or after mxpulse in
+        smtpd_milters."""
         self.external_milter = external_milter
         self.milters_before = list(milters_before)
+        self.milters_after = list(milters_after)
         self.socket_kind = socket_kind
         self.extra_config = extra_config
         self.failure_action = failure_action
@@ -506,7 +508,7 @@ socket = "{run}/control.sock"
     # ---- Postfix -----------------------------------------------------------------------
     def _start_postfix(self):
         _, pf_milter = self.milter_spec() if self.socket_kind != "none" else ("", self.external_milter or "")
-        smtpd_milters = ", ".join(self.milters_before + ([pf_milter] if pf_milter else []))
+        smtpd_milters = ", ".join(self.milters_before + ([pf_milter] if pf_milter else []) + self.milters_after)
         cfg = self.path("postfix")
         os.makedirs(cfg)
         for d in ("queue", "data"):
