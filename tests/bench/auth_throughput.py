@@ -122,8 +122,9 @@ def measure(kind, sessions, count, raw, show_results=False):
             first = gw.wait_sink(20, timeout=120)
             if show_results:
                 # Proof that the filters did the work compared: their Authentication-Results.
-                ar = [l for l in first[0].splitlines() if l.startswith(("Authentication-Results:", " ", "\t"))]
-                print("  %s: %s" % (kind, " ".join(x.strip() for x in ar)[:400]), flush=True)
+                import email
+                ar = email.message_from_string(first[0]).get_all("Authentication-Results") or []
+                print("  %s: %s" % (kind, " | ".join(" ".join(a.split()) for a in ar)), flush=True)
             cpu0 = sum(cpu_seconds(p.pid) for p in filters)
             start = time.monotonic()
             send_all(gw, raw, sessions, count)
