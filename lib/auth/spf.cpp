@@ -30,13 +30,24 @@ struct LayerState {
     int queries = 0;
     int max_queries = 0;
     int temp_failures = 0;
-    int void_lookups = 0;      // NXDOMAIN or empty answers to a/mx/ptr/exists (RFC 7208 4.6.4)
-    std::string syntax_error;  // first RFC 7208 syntax error in a fetched record
+    int void_lookups = 0;  // NXDOMAIN or empty answers to a/mx/ptr/exists (RFC 7208 4.6.4)
+    std::vector<std::string> hosts;  // names from MX and PTR answers, whose addresses are looked up
+    std::string syntax_error;        // first RFC 7208 syntax error in a fetched record
 };
 
 // RFC 7208 4.6.4: more void lookups than this make the evaluation a permerror. libspf2 1.2.10
 // does not count them, so the DNS layer does.
 constexpr int kMaxVoidLookups = 2;
+
+// Returns a domain name lower-cased and without a trailing dot.
+std::string lower_name(std::string_view name) {
+    std::string out(name);
+    if (!out.empty() && out.back() == '.') out.pop_back();
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
 
 // Builds an empty RR answer with the given h_errno-style status.
 SPF_dns_rr_t* empty_rr(SPF_dns_server_t* srv, const char* domain, ns_type type, int ttl,
@@ -66,7 +77,12 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
     // Void lookups are those of the a, mx, ptr and exists terms. TXT lookups are not counted: the
     // checked domain's own record (absent: "none"), include and redirect targets (absent: a
     // permerror anyway) and exp= (RFC 7208 6.2: never a void lookup).
-    bool term_lookup = type == ns_t_a || type == ns_t_aaaa || type == ns_t_mx || type == ns_t_ptr;
+    // The address lookups of MX hosts and PTR names belong to their mx or ptr term, which was
+    // not void: a mail domain's MX hosts without AAAA must not exhaust the limit.
+    bool term_lookup =
+        type == ns_t_mx || type == ns_t_ptr ||
+        ((type == ns_t_a || type == ns_t_aaaa) &&
+         std::find(st->hosts.begin(), st->hosts.end(), lower_name(domain)) == st->hosts.end());
     switch (a.status) {
         case dns::Status::nxdomain:
             if (term_lookup) ++st->void_lookups;
@@ -109,13 +125,17 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
             std::sort(mx.begin(), mx.end(), [](const auto& x, const auto& y) {
                 return x.preference != y.preference ? x.preference < y.preference : x.host < y.host;
             });
-            for (const auto& m : mx)
+            for (const auto& m : mx) {
                 ok = ok && put_string(rr, n++, m.host);
+                st->hosts.push_back(lower_name(m.host));
+            }
             break;
         }
         case ns_t_ptr:
-            for (const auto& name : a.names)
+            for (const auto& name : a.names) {
                 ok = ok && put_string(rr, n++, name);
+                st->hosts.push_back(lower_name(name));
+            }
             break;
         case ns_t_txt:
         case ns_t_spf:
