@@ -39,6 +39,9 @@ struct LayerState {
 // does not count them, so the DNS layer does.
 constexpr int kMaxVoidLookups = 2;
 
+// RFC 7208 4.6.4: at most this many names of a PTR answer are checked.
+constexpr int kMaxPtrNames = 10;
+
 // Returns a domain name lower-cased and without a trailing dot.
 std::string lower_name(std::string_view name) {
     std::string out(name);
@@ -132,7 +135,10 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
             break;
         }
         case ns_t_ptr:
+            // RFC 7208 4.6.4: names beyond the first 10 MUST be ignored (libspf2 makes them a
+            // permerror instead).
             for (const auto& name : a.names) {
+                if (n == kMaxPtrNames) break;
                 ok = ok && put_string(rr, n++, name);
                 st->hosts.push_back(lower_name(name));
             }
