@@ -62,9 +62,7 @@ void on_request(evhttp_request* req, void* arg) {
                            static_cast<std::size_t>(cfg->metrics_top_destinations),
                            std::time(nullptr),
                            s->app.correlation.get(),
-                           {},
-                           {},
-                           {}};
+                           &s->app.auth_counters};
         for (const alerts::Active& a : s->app.alerts.active())
             in.alerts.push_back({a.rule, a.scope, a.key, a.severity});
         in.alerts_raised = s->app.alerts.raised_totals();

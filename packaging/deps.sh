@@ -30,6 +30,7 @@ packages=(
   libgtest-dev libgmock-dev postfix swaks unbound python3 python3-dkim openssl procps psmisc
   libsisimai-perl opendkim
   faketime  # the alert clear test moves mxpulse's clock forward (libfaketime)
+  opendmarc  # the OpenDKIM + OpenDMARC chain in tests/bench/auth_throughput.py
   clang libclang-rt-14-dev
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
   prometheus  # promtool: the metrics exposition, conf/prometheus rules (check and unit test)

@@ -48,11 +48,14 @@ std::vector<std::string> terms(std::string_view rec) {
     return out;
 }
 
-// Walks one record; adds to COUNT and INCLUDES.
+// Walks one record; adds to COUNT and INCLUDES, and the names whose lookup failed (SERVFAIL,
+// timeout) to FAILED when given.
 void walk(const dns::Resolver& r, std::string_view domain, int depth, int& count, int& walked,
-          std::vector<std::string>& includes) {
+          std::vector<std::string>& includes, std::vector<std::string>* failed = nullptr) {
     if (depth > kMaxDepth || ++walked > kMaxWalk) return;
-    auto recs = spf_records(r, domain);
+    dns::Status st = dns::Status::ok;
+    auto recs = spf_records(r, domain, &st);
+    if (st == dns::Status::temperror && failed != nullptr) failed->emplace_back(domain);
     if (recs.size() != 1) return;
     for (const auto& term : terms(recs.front())) {
         std::string t = lower(term);
@@ -64,10 +67,10 @@ void walk(const dns::Resolver& r, std::string_view domain, int depth, int& count
             ++count;
             std::string target = target_of(8);
             includes.push_back(target);
-            walk(r, target, depth + 1, count, walked, includes);
+            walk(r, target, depth + 1, count, walked, includes, failed);
         } else if (t.rfind("redirect=", 0) == 0) {
             ++count;
-            walk(r, target_of(9), depth + 1, count, walked, includes);
+            walk(r, target_of(9), depth + 1, count, walked, includes, failed);
         } else if (t == "a" || t.rfind("a:", 0) == 0 || t.rfind("a/", 0) == 0 || t == "mx" ||
                    t.rfind("mx:", 0) == 0 || t.rfind("mx/", 0) == 0 || t == "ptr" ||
                    t.rfind("ptr:", 0) == 0 || t.rfind("exists:", 0) == 0) {
@@ -121,7 +124,10 @@ void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) 
     rep.spf_records = spf_records(r, o.domain, &st);
     std::string d = o.domain;
     if (st == dns::Status::temperror) {
-        add(rep, "spf", "spf.present", Severity::error, "DNS failure looking up TXT at " + d);
+        // A failed lookup says nothing about the record: never report it as absent.
+        add(rep, "spf", "spf.dns", Severity::error,
+            "DNS failure (SERVFAIL or timeout) looking up TXT at " + d +
+                ": SPF could not be audited; receivers return temperror");
         return;
     }
     if (rep.spf_records.empty()) {
@@ -147,9 +153,16 @@ void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) 
         add(rep, "spf", "spf.syntax", Severity::ok, "record syntax valid (RFC 7208)");
     }
     int walked = 0;
-    walk(r, d, 0, rep.spf_lookups, walked, rep.spf_includes);
+    std::vector<std::string> failed;
+    walk(r, d, 0, rep.spf_lookups, walked, rep.spf_includes, &failed);
+    for (const auto& name : failed) {
+        add(rep, "spf", "spf.dns", Severity::error,
+            "DNS failure (SERVFAIL or timeout) looking up TXT at " + name +
+                " (included): receivers return temperror; the lookup count is incomplete");
+    }
     add(rep, "spf", "spf.lookups", rep.spf_lookups > 10 ? Severity::error : Severity::ok,
-        std::to_string(rep.spf_lookups) + " DNS-querying terms (limit 10)");
+        std::to_string(rep.spf_lookups) + " DNS-querying terms (limit 10)" +
+            (failed.empty() ? "" : ", not counting what failed to resolve"));
     std::string all;
     for (const auto& t : terms(rep.spf_records.front())) {
         std::string l = lower(t);
@@ -191,7 +204,9 @@ void audit_dkim(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep)
         if (c.status == dns::Status::ok && !c.names.empty()) k.cname = c.names.front();
         dns::Answer t = r.query(k.name, dns::RrType::txt);
         if (t.status == dns::Status::temperror) {
-            add(rep, "dkim", "dkim.selector", Severity::error, "DNS failure for " + k.name);
+            add(rep, "dkim", "dkim.dns", Severity::error,
+                "DNS failure (SERVFAIL or timeout) looking up TXT at " + k.name + ": selector " +
+                    sel + " could not be checked");
         } else if (t.texts.empty()) {
             add(rep, "dkim", "dkim.selector", Severity::error,
                 "selector " + sel + " not published at " + k.name);
@@ -232,7 +247,8 @@ void audit_dmarc(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep
     DmarcVerdict v = dmarc_discover(r, *psl, o.domain);
     std::string d = o.domain;
     if (v.result == Result::temperror) {
-        add(rep, "dmarc", "dmarc.present", Severity::error, v.reason);
+        add(rep, "dmarc", "dmarc.dns", Severity::error,
+            v.reason + " (SERVFAIL or timeout): DMARC could not be audited");
         return;
     }
     if (v.record_domain.empty()) {

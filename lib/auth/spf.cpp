@@ -2,6 +2,7 @@
 #include "auth/spf.hpp"
 
 #include "auth/spf_record.hpp"
+#include "auth/spf_rewrite.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,8 +30,27 @@ struct LayerState {
     int queries = 0;
     int max_queries = 0;
     int temp_failures = 0;
-    std::string syntax_error;  // first RFC 7208 syntax error in a fetched record
+    int void_lookups = 0;  // NXDOMAIN or empty answers to a/mx/ptr/exists (RFC 7208 4.6.4)
+    std::vector<std::string> hosts;  // names from MX and PTR answers, whose addresses are looked up
+    std::string syntax_error;        // first RFC 7208 syntax error in a fetched record
 };
+
+// RFC 7208 4.6.4: more void lookups than this make the evaluation a permerror. libspf2 1.2.10
+// does not count them, so the DNS layer does.
+constexpr int kMaxVoidLookups = 2;
+
+// RFC 7208 4.6.4: at most this many names of a PTR answer are checked.
+constexpr int kMaxPtrNames = 10;
+
+// Returns a domain name lower-cased and without a trailing dot.
+std::string lower_name(std::string_view name) {
+    std::string out(name);
+    if (!out.empty() && out.back() == '.') out.pop_back();
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
 
 // Builds an empty RR answer with the given h_errno-style status.
 SPF_dns_rr_t* empty_rr(SPF_dns_server_t* srv, const char* domain, ns_type type, int ttl,
@@ -57,11 +77,23 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
     if (left.count() <= 0) left = std::chrono::milliseconds(1);
     dns::Answer a = st->resolver->query(domain, static_cast<std::uint16_t>(type), left);
     int ttl = static_cast<int>(a.ttl);
+    // Void lookups are those of the a, mx, ptr and exists terms. TXT lookups are not counted: the
+    // checked domain's own record (absent: "none"), include and redirect targets (absent: a
+    // permerror anyway) and exp= (RFC 7208 6.2: never a void lookup).
+    // The address lookups of MX hosts and PTR names belong to their mx or ptr term, which was
+    // not void: a mail domain's MX hosts without AAAA must not exhaust the limit.
+    bool term_lookup =
+        type == ns_t_mx || type == ns_t_ptr ||
+        ((type == ns_t_a || type == ns_t_aaaa) &&
+         std::find(st->hosts.begin(), st->hosts.end(), lower_name(domain)) == st->hosts.end());
     switch (a.status) {
         case dns::Status::nxdomain:
+            if (term_lookup) ++st->void_lookups;
+            return empty_rr(srv, domain, type, ttl, HOST_NOT_FOUND);
         case dns::Status::permerror:
             return empty_rr(srv, domain, type, ttl, HOST_NOT_FOUND);
         case dns::Status::nodata:
+            if (term_lookup) ++st->void_lookups;
             return empty_rr(srv, domain, type, ttl, NO_DATA);
         case dns::Status::temperror:
             ++st->temp_failures;
@@ -96,13 +128,20 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
             std::sort(mx.begin(), mx.end(), [](const auto& x, const auto& y) {
                 return x.preference != y.preference ? x.preference < y.preference : x.host < y.host;
             });
-            for (const auto& m : mx)
+            for (const auto& m : mx) {
                 ok = ok && put_string(rr, n++, m.host);
+                st->hosts.push_back(lower_name(m.host));
+            }
             break;
         }
         case ns_t_ptr:
-            for (const auto& name : a.names)
+            // RFC 7208 4.6.4: names beyond the first 10 MUST be ignored (libspf2 makes them a
+            // permerror instead).
+            for (const auto& name : a.names) {
+                if (n == kMaxPtrNames) break;
                 ok = ok && put_string(rr, n++, name);
+                st->hosts.push_back(lower_name(name));
+            }
             break;
         case ns_t_txt:
         case ns_t_spf:
@@ -114,7 +153,7 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
                 }
             }
             for (const auto& t : a.texts)
-                ok = ok && put_string(rr, n++, t);
+                ok = ok && put_string(rr, n++, is_spf_record(t) ? spf_record_for_libspf2(t) : t);
             break;
         default:
             break;
@@ -124,7 +163,10 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
         SPF_dns_rr_free(rr);
         return empty_rr(srv, domain, type, 0, TRY_AGAIN);
     }
-    if (n == 0) rr->herrno = NO_DATA;
+    if (n == 0) {
+        rr->herrno = NO_DATA;
+        if (term_lookup) ++st->void_lookups;
+    }
     return rr;
 }
 
@@ -247,6 +289,13 @@ SpfCheck spf_check(const dns::Resolver& resolver, const std::string& address,
                 if (!state.syntax_error.empty() && out.result != Result::temperror) {
                     out.result = Result::permerror;
                     out.reason = "syntax: " + state.syntax_error;
+                } else if (state.void_lookups > kMaxVoidLookups &&
+                           out.result != Result::temperror) {
+                    // Lookups happen in evaluation order, so the limit was passed before the
+                    // result was reached: the evaluation should have stopped there.
+                    out.result = Result::permerror;
+                    out.reason = "more than " + std::to_string(kMaxVoidLookups) +
+                                 " void DNS lookups (RFC 7208 4.6.4)";
                 }
                 SPF_response_free(resp);
             }

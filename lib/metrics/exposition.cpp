@@ -2,6 +2,7 @@
 #include "metrics/exposition.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <map>
 #include <unordered_map>
@@ -224,6 +225,44 @@ void health(std::string& out, const std::map<std::string, Folded>& folded, std::
     }
 }
 
+// Writes the SPF, DKIM and DMARC outcomes of outbound mail per sender domain: the n sender domains
+// with the most messages get their own label value, the rest (and the counters' own "other")
+// fold into "other".
+void auth_results(std::string& out, const stats::AuthCounters& auth, std::size_t n) {
+    using Counts = stats::AuthCounters::Counts;
+    auto totals = auth.totals();
+    TopN top(n);
+    for (const auto& [name, c] : totals) {
+        std::uint64_t messages = 0;
+        for (std::uint64_t v : c[0])
+            messages += v;
+        top.offer(name, messages);
+    }
+    auto kept = top.names();
+    std::map<std::string, Counts> folded;
+    for (const auto& [name, c] : totals) {
+        Counts& into = folded[kept.count(name) ? name : std::string(stats::kOtherBucket)];
+        for (std::size_t m = 0; m < c.size(); ++m)
+            for (std::size_t i = 0; i < c[m].size(); ++i)
+                into[m][i] += c[m][i];
+    }
+    constexpr const char* kName = "mxpulse_auth_results_total";
+    constexpr std::array<const char*, 3> kMethods{"spf", "dkim", "dmarc"};
+    family(out, kName, "counter",
+           "Outbound messages by sender domain, authentication method and result.");
+    for (const auto& [name, c] : folded) {
+        for (std::size_t m = 0; m < kMethods.size(); ++m) {
+            for (std::size_t i = 0; i < stats::kAuthOutcomes.size(); ++i) {
+                sample(out, kName,
+                       {{"sender_domain", escape_label(name)},
+                        {"method", kMethods[m]},
+                        {"result", std::string(stats::kAuthOutcomes[i])}},
+                       static_cast<double>(c[m][i]));
+            }
+        }
+    }
+}
+
 }  // namespace
 
 std::string escape_label(std::string_view value) {
@@ -309,6 +348,7 @@ std::string render(const Inputs& in) {
     Folds folds = fold(in.registry, in.top_n, in.now);
     health(out, folds.domains, "destination");
     health(out, folds.providers, "provider");
+    if (in.auth) auth_results(out, *in.auth, in.top_n);
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "stats/auth_counters.hpp"
 #include "stats/correlation.hpp"
 #include "stats/counters.hpp"
 #include "stats/registry.hpp"
@@ -23,10 +24,11 @@ struct Inputs {
     const stats::Registry& registry;
     std::size_t top_n = 20;  // destinations and providers with their own label value
     std::int64_t now = 0;    // Unix time the windows are read at
-    const stats::Correlation* correlation = nullptr;      // the outbound Message-ID store, if any
-    std::vector<ActiveAlert> alerts;                      // the alerts firing now
-    std::map<std::string, std::uint64_t> alerts_raised;   // times raised since start, by rule
-    std::map<std::string, std::uint64_t> log_suppressed;  // lines held back, by event name
+    const stats::Correlation* correlation = nullptr;  // the outbound Message-ID store, if any
+    const stats::AuthCounters* auth = nullptr;  // outbound SPF/DKIM/DMARC per sender domain, if any
+    std::vector<ActiveAlert> alerts{};          // the alerts firing now
+    std::map<std::string, std::uint64_t> alerts_raised{};   // times raised since start, by rule
+    std::map<std::string, std::uint64_t> log_suppressed{};  // lines held back, by event name
 };
 
 // The content type of the exposition.

@@ -63,6 +63,15 @@ nlohmann::json AuthCounters::to_json() const {
     return j;
 }
 
+std::vector<std::pair<std::string, AuthCounters::Counts>> AuthCounters::totals() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::pair<std::string, Counts>> out;
+    out.reserve(domains_.size());
+    for (const auto& [name, d] : domains_)
+        out.emplace_back(name, d.counts);
+    return out;
+}
+
 std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> AuthCounters::windowed(
     Window w, std::int64_t now) const {
     std::lock_guard lock(mutex_);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,10 +41,14 @@ class AuthCounters {
     std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> windowed(
         Window w, std::int64_t now) const;
 
-  private:
+    // Outcome totals of one sender domain: [method][outcome], methods spf, dkim, dmarc.
     using Counts =
         std::array<std::array<std::uint64_t, kAuthOutcomes.size()>, 3>;  // spf, dkim, dmarc
 
+    // Returns (sender domain, outcome totals) for every sender domain, copied under the lock.
+    std::vector<std::pair<std::string, Counts>> totals() const;
+
+  private:
     // One sender domain: outcome totals, and messages and DMARC failures in rolling windows.
     struct Domain {
         Counts counts{};

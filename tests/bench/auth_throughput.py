@@ -1,8 +1,14 @@
 """Benchmark: DKIM-signed mail (2.7 KB) through a private Postfix to smtp-sink with no milter,
-with mxpulse checking SPF, DKIM and DMARC, and with OpenDKIM in verify mode (key from a file),
-at 1 and 20 SMTP sessions. Prints msg/s, the filter's CPU per message, and the ratios.
+with mxpulse checking SPF, DKIM and DMARC, with OpenDKIM in verify mode, and with OpenDKIM (verify)
+chained with OpenDMARC (SPF self-validation and DMARC) on the same stream, at 1 and 20 SMTP
+sessions. Prints msg/s, the filters' CPU per message, and the ratios.
 
-Run with tests/bench/run (needs root). DNS for mxpulse is a real unbound on loopback.
+DNS: mxpulse asks a real unbound on loopback through its own resolver. OpenDMARC (and libspf2
+inside it) can only use the system resolver, so it runs in a private mount namespace whose
+/etc/resolv.conf names a second unbound, serving the same zone on 127.0.53.53 port 53. OpenDKIM
+reads the public key from a file (TestPublicKeys), which spares it the DNS lookup mxpulse makes.
+
+Run with tests/bench/run (needs root).
 """
 
 import os
@@ -54,54 +60,90 @@ def send_all(gw, raw, sessions, count):
         t.join()
 
 
-def start_opendkim(directory):
-    """Starts OpenDKIM in verify mode with the test key from a file; returns (process, Postfix address)."""
-    key = harness.dkim_public_key_b64()
-    with open(os.path.join(directory, "keys.txt"), "w") as f:
-        f.write("%s._domainkey.example.test v=DKIM1; k=rsa; p=%s\n" % (harness.DKIM_SELECTOR, key))
-    sock = os.path.join(directory, "opendkim.sock")
-    conf = os.path.join(directory, "opendkim.conf")
+OPENDMARC_NS = "127.0.53.53"  # the system resolver OpenDMARC sees, inside its mount namespace
+
+
+def start_opendmarc(directory):
+    """Starts OpenDMARC trusting OpenDKIM's Authentication-Results and checking SPF itself, with
+    /etc/resolv.conf replaced (in its own mount namespace) by one naming the test DNS server;
+    returns (process, Postfix address)."""
+    sock = os.path.join(directory, "opendmarc.sock")
+    with open(os.path.join(directory, "resolv.conf"), "w") as f:
+        f.write("nameserver %s\noptions timeout:1 attempts:1\n" % OPENDMARC_NS)
+    with open(os.path.join(directory, "ignore-hosts"), "w") as f:
+        f.write("192.0.2.254\n")  # by default OpenDMARC ignores mail from 127.0.0.1
+    conf = os.path.join(directory, "opendmarc.conf")
     with open(conf, "w") as f:
-        f.write("Mode v\nSocket local:%s\nUMask 000\nTestPublicKeys %s/keys.txt\nInternalHosts 192.0.2.254\n"
-                "Syslog no\nBackground no\nPidFile %s/opendkim.pid\n" % (sock, directory, directory))
-    p = subprocess.Popen(["opendkim", "-f", "-x", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    harness.wait_for(lambda: os.path.exists(sock), 10, "opendkim socket")
+        f.write("Socket local:%s\nUMask 000\nAuthservID gw.example.test\nTrustedAuthservIDs gw.example.test\n"
+                "IgnoreHosts %s/ignore-hosts\nSPFSelfValidate true\nSPFIgnoreResults true\n"
+                "PublicSuffixList /usr/share/publicsuffix/public_suffix_list.dat\nRejectFailures false\n"
+                "FailureReports false\nSyslog false\nBackground false\nPidFile %s/opendmarc.pid\n"
+                % (sock, directory, directory))
+    p = subprocess.Popen(["unshare", "-m", "sh", "-c", 'mount --bind "$0" /etc/resolv.conf && exec opendmarc -f -c "$1"',
+                          os.path.join(directory, "resolv.conf"), conf],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    harness.wait_for(lambda: os.path.exists(sock) or p.poll() is not None, 10, "opendmarc socket")
+    if p.poll() is not None:
+        raise AssertionError("opendmarc exited with %s" % p.returncode)
     return p, "unix:" + sock
 
 
-def measure(kind, sessions, count, raw):
-    """Returns (msg/s, filter CPU ms per message or None)."""
+def measure(kind, sessions, count, raw, show_results=False):
+    """Returns (msg/s, the filters' CPU ms per message or None)."""
+    import shutil
     import tempfile
     tmp = tempfile.mkdtemp(prefix="mxpulse-bench-")
-    os.chmod(tmp, 0o755)  # Postfix must reach the OpenDKIM socket inside
-    od = None
+    os.chmod(tmp, 0o755)  # Postfix must reach the milter sockets inside
+    filters = []
+    dns = None
     try:
-        if kind == "opendkim":
-            od, addr = start_opendkim(tmp)
+        if kind in ("opendkim", "opendkim+opendmarc"):
+            od = harness.OpenDkim(tmp, mode="v", internal_hosts="192.0.2.254").start()
+            filters.append(od.proc)
+            addr = od.address
+            if kind == "opendkim+opendmarc":
+                os.makedirs(os.path.join(tmp, "dns"))
+                dns = harness.DnsServer(os.path.join(tmp, "dns"), interface=OPENDMARC_NS, port=53)
+                dns.start()
+                dmarc, dmarc_addr = start_opendmarc(tmp)
+                filters.append(dmarc)
+                addr += ", " + dmarc_addr
             gw = harness.Gateway(socket_kind="none", external_milter=addr)
         else:
             gw = harness.Gateway(socket_kind=kind)
         with gw:
             if kind == "unix":
-                gw.write_config(gw.config_text().replace('level = "debug"', 'level = "warn"'))
+                gw.write_config(gw.config_text().replace('level = "debug"', 'level = "warn"').replace(
+                    "[auth]\n", '[auth]\naction = "header"\nauthserv_id = "gw.example.test"\n'))
                 gw.stop_mxpulse()
                 gw.start_mxpulse()
-            pid = gw.mxpulse.pid if gw.mxpulse else (od.pid if od else None)
+                filters.append(gw.mxpulse)
             send_all(gw, raw, 2, 20)
-            gw.wait_sink(20, timeout=120)
-            cpu0 = cpu_seconds(pid) if pid else 0
+            first = gw.wait_sink(20, timeout=120)
+            if show_results:
+                # Proof that the filters did the work compared: their Authentication-Results.
+                import email
+                ar = email.message_from_string(first[0]).get_all("Authentication-Results") or []
+                print("  %s: %s" % (kind, " | ".join(" ".join(a.split()) for a in ar)), flush=True)
+            cpu0 = sum(cpu_seconds(p.pid) for p in filters)
             start = time.monotonic()
             send_all(gw, raw, sessions, count)
             gw.wait_sink(20 + count, timeout=600)
             elapsed = time.monotonic() - start
-            cpu = (cpu_seconds(pid) - cpu0) * 1000 / count if pid else None
+            cpu = (sum(cpu_seconds(p.pid) for p in filters) - cpu0) * 1000 / count if filters else None
             return count / elapsed, cpu
     finally:
-        if od:
-            od.kill()
-            od.wait()
-        import shutil
+        for p in filters:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        if dns:
+            dns.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+KINDS = (("none", "postfix alone"), ("unix", "+ mxpulse (SPF+DKIM+DMARC)"),
+         ("opendkim", "+ opendkim (verify)"), ("opendkim+opendmarc", "+ opendkim + opendmarc"))
 
 
 def main():
@@ -111,16 +153,17 @@ def main():
     raw = signed_message()
     results = {}
     for sessions, count in RUNS:
-        for kind, label in (("none", "postfix alone"), ("unix", "+ mxpulse (SPF+DKIM+DMARC)"),
-                            ("opendkim", "+ opendkim (verify)")):
-            rate, cpu = measure(kind, sessions, count, raw)
+        for kind, label in KINDS:
+            rate, cpu = measure(kind, sessions, count, raw, show_results=sessions == RUNS[0][0])
             results[(kind, sessions)] = (rate, cpu)
             print("%-30s sessions=%-3d messages=%-5d %7.1f msg/s  filter CPU %s" % (
                 label, sessions, count, rate, "%.2f ms/msg" % cpu if cpu is not None else "-"), flush=True)
     for sessions, _ in RUNS:
-        m, o = results[("unix", sessions)], results[("opendkim", sessions)]
-        print("sessions=%d: mxpulse/opendkim throughput %.2f, CPU per message %.2f" % (
-            sessions, m[0] / o[0], (m[1] or 0) / (o[1] or 1)))
+        m = results[("unix", sessions)]
+        for other in ("opendkim", "opendkim+opendmarc"):
+            o = results[(other, sessions)]
+            print("sessions=%d: mxpulse/%s throughput %.2f, CPU per message %.2f" % (
+                sessions, other, m[0] / o[0], (m[1] or 0) / (o[1] or 1)))
     return 0
 
 

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
         std::size_t bytes = 0;
         for (int round = 0; round < 20; ++round) {
             auto t0 = std::chrono::steady_clock::now();
-            bytes = metrics::render({c, r, 20, at, nullptr, {}, {}, {}}).size();
+            bytes = metrics::render({c, r, 20, at}).size();
             scrape.push_back(
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
                     .count());

@@ -128,10 +128,19 @@ def merge_sections(base, extra):
 class DnsServer:
     """A real unbound on a free loopback port, authoritative for the test zones below."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, extra_records=(), servfail_zones=(), dropped_zones=(), interface="127.0.0.1",
+                 port=None):
+        """EXTRA_RECORDS: more (name, type, rdata) records for the zone. Names under a zone of
+        SERVFAIL_ZONES get SERVFAIL (an auth-zone without content, no fallback); queries under a
+        zone of DROPPED_ZONES go unanswered, so the client times out (local-zone always_deny).
+        INTERFACE and PORT: where it listens (a free port on 127.0.0.1 by default)."""
         self.dir = directory
-        self.port = free_port()
+        self.interface = interface
+        self.port = port or free_port()
         self.proc = None
+        self.extra_records = list(extra_records)
+        self.servfail_zones = list(servfail_zones)
+        self.dropped_zones = list(dropped_zones)
 
     def zone(self):
         """The test zones: the gateway's own domain, and destinations behind shared providers."""
@@ -150,7 +159,7 @@ class DnsServer:
             ("yahoo.com.", "MX", "1 mta5.am0.yahoodns.net."),
             ("yahoo.com.", "MX", "1 mta6.am0.yahoodns.net."),
             ("aol.com.", "MX", "1 mx-aol.mail.gm0.yahoodns.net."),
-        ]
+        ] + self.extra_records
         lines = ["$TTL 300", ". IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300", ". IN NS ns.test.",
                  "ns.test. IN A 127.0.0.1"]
         lines += ["%s IN %s %s" % r for r in records]
@@ -161,9 +170,16 @@ class DnsServer:
         with open(os.path.join(self.dir, "root.zone"), "w") as f:
             f.write(self.zone())
         conf = os.path.join(self.dir, "unbound.conf")
+        dropped = "\n".join('  local-zone: "%s." always_deny' % z for z in self.dropped_zones)
+        servfail = ""
+        for z in self.servfail_zones:
+            empty = os.path.join(self.dir, "empty-%s.zone" % z)
+            open(empty, "w").close()
+            servfail += ('auth-zone:\n  name: "%s."\n  zonefile: "%s"\n  for-downstream: yes\n'
+                         '  for-upstream: no\n  fallback-enabled: no\n' % (z, empty))
         with open(conf, "w") as f:
             f.write("""server:
-  interface: 127.0.0.1
+  interface: {interface}
   port: {port}
   do-ip6: no
   chroot: ""
@@ -179,7 +195,8 @@ class DnsServer:
   do-not-query-localhost: no
   local-zone: "test." nodefault
   local-zone: "localhost." nodefault
-auth-zone:
+{dropped}
+{servfail}auth-zone:
   name: "."
   zonefile: "{dir}/root.zone"
   for-downstream: yes
@@ -187,7 +204,7 @@ auth-zone:
   fallback-enabled: no
 remote-control:
   control-enable: no
-""".format(port=self.port, dir=self.dir))
+""".format(interface=self.interface, port=self.port, dir=self.dir, dropped=dropped, servfail=servfail))
         self.proc = subprocess.Popen(["unbound", "-d", "-c", conf], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         wait_for(self._answers, 10, "unbound to answer")
@@ -199,7 +216,7 @@ remote-control:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.settimeout(0.2)
             try:
-                s.sendto(q, ("127.0.0.1", self.port))
+                s.sendto(q, (self.interface, self.port))
                 return len(s.recv(512)) > 12
             except OSError:
                 return False
@@ -210,13 +227,64 @@ remote-control:
             self.proc.wait()
 
 
+class OpenDkim:
+    """A real OpenDKIM milter on a unix socket in DIRECTORY. mode "s" signs mail from
+    INTERNAL_HOSTS for DOMAIN with the test key and harness.DKIM_SELECTOR; mode "v" verifies with
+    the test public key read from a file (no DNS)."""
+
+    def __init__(self, directory, mode="s", domain="example.test", internal_hosts="127.0.0.1"):
+        self.dir = directory
+        self.mode = mode
+        self.domain = domain
+        self.internal_hosts = internal_hosts
+        self.socket = os.path.join(directory, "opendkim.sock")
+        self.proc = None
+
+    @property
+    def address(self):
+        """The socket as Postfix spells it."""
+        return "unix:" + self.socket
+
+    def start(self):
+        """Starts opendkim in the foreground and waits for its socket."""
+        key = os.path.join(self.dir, "opendkim.key")
+        shutil.copyfile(DKIM_KEY, key)
+        os.chmod(key, 0o600)  # keys others can read are refused; a temp dir under /tmp still needs RequireSafeKeys false
+        with open(os.path.join(self.dir, "opendkim-keys.txt"), "w") as f:
+            f.write("%s._domainkey.%s v=DKIM1; k=rsa; p=%s\n" % (DKIM_SELECTOR, self.domain, dkim_public_key_b64()))
+        conf = os.path.join(self.dir, "opendkim.conf")
+        with open(conf, "w") as f:
+            f.write("Mode %s\nSocket local:%s\nUMask 000\nDomain %s\nSelector %s\nKeyFile %s\n"
+                    "Canonicalization relaxed/simple\nInternalHosts %s\nTestPublicKeys %s\n"
+                    "AuthservID gw.example.test\nRequireSafeKeys false\n"
+                    "Syslog no\nBackground no\nPidFile %s\n" % (
+                        self.mode, self.socket, self.domain, DKIM_SELECTOR, key, self.internal_hosts,
+                        os.path.join(self.dir, "opendkim-keys.txt"), os.path.join(self.dir, "opendkim.pid")))
+        self.proc = subprocess.Popen(["opendkim", "-f", "-x", conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        wait_for(lambda: os.path.exists(self.socket) or self.proc.poll() is not None, 10, "opendkim socket")
+        if self.proc.poll() is not None:
+            raise AssertionError("opendkim exited with %s" % self.proc.returncode)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
 class Gateway:
     """A private Postfix relaying to smtp-sink, filtered by mxpulse over a unix or inet socket."""
 
-    def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail", external_milter=None):
+    def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail", external_milter=None,
+                 milters_before=(), milters_after=()):
         """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone.
-        external_milter: a Postfix milter address of another milter (benchmarks), used instead."""
+        external_milter: a Postfix milter address of another milter (benchmarks), used instead.
+        milters_before, milters_after: Postfix milter addresses placed before or after mxpulse in
+        smtpd_milters."""
         self.external_milter = external_milter
+        self.milters_before = list(milters_before)
+        self.milters_after = list(milters_after)
         self.socket_kind = socket_kind
         self.extra_config = extra_config
         self.failure_action = failure_action
@@ -446,6 +514,7 @@ socket = "{run}/control.sock"
     # ---- Postfix -----------------------------------------------------------------------
     def _start_postfix(self):
         _, pf_milter = self.milter_spec() if self.socket_kind != "none" else ("", self.external_milter or "")
+        smtpd_milters = ", ".join(self.milters_before + ([pf_milter] if pf_milter else []) + self.milters_after)
         cfg = self.path("postfix")
         os.makedirs(cfg)
         for d in ("queue", "data"):
@@ -472,7 +541,7 @@ smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 alias_maps =
 alias_database =
 local_recipient_maps =
-smtpd_milters = {milter}
+smtpd_milters = {smtpd_milters}
 non_smtpd_milters = {milter}
 internal_mail_filter_classes = bounce,notify
 milter_default_action = {action}
@@ -488,7 +557,7 @@ maximal_backoff_time = 2s
 queue_run_delay = 1s
 smtp_connect_timeout = 5s
 """.format(q=self.path("queue"), d=self.path("data"), log=self.path("maillog"), dir=self.dir, sink=self.sink_port, reject=self.reject_port,
-           milter=pf_milter, action=self.failure_action)
+           milter=pf_milter, smtpd_milters=smtpd_milters, action=self.failure_action)
         with open(os.path.join(cfg, "main.cf"), "w") as f:
             f.write(main_cf)
         with open(os.path.join(cfg, "master.cf"), "w") as f:

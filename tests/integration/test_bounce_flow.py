@@ -293,6 +293,13 @@ top_destinations = 3
         self.assertIn('mxpulse_destination_delayed_recipients_total{destination="btinternet.com"} 1\n', text)
         self.assertIn('mxpulse_messages_total{direction="returning_dsn"} 4\n', text)
         self.assertIn('mxpulse_correlation_entries 3\n', text)
+        # Outbound authentication per sender domain: messages A, B and C from example.test, unsigned,
+        # SPF-aligned through the egress address.
+        a = 'mxpulse_auth_results_total{sender_domain="example.test",method="%s",result="%s"} %d\n'
+        self.assertIn(a % ("spf", "pass", 3), text)
+        self.assertIn(a % ("dkim", "none", 3), text)
+        self.assertIn(a % ("dmarc", "pass", 3), text)
+        self.assertIn(a % ("dmarc", "fail", 0), text)
         with self.assertRaises(urllib.error.HTTPError) as e:
             urllib.request.urlopen("http://127.0.0.1:%d/nothing" % self.metrics_port, timeout=10)
         self.assertEqual(e.exception.code, 404)

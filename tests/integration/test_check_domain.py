@@ -9,11 +9,44 @@ import unittest
 import harness
 
 
+def defect_zones():
+    """Test domains that are each well set up but for one defect (SPF with the gateway's egress
+    address, DKIM selector1 and selector2 as Microsoft 365 expects, DMARC p=reject), plus domains
+    whose lookups fail."""
+    key = harness.dkim_public_key_b64()
+
+    def domain(name, spf=("v=spf1 ip4:192.0.2.25 -all",), selectors=("selector1", "selector2"),
+               dmarc="v=DMARC1; p=reject; rua=mailto:dmarc@%s"):
+        records = [(name + ".", "TXT", harness.txt(s)) for s in spf]
+        records += [("%s._domainkey.%s." % (s, name), "TXT", harness.txt("v=DKIM1; k=rsa; p=" + key))
+                    for s in selectors]
+        records.append(("_dmarc.%s." % name, "TXT", harness.txt(dmarc % name if "%s" in dmarc else dmarc)))
+        return records
+
+    records = domain("clean.test")
+    records += domain("twospf.test", spf=("v=spf1 ip4:192.0.2.25 -all", "v=spf1 ip4:198.51.100.7 -all"))
+    # 4 + 3 + 3 + 1 = 11 DNS-querying terms (RFC 7208 4.6.4 allows 10).
+    records += domain("lookups.test", spf=("v=spf1 ip4:192.0.2.25 a mx include:i1.lookups.test "
+                                           "include:i2.lookups.test -all",))
+    records += [("i1.lookups.test.", "TXT", harness.txt("v=spf1 a:h1.lookups.test a:h2.lookups.test "
+                                                         "mx:m.lookups.test -all")),
+                ("i2.lookups.test.", "TXT", harness.txt("v=spf1 a:h3.lookups.test a:h4.lookups.test "
+                                                         "include:i3.lookups.test -all")),
+                ("i3.lookups.test.", "TXT", harness.txt("v=spf1 exists:e.lookups.test -all"))]
+    records += domain("softfail.test", spf=("v=spf1 ip4:192.0.2.25 ~all",))
+    records += domain("onesel.test", selectors=("selector1",))
+    records += domain("pnone.test", dmarc="v=DMARC1; p=none; rua=mailto:dmarc@%s")
+    # Its SPF record is fine, but an include's lookup fails with SERVFAIL.
+    records += domain("badinclude.test", spf=("v=spf1 ip4:192.0.2.25 include:spf.servfail.test -all",))
+    return records
+
+
 class CheckDomain(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="mxpulse-cd-")
-        cls.dns = harness.DnsServer(cls.dir)
+        cls.dns = harness.DnsServer(cls.dir, extra_records=defect_zones(), servfail_zones=["servfail.test"],
+                                    dropped_zones=["dropped.test"])
         cls.dns.start()
         cls.conf = os.path.join(cls.dir, "mxpulse.conf")
         with open(cls.conf, "w") as f:
@@ -48,6 +81,88 @@ class CheckDomain(unittest.TestCase):
         f = self.findings(report)
         self.assertEqual(rc, 1, report)
         self.assertIn("error", f.values())
+
+    def finding(self, report, check, containing=""):
+        """Returns the one finding with key CHECK whose message contains CONTAINING."""
+        found = [f for f in report["findings"] if f["check"] == check and containing in f["message"]]
+        self.assertEqual(len(found), 1, (check, containing, report["findings"]))
+        return found[0]
+
+    def test_clean_domain_has_no_error_nor_warning(self):
+        # The defect domains below differ from this one by one defect each.
+        rc, report = self.check("clean.test")
+        self.assertEqual(rc, 0, report)
+        self.assertEqual([f for f in report["findings"] if f["severity"] in ("error", "warning")], [], report)
+
+    def test_defect_two_spf_records(self):
+        rc, report = self.check("twospf.test")
+        self.assertEqual(rc, 1, report)
+        f = self.finding(report, "spf.single")
+        self.assertEqual(f["severity"], "error")
+        self.assertIn("2 SPF records", f["message"])
+        self.assertEqual(len(report["spf"]["records"]), 2)
+
+    def test_defect_spf_needs_eleven_lookups(self):
+        rc, report = self.check("lookups.test")
+        self.assertEqual(rc, 1, report)
+        self.assertEqual(report["spf"]["lookups"], 11, report)
+        f = self.finding(report, "spf.lookups")
+        self.assertEqual(f["severity"], "error")
+        self.assertIn("11 DNS-querying terms (limit 10)", f["message"])
+
+    def test_defect_softfail_all(self):
+        rc, report = self.check("softfail.test")
+        self.assertEqual(rc, 0, report)  # a warning, not an error
+        f = self.finding(report, "spf.all")
+        self.assertEqual(f["severity"], "warning")
+        self.assertIn("~all", f["message"])
+        self.assertIn('softfail.test. IN TXT "v=spf1 ip4:192.0.2.25 -all"', report["suggestions"])
+
+    def test_defect_missing_dkim_selector(self):
+        rc, report = self.check("onesel.test")  # the default expectation: selector1 and selector2
+        self.assertEqual(rc, 1, report)
+        self.assertEqual(self.finding(report, "dkim.selector", "selector1 ")["severity"], "ok")
+        f = self.finding(report, "dkim.selector", "selector2 ")
+        self.assertEqual(f["severity"], "error")
+        self.assertIn("not published at selector2._domainkey.onesel.test", f["message"])
+
+    def test_defect_dmarc_p_none(self):
+        rc, report = self.check("pnone.test")
+        self.assertEqual(rc, 0, report)  # a warning, not an error
+        f = self.finding(report, "dmarc.policy")
+        self.assertEqual(f["severity"], "warning")
+        self.assertIn("p=none", f["message"])
+        self.assertTrue(any("p=quarantine" in s for s in report["suggestions"]), report)
+
+    def assert_dns_failure(self, report):
+        """Every lookup of the domain failed: errors under *.dns, never 'no record'."""
+        keys = {f["check"]: f["severity"] for f in report["findings"]}
+        self.assertEqual(keys.get("spf.dns"), "error", report)
+        self.assertEqual(keys.get("dkim.dns"), "error", report)
+        self.assertEqual(keys.get("dmarc.dns"), "error", report)
+        for f in report["findings"]:
+            self.assertNotIn("no SPF record", f["message"])
+            self.assertNotIn("not published", f["message"])
+            self.assertNotIn("no DMARC record", f["message"])
+        self.assertEqual(report["suggestions"], [], "no zone line to 'fix' a record that may exist")
+
+    def test_servfail_is_an_error_not_a_missing_record(self):
+        rc, report = self.check("servfail.test")
+        self.assertEqual(rc, 1, report)
+        self.assertTrue(report["errors"])
+        self.assert_dns_failure(report)
+
+    def test_timeout_is_an_error_not_a_missing_record(self):
+        rc, report = self.check("dropped.test")
+        self.assertEqual(rc, 1, report)
+        self.assert_dns_failure(report)
+
+    def test_servfail_in_an_include_is_an_error(self):
+        rc, report = self.check("badinclude.test")
+        self.assertEqual(rc, 1, report)
+        f = self.finding(report, "spf.dns")
+        self.assertEqual(f["severity"], "error")
+        self.assertIn("spf.servfail.test", f["message"])
 
     def test_table_for_people(self):
         p = harness.run([harness.MXPULSECTL, "-c", self.conf, "check-domain", "example.test", "--selector",

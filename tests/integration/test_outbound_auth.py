@@ -100,6 +100,11 @@ class OutboundAuth(unittest.TestCase):
             self.assertEqual(e["dmarc"], "temperror", e)
             # Bounded by the resolver timeout (1 s in the harness) per lookup, not a hang.
             self.assertLess(e["elapsed_ms"], 6000)
+            # Each lookup that ran out of time is a dns.timeout line with the message's queue id.
+            timeouts = [t for t in self.gw.events("dns.timeout") if t["queue_id"] == e["queue_id"]]
+            self.assertTrue(timeouts, "no dns.timeout for queue id %s" % e["queue_id"])
+            self.assertIn("down.test", " ".join(t["qname"] for t in timeouts))
+            self.assertEqual({t["timeout_ms"] for t in timeouts} - {1000}, set(), timeouts)
             self.gw.wait_sink_message(mid)
         finally:
             self.gw.dns.start()

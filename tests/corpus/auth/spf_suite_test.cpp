@@ -15,8 +15,48 @@ using nlohmann::json;
 
 namespace {
 
-// Agreement floor: raise it when the implementation improves, never lower it silently.
-constexpr int kAgreementFloor = 179;
+// Suite tests where libspf2 1.2.10 (which mxpulse evaluates SPF with) deviates from RFC 7208 and
+// mxpulse does not correct it. Each is reported as SKIP with its reason; the test fails when one
+// of them starts to agree (remove it here) or when a test not listed disagrees.
+struct KnownDeviation {
+    const char* test;
+    const char* reason;
+};
+constexpr const char* kCidrZero =
+    "libspf2 rejects a /0 prefix length as a syntax error (permerror); RFC 7208 5.6 allows 0. "
+    "mxpulse rewrites ip4:/0 and ip6:/0 into two /1 halves before libspf2 parses the record, but "
+    "a/0 and mx/0 (match if the name has any address) have no equivalent libspf2 accepts";
+constexpr KnownDeviation kKnownDeviations[] = {
+    {"a-cidr4-0", kCidrZero},
+    {"a-cidr4-0-ip6", kCidrZero},
+    {"a-cidr6-0-ip4", kCidrZero},
+    {"a-cidr6-0-ip4mapped", kCidrZero},
+    {"a-cidr6-0-ip6", kCidrZero},
+    {"a-cidr6-0-nxdomain", kCidrZero},
+    {"a-nxdomain", kCidrZero},
+    {"mx-cidr4-0", kCidrZero},
+    {"mx-cidr4-0-ip6", kCidrZero},
+    {"mx-cidr6-0-ip4", kCidrZero},
+    {"mx-cidr6-0-ip4mapped", kCidrZero},
+    {"mx-cidr6-0-ip6", kCidrZero},
+    {"mx-cidr6-0-nxdomain", kCidrZero},
+    {"mx-nxdomain", kCidrZero},
+    {"include-over-limit",
+     "libspf2 does not count the DNS-querying terms of included records toward the limit of 10; "
+     "the DNS layer sees queries, not terms (an mx term makes several), so it cannot count them"},
+    {"ptr-cname-loop",
+     "libspf2 ends the evaluation with a DNS error when the A lookup of a PTR name fails (here "
+     "a CNAME loop, SERVFAIL at the resolver), which mxpulse reports as temperror; RFC 7208 5.5 "
+     "says to skip that name (neutral)"},
+};
+
+// Returns the reason TEST is a known deviation, or nullptr.
+const char* known_deviation(const std::string& test) {
+    for (const auto& d : kKnownDeviations) {
+        if (test == d.test) return d.reason;
+    }
+    return nullptr;
+}
 
 // Lower-cases a string.
 std::string lower(std::string s) {
@@ -109,7 +149,8 @@ TEST(SpfSuite, Rfc7208AgainstRealDns) {
         GTEST_SKIP() << "SHARED CORPUS ABSENT (" MXPULSE_SHARED_DIR "): SPF SUITE SKIPPED";
     json docs = mxpulse::testing::yaml_file_as_json(dir + "/spf/rfc7208-tests.yml");
     if (!docs.is_array()) GTEST_SKIP() << "PYTHON3 WITH YAML UNAVAILABLE: SPF SUITE SKIPPED";
-    int total = 0, agree = 0;
+    int total = 0, agree = 0, skipped = 0;
+    std::set<std::string> seen;
     std::ostringstream report;
     for (const auto& doc : docs) {
         Zone zone = build_zone(doc.value("zonedata", json::object()));
@@ -137,20 +178,34 @@ TEST(SpfSuite, Rfc7208AgainstRealDns) {
                                                 t.value("mailfrom", ""), t.value("helo", ""));
             ++total;
             std::string g(mxpulse::auth::result_name(got.result));
+            std::string w;
+            for (const auto& x : want)
+                w += (w.empty() ? "" : "|") + x;
+            const char* deviation = known_deviation(name);
+            seen.insert(name);
             if (want.count(g) != 0) {
                 ++agree;
+                if (deviation != nullptr) {
+                    ADD_FAILURE() << name << " is listed as a known deviation but now agrees "
+                                  << "(want " << w << ", got " << g << "): remove it from the list";
+                }
+            } else if (deviation != nullptr) {
+                ++skipped;
+                report << "  SKIP " << name << " [" << doc.value("description", "") << "] want "
+                       << w << " got " << g << ": " << deviation << "\n";
             } else {
-                std::string w;
-                for (const auto& x : want)
-                    w += (w.empty() ? "" : "|") + x;
-                report << "  MISMATCH " << name << " [" << doc.value("description", "") << "] want "
-                       << w << " got " << g << " (" << got.reason << ")\n";
+                ADD_FAILURE() << "MISMATCH " << name << " [" << doc.value("description", "")
+                              << "] want " << w << " got " << g << " (" << got.reason << ")";
             }
         }
     }
-    std::cout << "SPF RFC 7208 suite: " << agree << "/" << total << " agree\n" << report.str();
+    std::cout << "SPF RFC 7208 suite: " << agree << "/" << total << " pass, " << skipped
+              << " skipped as known libspf2 deviations, " << total - agree - skipped
+              << " unexpected failures\n"
+              << report.str();
     EXPECT_GT(total, 0);
-    EXPECT_GE(agree, kAgreementFloor);
+    for (const auto& d : kKnownDeviations)
+        EXPECT_EQ(seen.count(d.test), 1u) << d.test << " is listed but not in the suite";
 }
 
 }  // namespace

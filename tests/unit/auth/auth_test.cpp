@@ -60,6 +60,15 @@ TEST_F(AuthTest, SpfPassFailAndHelo) {
     EXPECT_EQ(spf_check(*resolver_, "192.0.2.10", "a@twospf.test", "x").result, Result::permerror);
 }
 
+TEST_F(AuthTest, SpfVoidLookupLimit) {
+    // The third void lookup ends the evaluation before ip4 matches (libspf2 alone: pass).
+    auto v = spf_check(*resolver_, "192.0.2.10", "a@void3.test", "x");
+    EXPECT_EQ(v.result, Result::permerror) << v.reason;
+    // Address lookups of MX hosts are part of the mx term, not void lookups of their own.
+    v = spf_check(*resolver_, "192.0.2.10", "a@voidmx.test", "x");
+    EXPECT_EQ(v.result, Result::pass) << v.reason;
+}
+
 TEST_F(AuthTest, AlignedMessagePassesDmarc) {
     Verdict v = evaluator_->evaluate(message("user@good.test", {"User <user@good.test>"}));
     EXPECT_EQ(v.spf_result, Result::pass);

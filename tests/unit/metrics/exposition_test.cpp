@@ -28,7 +28,7 @@ stats::BounceEvent bounce(const std::string& rcpt) {
 // Renders with the inputs a test cares about; the rest empty.
 std::string render(const stats::Counters& c, const stats::Registry& r, std::size_t top,
                    const stats::Correlation* corr = nullptr) {
-    return metrics::render(metrics::Inputs{c, r, top, kNow, corr, {}, {}, {}});
+    return metrics::render(metrics::Inputs{c, r, top, kNow, corr});
 }
 }  // namespace
 
@@ -98,7 +98,7 @@ TEST(Exposition, LabelValuesAreEscaped) {
 TEST(Exposition, ActiveAlertsAndSuppressedLines) {
     stats::Counters c;
     stats::Registry r;
-    metrics::Inputs in{c, r, 5, kNow, nullptr, {}, {}, {}};
+    metrics::Inputs in{c, r, 5, kNow};
     in.alerts.push_back({"provider-socketerror", "provider", "yahoodns.net", "critical"});
     in.alerts_raised["provider-socketerror"] = 3;
     in.log_suppressed["bounce.tagged"] = 9900;
@@ -110,4 +110,58 @@ TEST(Exposition, ActiveAlertsAndSuppressedLines) {
     EXPECT_EQ(value_of(t, "mxpulse_alerts_raised_total{rule=\"provider-socketerror\"}"), 3);
     EXPECT_EQ(value_of(t, "mxpulse_log_suppressed_total{event=\"bounce.tagged\"}"), 9900);
     EXPECT_NE(t.find("# TYPE mxpulse_alert_active gauge\n"), std::string::npos);
+}
+
+TEST(Exposition, AuthResultsPerSenderDomainFoldIntoOther) {
+    stats::Counters c;
+    stats::Registry r;
+    stats::AuthCounters auth;
+    for (int i = 0; i < 3; ++i)
+        auth.record("example.com", "pass", "pass", "pass", kNow);
+    auth.record("example.com", "temperror", "pass", "pass", kNow);
+    auth.record("quiet.example", "fail", "none", "fail", kNow);
+    auth.record("quieter.example", "softfail", "fail", "fail", kNow);
+    const std::string a = "mxpulse_auth_results_total";
+
+    std::string without = metrics::render({c, r, 1, kNow});
+    EXPECT_EQ(without.find(a), std::string::npos);
+
+    metrics::Inputs in{c, r, 1, kNow};
+    in.auth = &auth;
+    std::string t = metrics::render(in);
+    EXPECT_NE(t.find("# TYPE " + a + " counter\n"), std::string::npos);
+    EXPECT_EQ(value_of(t, a + "{sender_domain=\"example.com\",method=\"spf\",result=\"pass\"}"), 3);
+    EXPECT_EQ(
+        value_of(t, a + "{sender_domain=\"example.com\",method=\"spf\",result=\"temperror\"}"), 1);
+    EXPECT_EQ(value_of(t, a + "{sender_domain=\"example.com\",method=\"dmarc\",result=\"pass\"}"),
+              4);
+    EXPECT_EQ(value_of(t, a + "{sender_domain=\"example.com\",method=\"dkim\",result=\"fail\"}"),
+              0);
+    // Only the top 1 keeps its label; the two quiet domains add up in "other".
+    EXPECT_EQ(value_of(t, a + "{sender_domain=\"quiet.example\",method=\"spf\",result=\"fail\"}"),
+              -1);
+    EXPECT_EQ(value_of(t, a + "{sender_domain=\"other\",method=\"dmarc\",result=\"fail\"}"), 2);
+    EXPECT_EQ(value_of(t, a + "{sender_domain=\"other\",method=\"spf\",result=\"softfail\"}"), 1);
+    EXPECT_EQ(value_of(t, a + "{sender_domain=\"other\",method=\"dkim\",result=\"none\"}"), 1);
+
+    // The series are bounded by top_n + 1 sender domains × 3 methods × 8 results.
+    std::size_t series = 0;
+    for (auto at = t.find("\n" + a + "{"); at != std::string::npos;
+         at = t.find("\n" + a + "{", at + 1))
+        ++series;
+    EXPECT_EQ(series, 2u * 3u * stats::kAuthOutcomes.size());
+}
+
+TEST(Exposition, AuthResultsEscapeTheSenderDomain) {
+    stats::Counters c;
+    stats::Registry r;
+    stats::AuthCounters auth;
+    auth.record("bad\"domain", "pass", "pass", "pass", kNow);
+    metrics::Inputs in{c, r, 5, kNow};
+    in.auth = &auth;
+    std::string t = metrics::render(in);
+    EXPECT_EQ(value_of(t,
+                       "mxpulse_auth_results_total{sender_domain=\"bad\\\"domain\",method=\"spf\","
+                       "result=\"pass\"}"),
+              1);
 }
