@@ -11,54 +11,16 @@
 #include <vector>
 
 #include "auth/evaluate.hpp"
+#include "dkim_sign.hpp"
 #include "dns_server.hpp"
-
-#define _Bool bool
-extern "C" {
-#include <opendkim/dkim.h>
-}
-#undef _Bool
 
 using namespace mxpulse;
 
 namespace {
 
-// Returns a DKIM-Signature value (leading space, CRLF folding) for HEADERS and BODY, signed as
-// d=good.test s=mx2048 with the test key.
-std::string sign(const std::vector<auth::Header>& headers, const std::string& body) {
-    std::string key = testing::read_text_file(std::string(MXPULSE_SOURCE_DIR) +
-                                              "/tests/fixtures/dns/keys/dkim-test-2048.key");
-    DKIM_LIB* lib = dkim_init(nullptr, nullptr);
-    DKIM_STAT st = DKIM_STAT_OK;
-    DKIM* d = dkim_sign(lib, reinterpret_cast<const unsigned char*>("bench"), nullptr,
-                        reinterpret_cast<dkim_sigkey_t>(key.data()),
-                        reinterpret_cast<const unsigned char*>("mx2048"),
-                        reinterpret_cast<const unsigned char*>("good.test"), DKIM_CANON_RELAXED,
-                        DKIM_CANON_RELAXED, DKIM_SIGN_RSASHA256, -1, &st);
-    std::string out;
-    if (d != nullptr) {
-        for (const auto& h : headers) {
-            std::string line = h.name + ":" + h.value;
-            dkim_header(d, reinterpret_cast<u_char*>(line.data()), line.size());
-        }
-        dkim_eoh(d);
-        std::string b = body;
-        dkim_body(d, reinterpret_cast<u_char*>(b.data()), b.size());
-        dkim_eom(d, nullptr);
-        u_char* buf = nullptr;
-        size_t len = 0;
-        if (dkim_getsighdr_d(d, 16, &buf, &len) == DKIM_STAT_OK) {
-            std::string raw(reinterpret_cast<char*>(buf), len);
-            out = " ";
-            for (std::size_t i = 0; i < raw.size(); ++i) {
-                if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r')) out += '\r';
-                out += raw[i];
-            }
-        }
-        dkim_free(d);
-    }
-    dkim_close(lib);
-    return out;
+// Signs HEADERS+BODY as d=good.test s=mx2048 and returns the DKIM-Signature value.
+std::string sign(const std::vector<mxpulse::auth::Header>& headers, const std::string& body) {
+    return mxpulse::testing::dkim_sign_good_test(headers, body);
 }
 
 // Returns a signed message of about 2.7 KB from alice@good.test.

@@ -497,6 +497,18 @@ socket = "{run}/control.sock"
                 out.append(e)
         return out
 
+    def message_event(self, name, message_id, timeout=10):
+        """Returns mxpulse's event `name` about the message with that Message-ID (found through the
+        queue id Postfix's cleanup logged for it)."""
+        qids = self.queue_ids_by_message_id()
+        wait_for(lambda: message_id in qids or qids.update(self.queue_ids_by_message_id()), timeout,
+                 "the queue id of " + message_id)
+        qid = qids[message_id]
+
+        def found():
+            return [e for e in self.events(name) if e.get("queue_id") == qid]
+        return wait_for(found, timeout, "%s for %s" % (name, qid))[0]
+
     def ctl(self, *args, check=True, user=None):
         """Runs mxpulsectl against this gateway's control socket; returns the CompletedProcess."""
         cmd = [MXPULSECTL, "-s", self.control_socket] + list(args)

@@ -27,13 +27,8 @@ class OutboundAuth(unittest.TestCase):
 
     def auth_event(self, mid):
         """Returns the outbound.auth event of the message with that Message-ID."""
-        qids = self.gw.queue_ids_by_message_id()
-        harness.wait_for(lambda: mid in qids or qids.update(self.gw.queue_ids_by_message_id()), 10,
-                         "the queue id of " + mid)
-        qid = qids[mid]
-        harness.wait_for(lambda: [e for e in self.gw.events("outbound.auth") if e["queue_id"] == qid], 10,
-                         "outbound.auth for " + qid)
-        return [e for e in self.gw.events("outbound.auth") if e["queue_id"] == qid][0]
+        return self.gw.message_event("outbound.auth", mid)
+
 
     def test_1_aligned_signed_mail_passes_everything(self):
         mid = self.gw.send("alice@example.test", ["u1@yahoo.test"], "signed", dkim_domain="example.test")

@@ -55,14 +55,9 @@ class SigningGateway(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def auth_event(self, mid):
-        """Returns mxpulse's outbound.auth event of the message with that Message-ID."""
-        qids = self.gw.queue_ids_by_message_id()
-        harness.wait_for(lambda: mid in qids or qids.update(self.gw.queue_ids_by_message_id()), 10,
-                         "the queue id of " + mid)
-        qid = qids[mid]
-        harness.wait_for(lambda: [e for e in self.gw.events("outbound.auth") if e["queue_id"] == qid], 10,
-                         "outbound.auth for " + qid)
-        return [e for e in self.gw.events("outbound.auth") if e["queue_id"] == qid][0]
+        """Returns the outbound.auth event of the message with that Message-ID."""
+        return self.gw.message_event("outbound.auth", mid)
+
 
 
 class OpendkimThenMxpulse(SigningGateway):

@@ -9,59 +9,17 @@
 
 #include "auth/auth_results.hpp"
 #include "auth/evaluate.hpp"
+#include "dkim_sign.hpp"
 #include "dns_server.hpp"
 #include "unit_zone_suite.hpp"
-
-#define _Bool bool
-extern "C" {
-#include <opendkim/dkim.h>
-}
-#undef _Bool
 
 using namespace mxpulse::auth;
 
 namespace {
 
-// Converts bare LF to CRLF.
-std::string crlf(const std::string& in) {
-    std::string out;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '\n' && (i == 0 || in[i - 1] != '\r')) out += '\r';
-        out += in[i];
-    }
-    return out;
-}
-
 // Signs HEADERS+BODY as d=good.test s=mx2048 and returns the DKIM-Signature value.
-std::string sign(const std::vector<Header>& headers, const std::string& body) {
-    std::string key = mxpulse::testing::read_text_file(
-        std::string(MXPULSE_SOURCE_DIR) + "/tests/fixtures/dns/keys/dkim-test-2048.key");
-    DKIM_LIB* lib = dkim_init(nullptr, nullptr);
-    DKIM_STAT st = DKIM_STAT_OK;
-    DKIM* d = dkim_sign(lib, reinterpret_cast<const unsigned char*>("t"), nullptr,
-                        reinterpret_cast<dkim_sigkey_t>(key.data()),
-                        reinterpret_cast<const unsigned char*>("mx2048"),
-                        reinterpret_cast<const unsigned char*>("good.test"), DKIM_CANON_RELAXED,
-                        DKIM_CANON_RELAXED, DKIM_SIGN_RSASHA256, -1, &st);
-    std::string out;
-    if (d != nullptr) {
-        for (const auto& h : headers) {
-            std::string line = h.name + ":" + h.value;
-            dkim_header(d, reinterpret_cast<u_char*>(line.data()), line.size());
-        }
-        dkim_eoh(d);
-        std::string b = body;
-        dkim_body(d, reinterpret_cast<u_char*>(b.data()), b.size());
-        dkim_eom(d, nullptr);
-        u_char* buf = nullptr;
-        size_t len = 0;
-        if (dkim_getsighdr_d(d, 16, &buf, &len) == DKIM_STAT_OK) {
-            out = " " + crlf(std::string(reinterpret_cast<char*>(buf), len));
-        }
-        dkim_free(d);
-    }
-    dkim_close(lib);
-    return out;
+std::string sign(const std::vector<mxpulse::auth::Header>& headers, const std::string& body) {
+    return mxpulse::testing::dkim_sign_good_test(headers, body);
 }
 
 // One unbound for the suite.
