@@ -55,20 +55,6 @@ void kv_value(std::string& out, std::string_view s) {
     json_string(out, s);
 }
 
-// Appends a number or a boolean, written the same in both formats. A fraction has at most six
-// significant digits ("0.13", "8"); a value JSON cannot hold (NaN, infinity) is written as 0.
-void scalar(std::string& out, const Field& field) {
-    if (auto* i = std::get_if<std::int64_t>(&field.value)) {
-        out += std::to_string(*i);
-    } else if (auto* d = std::get_if<double>(&field.value)) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.6g", std::isfinite(*d) ? *d : 0.0);
-        out += buf;
-    } else {
-        out += std::get<bool>(field.value) ? "true" : "false";
-    }
-}
-
 // Appends one key and value in the chosen format.
 void append(std::string& out, Format f, std::string_view key, const Field& field) {
     bool first = out.size() <= 1;
@@ -79,7 +65,7 @@ void append(std::string& out, Format f, std::string_view key, const Field& field
         if (auto* s = std::get_if<std::string_view>(&field.value))
             kv_value(out, *s);
         else
-            scalar(out, field);
+            out += value_text(field);
         return;
     }
     if (!first) out += ',';
@@ -88,10 +74,21 @@ void append(std::string& out, Format f, std::string_view key, const Field& field
     if (auto* s = std::get_if<std::string_view>(&field.value))
         json_string(out, *s);
     else
-        scalar(out, field);
+        out += value_text(field);
 }
 
 }  // namespace
+
+std::string value_text(const Field& field) {
+    if (auto* s = std::get_if<std::string_view>(&field.value)) return std::string(*s);
+    if (auto* i = std::get_if<std::int64_t>(&field.value)) return std::to_string(*i);
+    if (auto* d = std::get_if<double>(&field.value)) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.6g", std::isfinite(*d) ? *d : 0.0);
+        return buf;
+    }
+    return std::get<bool>(field.value) ? "true" : "false";
+}
 
 std::string format_line(Format format, std::string_view timestamp, const EventSpec& event,
                         std::string_view queue_id, std::initializer_list<Field> fields) {

@@ -29,6 +29,11 @@ struct Field {
     Field(std::string_view k, double v) : key(k), value(v) {}
 };
 
+// Returns a field's value as plain text: a string as it is, a number as written in both formats
+// (a fraction with at most six significant digits, NaN and infinity as 0), a boolean as
+// "true"/"false".
+std::string value_text(const Field& field);
+
 // Returns the line for an event; timestamp is written first when not empty, and a message event's
 // queue id ("-" when the MTA sent none) right after the event name.
 std::string format_line(Format format, std::string_view timestamp, const EventSpec& event,

@@ -83,10 +83,7 @@ std::int64_t monotonic_ms() {
 std::string flood_value(const EventSpec& event, std::initializer_list<Field> fields) {
     if (event.flood_key == "*") return {};
     for (const Field& f : fields) {
-        if (f.key != event.flood_key) continue;
-        if (auto* s = std::get_if<std::string_view>(&f.value)) return std::string(*s);
-        if (auto* i = std::get_if<std::int64_t>(&f.value)) return std::to_string(*i);
-        return std::get<bool>(f.value) ? "true" : "false";
+        if (f.key == event.flood_key) return value_text(f);
     }
     return {};
 }
@@ -139,7 +136,6 @@ std::string configure(const Settings& s) {
             next.logger = std::make_shared<spdlog::logger>(
                 "mxpulse", std::make_shared<spdlog::sinks::basic_file_sink_mt>(s.file, false));
             next.logger->flush_on(spdlog::level::trace);  // whole lines, at once, for tail -f
-
         } else {
             next.logger = std::make_shared<spdlog::logger>(
                 "mxpulse", std::make_shared<spdlog::sinks::stderr_sink_mt>());
