@@ -73,24 +73,24 @@ std::string summary(const std::string& name, const nlohmann::json& b) {
     return text;
 }
 
-}  // namespace
-
-std::string iso_time(std::int64_t unix_time) {
+// Returns a Unix time in the local time zone, formatted with strftime's FORMAT.
+std::string local_time_text(std::int64_t unix_time, const char* format) {
     std::time_t t = unix_time;
     std::tm tm{};
     localtime_r(&t, &tm);
     char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    std::strftime(buf, sizeof buf, format, &tm);
     return buf;
 }
 
+}  // namespace
+
+std::string iso_time(std::int64_t unix_time) {
+    return local_time_text(unix_time, "%Y-%m-%dT%H:%M:%S%z");
+}
+
 std::string time_zone(std::int64_t unix_time) {
-    std::time_t t = unix_time;
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Z (%z)", &tm);
-    return buf;
+    return local_time_text(unix_time, "%Z (%z)");
 }
 
 nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::json& health) {
