@@ -53,11 +53,13 @@ std::string format_authentication_results(std::string_view authserv_id, const Ve
         parts.push_back(std::move(p));
     }
     for (const auto& d : v.dkim) {
-        std::string p = "dkim=" + std::string(result_name(d.result));
+        // RFC 8601 registers header.d for both methods; header.s and header.a only for dkim.
+        bool dk = d.kind == SignatureKind::domainkeys;
+        std::string p = (dk ? "domainkeys=" : "dkim=") + std::string(result_name(d.result));
         if (!d.error.empty() && d.result != Result::pass) p += " " + comment(d.error);
         if (!d.domain.empty()) p += " header.d=" + value(d.domain);
-        if (!d.selector.empty()) p += " header.s=" + value(d.selector);
-        if (!d.algorithm.empty()) p += " header.a=" + value(d.algorithm);
+        if (!dk && !d.selector.empty()) p += " header.s=" + value(d.selector);
+        if (!dk && !d.algorithm.empty()) p += " header.a=" + value(d.algorithm);
         parts.push_back(std::move(p));
     }
     if (v.dmarc.result != Result::none || !v.dmarc.from_domain.empty()) {

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "auth/dkim_dns.hpp"
+#include "auth/domainkeys.hpp"
+
 #define _Bool bool
 extern "C" {
 #include <opendkim/dkim.h>
@@ -14,52 +17,12 @@ namespace mxpulse::auth {
 
 namespace {
 
-// A completed lookup waiting for libopendkim to collect it (freed by query_cancel).
-struct Query {
-    int status = DKIM_DNS_ERROR;
-    size_t length = 0;
-    int dnssec = DKIM_DNSSEC_UNKNOWN;
-};
-
-// Starts (and, bounded by the resolver timeout, completes) one query into BUF.
-int query_start(void* service, int type, unsigned char* name, unsigned char* buf, size_t buflen,
-                void** qh) {
-    auto* resolver = static_cast<const dns::Resolver*>(service);
-    dns::Answer a =
-        resolver->query(reinterpret_cast<const char*>(name), static_cast<std::uint16_t>(type));
-    auto* q = new Query();
-    if (a.status == dns::Status::temperror || a.wire.empty()) {
-        q->status = a.timed_out ? DKIM_DNS_EXPIRED : DKIM_DNS_ERROR;
-    } else if (a.wire.size() > buflen) {
-        q->status = DKIM_DNS_ERROR;
-    } else {
-        std::memcpy(buf, a.wire.data(), a.wire.size());
-        q->length = a.wire.size();
-        q->status = DKIM_DNS_SUCCESS;
-        q->dnssec =
-            a.bogus ? DKIM_DNSSEC_BOGUS : (a.secure ? DKIM_DNSSEC_SECURE : DKIM_DNSSEC_INSECURE);
-    }
-    *qh = q;
-    return 0;
+// VALUE without the line end a milter may leave on it.
+std::string_view trim_line_end(std::string_view value) {
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r'))
+        value.remove_suffix(1);
+    return value;
 }
-
-// Releases a query handle (libopendkim calls this once after every successful start).
-int query_cancel(void*, void* qh) {
-    delete static_cast<Query*>(qh);
-    return 0;
-}
-
-// Reports the stored outcome of a query; the lookup already finished in query_start.
-int query_waitreply(void*, void* qh, struct timeval*, size_t* bytes, int* error, int* dnssec) {
-    auto* q = static_cast<Query*>(qh);
-    if (bytes != nullptr) *bytes = q->length;
-    if (error != nullptr) *error = 0;
-    if (dnssec != nullptr) *dnssec = q->dnssec;
-    return q->status;
-}
-
-// The service handle is the resolver, owned elsewhere: nothing to close.
-void service_close(void*) {}
 
 // Marks signatures beyond the configured cap as ignored.
 DKIM_CBSTAT prescreen(DKIM* dkim, DKIM_SIGINFO** sigs, int nsigs) {
@@ -107,6 +70,7 @@ struct DkimSession::Impl {
     bool eoh_done = false;
     bool saw_signature_header = false;
     std::string scratch;
+    std::unique_ptr<DomainKeysSession> domainkeys;  // the historic RFC 4870 signature
 };
 
 // Frees the libopendkim handle.
@@ -117,16 +81,15 @@ DkimSession::~DkimSession() {
 // Adds one header.
 void DkimSession::header(std::string_view name, std::string_view value) {
     Impl& im = *impl_;
-    if (im.broken || im.eoh_done) return;
+    if (im.eoh_done) return;
+    if (im.domainkeys) im.domainkeys->header(name, trim_line_end(value));
+    if (im.broken) return;
     if (name.size() == 14 && strncasecmp(name.data(), "DKIM-Signature", 14) == 0) {
         im.saw_signature_header = true;
     }
     im.scratch.assign(name);
     im.scratch += ':';
-    im.scratch.append(value);
-    while (!im.scratch.empty() && (im.scratch.back() == '\n' || im.scratch.back() == '\r')) {
-        im.scratch.pop_back();
-    }
+    im.scratch.append(trim_line_end(value));
     DKIM_STAT st =
         dkim_header(im.dkim, reinterpret_cast<u_char*>(im.scratch.data()), im.scratch.size());
     if (st != DKIM_STAT_OK) im.broken = true;
@@ -135,8 +98,10 @@ void DkimSession::header(std::string_view name, std::string_view value) {
 // Marks the end of the headers.
 void DkimSession::end_of_headers() {
     Impl& im = *impl_;
-    if (im.broken || im.eoh_done) return;
+    if (im.eoh_done) return;
     im.eoh_done = true;
+    if (im.domainkeys) im.domainkeys->end_of_headers();
+    if (im.broken) return;
     DKIM_STAT st = dkim_eoh(im.dkim);
     if (st == DKIM_STAT_NOSIG) im.nosig = true;
 }
@@ -145,6 +110,7 @@ void DkimSession::end_of_headers() {
 void DkimSession::body(std::string_view chunk) {
     Impl& im = *impl_;
     if (!im.eoh_done) end_of_headers();
+    if (im.domainkeys && !chunk.empty()) im.domainkeys->body(chunk);
     if (im.broken || im.nosig || chunk.empty()) return;
     im.scratch.assign(chunk);
     DKIM_STAT st =
@@ -199,6 +165,9 @@ std::vector<DkimSignature> DkimSession::finish() {
         s.error = "unparseable DKIM-Signature";
         out.push_back(std::move(s));
     }
+    if (im.domainkeys) {
+        if (auto dk = im.domainkeys->finish()) out.push_back(std::move(*dk));
+    }
     return out;
 }
 
@@ -206,6 +175,7 @@ std::vector<DkimSignature> DkimSession::finish() {
 std::unique_ptr<DkimVerifier> DkimVerifier::create(const dns::Resolver& resolver,
                                                    const DkimConfig& config, std::string& error) {
     std::unique_ptr<DkimVerifier> v(new DkimVerifier());
+    v->resolver_ = &resolver;
     v->config_ = config;
     v->config_.max_signatures = std::clamp(config.max_signatures, 1, 64);
     DKIM_LIB* lib = dkim_init(nullptr, nullptr);
@@ -222,15 +192,7 @@ std::unique_ptr<DkimVerifier> DkimVerifier::create(const dns::Resolver& resolver
         error = "dkim_options failed";
         return nullptr;
     }
-    if (config.fixed_time) {
-        std::uint64_t t = *config.fixed_time;
-        dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FIXEDTIME, &t, sizeof t);
-    }
-    dkim_dns_set_close(lib, service_close);
-    dkim_dns_set_query_start(lib, query_start);
-    dkim_dns_set_query_cancel(lib, query_cancel);
-    dkim_dns_set_query_waitreply(lib, query_waitreply);
-    dkim_dns_set_query_service(lib, const_cast<dns::Resolver*>(&resolver));
+    dkim_dns_attach(lib, resolver);
     dkim_set_prescreen(lib, prescreen);
     return v;
 }
@@ -245,6 +207,7 @@ std::unique_ptr<DkimSession> DkimVerifier::start() const {
     std::unique_ptr<DkimSession> s(new DkimSession());
     s->impl_ = std::make_unique<DkimSession::Impl>();
     s->impl_->cap = config_.max_signatures;
+    s->impl_->domainkeys = std::make_unique<DomainKeysSession>(*resolver_, config_.min_key_bits);
     DKIM_STAT st = DKIM_STAT_OK;
     s->impl_->dkim = dkim_verify(static_cast<DKIM_LIB*>(lib_),
                                  reinterpret_cast<const unsigned char*>("mxpulse"), nullptr, &st);
@@ -256,10 +219,17 @@ std::unique_ptr<DkimSession> DkimVerifier::start() const {
     return s;
 }
 
-// Overall result: pass beats fail beats temperror beats permerror beats none.
+// Overall result of the DKIM signatures.
 Result dkim_overall(const std::vector<DkimSignature>& sigs) {
+    return signatures_overall(sigs, SignatureKind::dkim);
+}
+
+// Overall result: pass beats fail beats temperror beats permerror beats none.
+Result signatures_overall(const std::vector<DkimSignature>& sigs,
+                          std::optional<SignatureKind> kind) {
     bool fail = false, temp = false, perm = false;
     for (const auto& s : sigs) {
+        if (kind && s.kind != *kind) continue;
         if (s.result == Result::pass) return Result::pass;
         fail |= s.result == Result::fail;
         temp |= s.result == Result::temperror;

@@ -17,11 +17,15 @@ namespace mxpulse::auth {
 struct DkimConfig {
     int max_signatures = 5;        // signatures checked per message; the rest are ignored
     unsigned min_key_bits = 1024;  // shorter RSA keys fail
-    std::optional<std::uint64_t> fixed_time;  // verify as of this Unix time (tests)
 };
+
+// Which signature header a verdict belongs to: DKIM-Signature (RFC 6376) or the historic
+// DomainKey-Signature (RFC 4870), reported under its own Authentication-Results method.
+enum class SignatureKind { dkim, domainkeys };
 
 // One signature's verdict.
 struct DkimSignature {
+    SignatureKind kind = SignatureKind::dkim;
     std::string domain;     // d=
     std::string selector;   // s=
     std::string algorithm;  // a=
@@ -73,10 +77,16 @@ class DkimVerifier {
   private:
     DkimVerifier() = default;
     void* lib_ = nullptr;
+    const dns::Resolver* resolver_ = nullptr;
     DkimConfig config_;
 };
 
-// Overall DKIM result of a message: pass if any signature passes, else the most telling one.
+// Overall DKIM result of a message: pass if any DKIM signature passes, else the most telling
+// one. DomainKeys signatures do not count (DMARC and "dkim=" know only DKIM).
 Result dkim_overall(const std::vector<DkimSignature>& sigs);
+
+// The same over the signatures of KIND, or of every kind when KIND is empty.
+Result signatures_overall(const std::vector<DkimSignature>& sigs,
+                          std::optional<SignatureKind> kind);
 
 }  // namespace mxpulse::auth

@@ -43,8 +43,9 @@ Verdict Evaluator::evaluate(const Message& message, std::vector<DkimSignature> d
         if (strcasecmp(h.name.c_str(), "From") == 0) froms.push_back(h.value);
     }
     std::vector<AuthIdentity> ids;
-    for (const auto& s : v.dkim)
-        ids.push_back({s.domain, s.result});
+    for (const auto& s : v.dkim) {
+        if (s.kind == SignatureKind::dkim) ids.push_back({s.domain, s.result});
+    }
     v.dmarc = dmarc_evaluate(*resolver_, *psl_, froms, {v.spf_domain, v.spf_result}, ids);
     v.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - t0);

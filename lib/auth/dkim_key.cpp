@@ -1,0 +1,123 @@
+// DKIM key records (RFC 6376 3.6.1) normalised before libopendkim parses them.
+#include "auth/dkim_key.hpp"
+
+#include <openssl/evp.h>
+
+#include <cstdint>
+
+namespace mxpulse::auth {
+
+namespace {
+
+// DER length octets of N.
+std::string der_length(std::size_t n) {
+    std::string out;
+    if (n < 0x80) {
+        out += static_cast<char>(n);
+        return out;
+    }
+    std::string bytes;
+    for (std::size_t v = n; v > 0; v >>= 8)
+        bytes.insert(bytes.begin(), static_cast<char>(v & 0xff));
+    out += static_cast<char>(0x80 | bytes.size());
+    return out + bytes;
+}
+
+// Reads a DER tag and length at POS; sets POS past them and LEN; false when malformed.
+bool der_header(std::string_view der, std::size_t& pos, std::uint8_t tag, std::size_t& len) {
+    if (pos + 2 > der.size() || static_cast<std::uint8_t>(der[pos]) != tag) return false;
+    std::uint8_t first = static_cast<std::uint8_t>(der[pos + 1]);
+    pos += 2;
+    if (first < 0x80) {
+        len = first;
+    } else {
+        std::size_t count = first & 0x7f;
+        if (count == 0 || count > 4 || pos + count > der.size()) return false;
+        len = 0;
+        for (std::size_t i = 0; i < count; ++i)
+            len = (len << 8) | static_cast<std::uint8_t>(der[pos++]);
+    }
+    return len <= der.size() - pos;
+}
+
+// Decodes base64 with whitespace removed; nullopt when it is not base64.
+std::optional<std::string> decode_base64(std::string_view text) {
+    std::string clean;
+    for (char c : text) {
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') clean += c;
+    }
+    if (clean.empty() || clean.size() % 4 != 0 || clean.size() > 16384) return std::nullopt;
+    std::string out(clean.size() / 4 * 3, '\0');
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(clean.data()),
+                            static_cast<int>(clean.size()));
+    if (n < 0) return std::nullopt;
+    std::size_t pad = 0;
+    for (std::size_t i = clean.size(); i > 0 && clean[i - 1] == '='; --i)
+        ++pad;
+    out.resize(static_cast<std::size_t>(n) - std::min<std::size_t>(pad, 2));
+    return out;
+}
+
+// Encodes BYTES as base64.
+std::string encode_base64(std::string_view bytes) {
+    std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                            reinterpret_cast<const unsigned char*>(bytes.data()),
+                            static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+}  // namespace
+
+// Wraps an RSAPublicKey in SEQUENCE { AlgorithmIdentifier rsaEncryption, BIT STRING }.
+std::optional<std::string> spki_from_rsa_public_key(std::string_view der) {
+    std::size_t pos = 0, len = 0;
+    if (!der_header(der, pos, 0x30, len) || pos + len != der.size()) return std::nullopt;
+    std::size_t inner = pos, ilen = 0;
+    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+    if (!der_header(der, inner, 0x02, ilen)) return std::nullopt;
+    inner += ilen;
+    if (!der_header(der, inner, 0x02, ilen) || inner + ilen != der.size()) return std::nullopt;
+    static const unsigned char kRsaAlgorithm[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                                  0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+    std::string bits = "\x03" + der_length(der.size() + 1) + std::string(1, '\0');
+    bits.append(der);
+    std::string body(reinterpret_cast<const char*>(kRsaAlgorithm), sizeof kRsaAlgorithm);
+    body += bits;
+    return "\x30" + der_length(body.size()) + body;
+}
+
+// Rewrites p= when it holds a bare RSAPublicKey.
+std::optional<std::string> normalise_key_record(std::string_view record) {
+    std::size_t pos = 0;
+    while (pos < record.size()) {
+        std::size_t end = record.find(';', pos);
+        if (end == std::string_view::npos) end = record.size();
+        std::string_view tag = record.substr(pos, end - pos);
+        std::size_t eq = tag.find('=');
+        if (eq != std::string_view::npos) {
+            std::string_view name = tag.substr(0, eq);
+            while (!name.empty() && (name.front() == ' ' || name.front() == '\t'))
+                name.remove_prefix(1);
+            while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+                name.remove_suffix(1);
+            if (name == "p") {
+                std::size_t vstart = pos + eq + 1;
+                auto der = decode_base64(record.substr(vstart, end - vstart));
+                if (!der) return std::nullopt;
+                auto spki = spki_from_rsa_public_key(*der);
+                if (!spki) return std::nullopt;
+                std::string out(record.substr(0, vstart));
+                out += encode_base64(*spki);
+                out.append(record.substr(end));
+                return out;
+            }
+        }
+        pos = end + 1;
+    }
+    return std::nullopt;
+}
+
+}  // namespace mxpulse::auth

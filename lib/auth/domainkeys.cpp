@@ -1,0 +1,471 @@
+// DomainKeys (RFC 4870) verifier: streams the canonical headers and body into SHA-1, checks RSA.
+#include "auth/domainkeys.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mxpulse::auth {
+
+namespace {
+
+constexpr std::size_t kMaxKeptBytes = 64 * 1024;  // signature and identity headers kept
+constexpr std::size_t kFlushBytes = 16 * 1024;    // canonical bytes buffered before hashing
+
+enum class Canon { simple, nofws };
+
+using Tags = std::map<std::string, std::string>;
+
+// Frees an EVP_MD_CTX.
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+// Frees an EVP_PKEY.
+struct PkeyFree {
+    void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+// Frees an EVP_PKEY_CTX.
+struct PkeyCtxFree {
+    void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+
+// True for the whitespace DomainKeys ignores in tags and nofws removes (SP, HTAB, CR, LF).
+bool is_ws(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// Returns S in ASCII lower case.
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// Returns S without leading and trailing whitespace.
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_ws(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_ws(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+// Returns S with every whitespace character removed.
+std::string strip_ws(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s)
+        if (!is_ws(c)) out += c;
+    return out;
+}
+
+// Parses "tag=value; ..." into TAGS (names lower-cased, values trimmed); false on a tag without
+// '=', an empty name or a repeated tag.
+bool parse_tags(std::string_view text, Tags& tags) {
+    while (!text.empty()) {
+        std::size_t semi = text.find(';');
+        std::string_view item = trim(text.substr(0, semi));
+        text = semi == std::string_view::npos ? std::string_view() : text.substr(semi + 1);
+        if (item.empty()) continue;
+        std::size_t eq = item.find('=');
+        if (eq == std::string_view::npos) return false;
+        std::string name = lower(trim(item.substr(0, eq)));
+        if (name.empty() || tags.count(name) != 0) return false;
+        tags[name] = std::string(trim(item.substr(eq + 1)));
+    }
+    return true;
+}
+
+// Decodes base64, ignoring whitespace; nullopt when malformed.
+std::optional<std::string> base64_decode(std::string_view in) {
+    std::string out;
+    unsigned acc = 0;
+    int bits = 0, pad = 0;
+    for (char c : in) {
+        if (is_ws(c)) continue;
+        int v;
+        if (c >= 'A' && c <= 'Z')
+            v = c - 'A';
+        else if (c >= 'a' && c <= 'z')
+            v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9')
+            v = c - '0' + 52;
+        else if (c == '+')
+            v = 62;
+        else if (c == '/')
+            v = 63;
+        else if (c == '=')
+            v = -1;
+        else
+            return std::nullopt;
+        if (v < 0) {
+            ++pad;
+            continue;
+        }
+        if (pad > 0) return std::nullopt;  // data after padding
+        acc = (acc << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xff);
+        }
+    }
+    if (pad > 2 || bits >= 6) return std::nullopt;
+    return out;
+}
+
+// Returns the addr-spec of the first mailbox in an address header VALUE; empty when none.
+std::string first_address(std::string_view value) {
+    std::string bare;  // VALUE without comments and quoted strings, up to the first ','
+    int depth = 0;
+    bool quoted = false;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        char c = value[i];
+        if (quoted) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                quoted = false;
+        } else if (depth > 0) {
+            if (c == '\\')
+                ++i;
+            else if (c == '(')
+                ++depth;
+            else if (c == ')')
+                --depth;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == '(') {
+            depth = 1;
+        } else if (c == '<') {
+            std::size_t close = value.find('>', i);
+            if (close == std::string_view::npos) return {};
+            return strip_ws(value.substr(i + 1, close - i - 1));
+        } else if (c == ',') {
+            break;
+        } else {
+            bare += c;
+        }
+    }
+    return strip_ws(bare);
+}
+
+// True when LOCAL matches the key's granularity PATTERN, where one '*' matches any run.
+bool granularity_matches(std::string_view pattern, std::string_view local) {
+    std::size_t star = pattern.find('*');
+    if (star == std::string_view::npos) return pattern == local;
+    std::string_view head = pattern.substr(0, star), tail = pattern.substr(star + 1);
+    return local.size() >= head.size() + tail.size() && local.substr(0, head.size()) == head &&
+           local.substr(local.size() - tail.size()) == tail;
+}
+
+// True when DOMAIN equals SIGNER or is below it (both lower case).
+bool domain_within(std::string_view domain, std::string_view signer) {
+    if (domain == signer) return true;
+    return domain.size() > signer.size() && domain.ends_with(signer) &&
+           domain[domain.size() - signer.size() - 1] == '.';
+}
+
+}  // namespace
+
+struct DomainKeysSession::Impl {
+    const dns::Resolver& resolver;
+    unsigned min_key_bits;
+    bool have_signature = false;  // a DomainKey-Signature header was seen
+    bool headers_done = false;
+    DkimSignature verdict;
+    std::string problem;  // first permanent error met while streaming
+    Canon canon = Canon::simple;
+    bool have_h = false;
+    std::vector<std::string> h_names;  // h= names, lower case, first listing only
+    std::vector<std::pair<std::string, std::string>> held;  // listed headers: name, canonical
+    std::string signature;                                  // decoded b=
+    std::optional<std::string> sender, from;                // first signed Sender / From values
+    std::size_t kept = 0;
+    std::unique_ptr<EVP_MD_CTX, MdCtxFree> md;
+    std::string out;                             // canonical bytes not hashed yet
+    std::size_t pending_crlf = 0;                // CRLFs after the last body content, held back
+    bool cr_held = false;                        // the body's last byte was a CR
+    bool body_content = false;                   // a non-empty body line was seen
+    std::optional<DkimSignature> final_verdict;  // set by the first finish()
+    bool broken = false;                         // an exception interrupted the streaming
+
+    // Builds the state of a session.
+    Impl(const dns::Resolver& r, unsigned bits) : resolver(r), min_key_bits(bits) {
+        verdict.kind = SignatureKind::domainkeys;
+        verdict.algorithm = "rsa-sha1";
+    }
+
+    // Records REASON as the permanent error unless one is already recorded.
+    void permanent(std::string reason) {
+        if (problem.empty()) problem = std::move(reason);
+    }
+
+    // Counts N more kept bytes; false (and a permanent error) past the cap.
+    bool keep(std::size_t n) {
+        kept += n;
+        if (kept <= kMaxKeptBytes) return true;
+        permanent("headers too large to verify (over 64 KiB kept)");
+        return false;
+    }
+
+    // Queues canonical bytes for the hash, hashing in blocks.
+    void emit(std::string_view s) {
+        out.append(s);
+        if (out.size() >= kFlushBytes) flush();
+    }
+
+    // Hashes the queued canonical bytes.
+    void flush() {
+        if (md && !out.empty() && EVP_DigestUpdate(md.get(), out.data(), out.size()) != 1)
+            permanent("SHA-1 update failed");
+        out.clear();
+    }
+
+    // Reads the DomainKey-Signature VALUE and starts the hash; problems become permanent errors.
+    void start(std::string_view value) {
+        have_signature = true;
+        if (!keep(value.size())) return;
+        Tags t;
+        if (!parse_tags(value, t)) return permanent("signature tag syntax error");
+        verdict.domain = t.count("d") ? t["d"] : "";
+        verdict.selector = t.count("s") ? t["s"] : "";
+        if (t.count("a")) verdict.algorithm = t["a"];
+        if (t.count("a") && lower(t["a"]) != "rsa-sha1")
+            return permanent("unsupported algorithm a=" + t["a"]);
+        if (verdict.domain.empty()) return permanent("signature has no d= tag");
+        if (verdict.selector.empty()) return permanent("signature has no s= tag");
+        if (!t.count("q")) return permanent("signature has no q= tag (RFC 4870 requires q=dns)");
+        if (lower(t["q"]) != "dns") return permanent("unsupported query method q=" + t["q"]);
+        std::string c = t.count("c") ? lower(t["c"]) : "simple";
+        if (c == "nofws")
+            canon = Canon::nofws;
+        else if (c != "simple")
+            return permanent("unsupported canonicalization c=" + t["c"]);
+        auto b = base64_decode(t.count("b") ? t["b"] : "");
+        if (!b || b->empty()) return permanent("signature has no valid b= tag");
+        signature = std::move(*b);
+        if (t.count("h")) {
+            have_h = true;
+            std::string_view list = t["h"];
+            while (!list.empty()) {
+                std::size_t colon = list.find(':');
+                std::string name = lower(strip_ws(list.substr(0, colon)));
+                if (!name.empty() &&
+                    std::find(h_names.begin(), h_names.end(), name) == h_names.end())
+                    h_names.push_back(name);
+                list =
+                    colon == std::string_view::npos ? std::string_view() : list.substr(colon + 1);
+            }
+        }
+        md.reset(EVP_MD_CTX_new());
+        if (!md || EVP_DigestInit_ex(md.get(), EVP_sha1(), nullptr) != 1) {
+            md.reset();
+            permanent("SHA-1 initialisation failed");
+        }
+    }
+
+    // Takes one header below the signature: hashes it now when every header is signed, else
+    // holds it when h= lists it; keeps the first signed Sender/From value.
+    void signed_header(std::string_view name, std::string_view value) {
+        std::string lname = lower(trim(name));
+        if (have_h && std::find(h_names.begin(), h_names.end(), lname) == h_names.end()) return;
+        std::optional<std::string>& slot = lname == "sender" ? sender : from;
+        if ((lname == "sender" || lname == "from") && !slot && keep(value.size()))
+            slot = std::string(value);
+        std::string line = std::string(name) + ":" + std::string(value);
+        if (canon == Canon::nofws) line = strip_ws(line);
+        line += "\r\n";
+        if (!have_h) return emit(line);
+        if (keep(line.size())) held.emplace_back(std::move(lname), std::move(line));
+    }
+
+    // Hashes the held headers in h= order (every instance of a name in arrival order), then
+    // the empty line ending the headers.
+    void end_headers() {
+        for (const auto& name : h_names)
+            for (const auto& [n, line] : held)
+                if (n == name) emit(line);
+        held.clear();
+        emit("\r\n");
+    }
+
+    // Emits one body content byte after the empty lines held before it.
+    void content(char c) {
+        for (; pending_crlf > 0; --pending_crlf)
+            emit("\r\n");
+        emit(std::string_view(&c, 1));
+        body_content = true;
+    }
+
+    // Canonicalises a body chunk into the hash; trailing empty lines are held back.
+    void body(std::string_view chunk) {
+        for (char c : chunk) {
+            if (cr_held) {
+                cr_held = false;
+                if (c == '\n') {
+                    ++pending_crlf;
+                    continue;
+                }
+                content('\r');
+            }
+            if (c == '\r')
+                cr_held = true;
+            else if (canon == Canon::nofws && (c == ' ' || c == '\t'))
+                continue;
+            else
+                content(c);
+        }
+    }
+
+    // Returns the verdict with RESULT and REASON.
+    DkimSignature done(Result result, std::string reason) {
+        verdict.result = result;
+        verdict.error = std::move(reason);
+        return verdict;
+    }
+
+    // Checks the identity, fetches the key and verifies the signature.
+    DkimSignature verify() {
+        if (broken) return done(Result::permerror, "internal error while reading the message");
+        if (!problem.empty()) return done(Result::permerror, problem);
+        const std::optional<std::string>& who = sender ? sender : from;
+        if (!who) return done(Result::permerror, "neither Sender nor From is signed");
+        std::string address = first_address(*who);
+        std::size_t at = address.rfind('@');
+        if (at == std::string::npos || at + 1 == address.size())
+            return done(Result::permerror, "no sending address in the signed Sender/From");
+        std::string local = address.substr(0, at), domain = lower(address.substr(at + 1));
+        if (!domain_within(domain, lower(verdict.domain)))
+            return done(Result::permerror,
+                        "bad identity: " + domain + " not within d=" + verdict.domain);
+        dns::Answer a =
+            resolver.query(verdict.selector + "._domainkey." + verdict.domain, dns::RrType::txt);
+        if (a.status == dns::Status::temperror)
+            return done(Result::temperror, "key lookup failed: " + a.error);
+        if (a.status != dns::Status::ok || a.texts.empty())
+            return done(Result::permerror,
+                        "no key record (" + std::string(dns::status_name(a.status)) + ")");
+        if (a.texts.size() > 1) return done(Result::permerror, "more than one key record");
+        Tags k;
+        if (!parse_tags(a.texts.front(), k)) return done(Result::permerror, "key syntax error");
+        bool testing = false;
+        for (std::string_view f = k.count("t") ? k["t"] : ""; !f.empty();) {
+            std::size_t colon = f.find(':');
+            testing |= trim(f.substr(0, colon)) == "y";
+            f = colon == std::string_view::npos ? std::string_view() : f.substr(colon + 1);
+        }
+        std::string note = testing ? " (key in testing mode, t=y)" : "";
+        if (k.count("k") && lower(k["k"]) != "rsa")
+            return done(Result::permerror, "unsupported key type k=" + k["k"] + note);
+        std::string p = k.count("p") ? strip_ws(k["p"]) : "";
+        if (p.empty()) return done(Result::permerror, "key revoked (empty p=)" + note);
+        auto der = base64_decode(p);
+        if (!der) return done(Result::permerror, "key p= is not base64" + note);
+        const auto* cursor = reinterpret_cast<const unsigned char*>(der->data());
+        std::unique_ptr<EVP_PKEY, PkeyFree> key(
+            d2i_PUBKEY(nullptr, &cursor, static_cast<long>(der->size())));
+        if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA)
+            return done(Result::permerror, "key p= is not an RSA public key" + note);
+        verdict.key_bits = static_cast<unsigned>(EVP_PKEY_get_bits(key.get()));
+        if (verdict.key_bits < min_key_bits)
+            return done(Result::permerror,
+                        "key too small (" + std::to_string(verdict.key_bits) + " bits)" + note);
+        std::string g = k.count("g") ? k["g"] : "";
+        if (!g.empty() && !granularity_matches(g, local))
+            return done(Result::permerror, "key granularity g=" + g + " does not match" + note);
+        flush();
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int digest_len = 0;
+        if (!problem.empty() || EVP_DigestFinal_ex(md.get(), digest, &digest_len) != 1)
+            return done(Result::permerror, problem.empty() ? "SHA-1 failed" : problem);
+        std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+        if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+            EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+            EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha1()) != 1)
+            return done(Result::permerror, "RSA verification setup failed");
+        const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
+        if (EVP_PKEY_verify(ctx.get(), sig, signature.size(), digest, digest_len) == 1)
+            return done(Result::pass, "");
+        return done(Result::fail, "signature did not verify" + note);
+    }
+};
+
+// Builds the session state; without memory for it the session gives no verdict.
+DomainKeysSession::DomainKeysSession(const dns::Resolver& resolver, unsigned min_key_bits) {
+    try {
+        impl_ = std::make_unique<Impl>(resolver, min_key_bits);
+    } catch (...) {
+        impl_.reset();  // out of memory: the session reports no DomainKeys verdict
+    }
+}
+
+// Frees the hash and the held headers.
+DomainKeysSession::~DomainKeysSession() = default;
+
+// Starts at the first DomainKey-Signature; the headers below it go to the signed data.
+void DomainKeysSession::header(std::string_view name, std::string_view value) {
+    if (!impl_ || impl_->headers_done) return;
+    try {
+        if (impl_->have_signature)
+            impl_->signed_header(name, value);
+        else if (lower(trim(name)) == "domainkey-signature")
+            impl_->start(value);
+    } catch (...) {
+        impl_->broken = true;
+    }
+}
+
+// Hashes the held headers and the empty line after the headers.
+void DomainKeysSession::end_of_headers() {
+    if (!impl_ || impl_->headers_done) return;
+    impl_->headers_done = true;
+    try {
+        if (impl_->have_signature) impl_->end_headers();
+    } catch (...) {
+        impl_->broken = true;
+    }
+}
+
+// Hashes one canonicalised body chunk.
+void DomainKeysSession::body(std::string_view chunk) {
+    if (!impl_ || !impl_->have_signature) return;
+    try {
+        if (!impl_->headers_done) end_of_headers();
+        impl_->body(chunk);
+    } catch (...) {
+        impl_->broken = true;
+    }
+}
+
+// Flushes the held body end and verifies; repeated calls return the same verdict.
+std::optional<DkimSignature> DomainKeysSession::finish() {
+    if (!impl_ || !impl_->have_signature) return std::nullopt;
+    if (impl_->final_verdict) return impl_->final_verdict;
+    try {
+        end_of_headers();
+        if (impl_->cr_held) {
+            impl_->cr_held = false;
+            impl_->content('\r');
+        }
+        if (impl_->body_content && impl_->pending_crlf > 0) impl_->emit("\r\n");
+        impl_->pending_crlf = 0;
+        impl_->final_verdict = impl_->verify();
+        return impl_->final_verdict;
+    } catch (...) {
+        try {
+            return impl_->done(Result::permerror, "internal error while verifying");
+        } catch (...) {
+            return std::nullopt;  // out of memory even for the verdict
+        }
+    }
+}
+
+}  // namespace mxpulse::auth
