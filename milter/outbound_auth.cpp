@@ -23,12 +23,14 @@ bool in_scope(const config::Config& c, const std::string& from_domain,
     return false;
 }
 
-// Summarises the DKIM signatures as "pass:d=example.com,fail:d=other.example".
+// Summarises the signatures as "pass:d=example.com:s=sel,fail:d=other.example:s=k1"; a
+// DomainKeys signature ends in ":domainkeys".
 std::string dkim_summary(const std::vector<auth::DkimSignature>& sigs) {
     std::string out;
     for (const auth::DkimSignature& s : sigs) {
         out += (out.empty() ? "" : ",") + std::string(auth::result_name(s.result)) +
                ":d=" + s.domain + ":s=" + s.selector;
+        if (s.kind == auth::SignatureKind::domainkeys) out += ":domainkeys";
     }
     return out;
 }

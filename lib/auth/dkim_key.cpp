@@ -1,9 +1,9 @@
 // DKIM key records (RFC 6376 3.6.1) normalised before libopendkim parses them.
 #include "auth/dkim_key.hpp"
 
-#include <openssl/evp.h>
-
 #include <cstdint>
+
+#include "util/base64.hpp"
 
 namespace mxpulse::auth {
 
@@ -38,35 +38,6 @@ bool der_header(std::string_view der, std::size_t& pos, std::uint8_t tag, std::s
             len = (len << 8) | static_cast<std::uint8_t>(der[pos++]);
     }
     return len <= der.size() - pos;
-}
-
-// Decodes base64 with whitespace removed; nullopt when it is not base64.
-std::optional<std::string> decode_base64(std::string_view text) {
-    std::string clean;
-    for (char c : text) {
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') clean += c;
-    }
-    if (clean.empty() || clean.size() % 4 != 0 || clean.size() > 16384) return std::nullopt;
-    std::string out(clean.size() / 4 * 3, '\0');
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(clean.data()),
-                            static_cast<int>(clean.size()));
-    if (n < 0) return std::nullopt;
-    std::size_t pad = 0;
-    for (std::size_t i = clean.size(); i > 0 && clean[i - 1] == '='; --i)
-        ++pad;
-    out.resize(static_cast<std::size_t>(n) - std::min<std::size_t>(pad, 2));
-    return out;
-}
-
-// Encodes BYTES as base64.
-std::string encode_base64(std::string_view bytes) {
-    std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
-    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(bytes.data()),
-                            static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
 }
 
 }  // namespace
@@ -105,12 +76,12 @@ std::optional<std::string> normalise_key_record(std::string_view record) {
                 name.remove_suffix(1);
             if (name == "p") {
                 std::size_t vstart = pos + eq + 1;
-                auto der = decode_base64(record.substr(vstart, end - vstart));
+                auto der = util::base64_decode(record.substr(vstart, end - vstart));
                 if (!der) return std::nullopt;
                 auto spki = spki_from_rsa_public_key(*der);
                 if (!spki) return std::nullopt;
                 std::string out(record.substr(0, vstart));
-                out += encode_base64(*spki);
+                out += util::base64_encode(*spki);
                 out.append(record.substr(end));
                 return out;
             }

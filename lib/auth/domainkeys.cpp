@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "util/base64.hpp"
+#include "util/strings.hpp"
+
 namespace mxpulse::auth {
 
 namespace {
@@ -40,23 +43,6 @@ bool is_ws(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-// Returns S in ASCII lower case.
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-// Returns S without leading and trailing whitespace.
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_ws(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_ws(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
-
 // Returns S with every whitespace character removed.
 std::string strip_ws(std::string_view s) {
     std::string out;
@@ -71,54 +57,16 @@ std::string strip_ws(std::string_view s) {
 bool parse_tags(std::string_view text, Tags& tags) {
     while (!text.empty()) {
         std::size_t semi = text.find(';');
-        std::string_view item = trim(text.substr(0, semi));
+        std::string_view item = util::trim(text.substr(0, semi));
         text = semi == std::string_view::npos ? std::string_view() : text.substr(semi + 1);
         if (item.empty()) continue;
         std::size_t eq = item.find('=');
         if (eq == std::string_view::npos) return false;
-        std::string name = lower(trim(item.substr(0, eq)));
+        std::string name = util::to_lower(util::trim(item.substr(0, eq)));
         if (name.empty() || tags.count(name) != 0) return false;
-        tags[name] = std::string(trim(item.substr(eq + 1)));
+        tags[name] = std::string(util::trim(item.substr(eq + 1)));
     }
     return true;
-}
-
-// Decodes base64, ignoring whitespace; nullopt when malformed.
-std::optional<std::string> base64_decode(std::string_view in) {
-    std::string out;
-    unsigned acc = 0;
-    int bits = 0, pad = 0;
-    for (char c : in) {
-        if (is_ws(c)) continue;
-        int v;
-        if (c >= 'A' && c <= 'Z')
-            v = c - 'A';
-        else if (c >= 'a' && c <= 'z')
-            v = c - 'a' + 26;
-        else if (c >= '0' && c <= '9')
-            v = c - '0' + 52;
-        else if (c == '+')
-            v = 62;
-        else if (c == '/')
-            v = 63;
-        else if (c == '=')
-            v = -1;
-        else
-            return std::nullopt;
-        if (v < 0) {
-            ++pad;
-            continue;
-        }
-        if (pad > 0) return std::nullopt;  // data after padding
-        acc = (acc << 6) | static_cast<unsigned>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out += static_cast<char>((acc >> bits) & 0xff);
-        }
-    }
-    if (pad > 2 || bits >= 6) return std::nullopt;
-    return out;
 }
 
 // Returns the addr-spec of the first mailbox in an address header VALUE; empty when none.
@@ -238,18 +186,19 @@ struct DomainKeysSession::Impl {
         verdict.domain = t.count("d") ? t["d"] : "";
         verdict.selector = t.count("s") ? t["s"] : "";
         if (t.count("a")) verdict.algorithm = t["a"];
-        if (t.count("a") && lower(t["a"]) != "rsa-sha1")
+        if (t.count("a") && util::to_lower(t["a"]) != "rsa-sha1")
             return permanent("unsupported algorithm a=" + t["a"]);
         if (verdict.domain.empty()) return permanent("signature has no d= tag");
         if (verdict.selector.empty()) return permanent("signature has no s= tag");
         if (!t.count("q")) return permanent("signature has no q= tag (RFC 4870 requires q=dns)");
-        if (lower(t["q"]) != "dns") return permanent("unsupported query method q=" + t["q"]);
-        std::string c = t.count("c") ? lower(t["c"]) : "simple";
+        if (util::to_lower(t["q"]) != "dns")
+            return permanent("unsupported query method q=" + t["q"]);
+        std::string c = t.count("c") ? util::to_lower(t["c"]) : "simple";
         if (c == "nofws")
             canon = Canon::nofws;
         else if (c != "simple")
             return permanent("unsupported canonicalization c=" + t["c"]);
-        auto b = base64_decode(t.count("b") ? t["b"] : "");
+        auto b = util::base64_decode(t.count("b") ? t["b"] : "");
         if (!b || b->empty()) return permanent("signature has no valid b= tag");
         signature = std::move(*b);
         if (t.count("h")) {
@@ -257,7 +206,7 @@ struct DomainKeysSession::Impl {
             std::string_view list = t["h"];
             while (!list.empty()) {
                 std::size_t colon = list.find(':');
-                std::string name = lower(strip_ws(list.substr(0, colon)));
+                std::string name = util::to_lower(strip_ws(list.substr(0, colon)));
                 if (!name.empty() &&
                     std::find(h_names.begin(), h_names.end(), name) == h_names.end())
                     h_names.push_back(name);
@@ -275,7 +224,7 @@ struct DomainKeysSession::Impl {
     // Takes one header below the signature: hashes it now when every header is signed, else
     // holds it when h= lists it; keeps the first signed Sender/From value.
     void signed_header(std::string_view name, std::string_view value) {
-        std::string lname = lower(trim(name));
+        std::string lname = util::to_lower(util::trim(name));
         if (have_h && std::find(h_names.begin(), h_names.end(), lname) == h_names.end()) return;
         std::optional<std::string>& slot = lname == "sender" ? sender : from;
         if ((lname == "sender" || lname == "from") && !slot && keep(value.size()))
@@ -342,8 +291,8 @@ struct DomainKeysSession::Impl {
         std::size_t at = address.rfind('@');
         if (at == std::string::npos || at + 1 == address.size())
             return done(Result::permerror, "no sending address in the signed Sender/From");
-        std::string local = address.substr(0, at), domain = lower(address.substr(at + 1));
-        if (!domain_within(domain, lower(verdict.domain)))
+        std::string local = address.substr(0, at), domain = util::to_lower(address.substr(at + 1));
+        if (!domain_within(domain, util::to_lower(verdict.domain)))
             return done(Result::permerror,
                         "bad identity: " + domain + " not within d=" + verdict.domain);
         dns::Answer a =
@@ -359,15 +308,15 @@ struct DomainKeysSession::Impl {
         bool testing = false;
         for (std::string_view f = k.count("t") ? k["t"] : ""; !f.empty();) {
             std::size_t colon = f.find(':');
-            testing |= trim(f.substr(0, colon)) == "y";
+            testing |= util::trim(f.substr(0, colon)) == "y";
             f = colon == std::string_view::npos ? std::string_view() : f.substr(colon + 1);
         }
         std::string note = testing ? " (key in testing mode, t=y)" : "";
-        if (k.count("k") && lower(k["k"]) != "rsa")
+        if (k.count("k") && util::to_lower(k["k"]) != "rsa")
             return done(Result::permerror, "unsupported key type k=" + k["k"] + note);
         std::string p = k.count("p") ? strip_ws(k["p"]) : "";
         if (p.empty()) return done(Result::permerror, "key revoked (empty p=)" + note);
-        auto der = base64_decode(p);
+        auto der = util::base64_decode(p);
         if (!der) return done(Result::permerror, "key p= is not base64" + note);
         const auto* cursor = reinterpret_cast<const unsigned char*>(der->data());
         std::unique_ptr<EVP_PKEY, PkeyFree> key(
@@ -398,25 +347,29 @@ struct DomainKeysSession::Impl {
     }
 };
 
-// Builds the session state; without memory for it the session gives no verdict.
-DomainKeysSession::DomainKeysSession(const dns::Resolver& resolver, unsigned min_key_bits) {
-    try {
-        impl_ = std::make_unique<Impl>(resolver, min_key_bits);
-    } catch (...) {
-        impl_.reset();  // out of memory: the session reports no DomainKeys verdict
-    }
-}
+// Remembers where keys come from; the state is built only when a signature shows up.
+DomainKeysSession::DomainKeysSession(const dns::Resolver& resolver, unsigned min_key_bits)
+    : resolver_(resolver), min_key_bits_(min_key_bits) {}
 
 // Frees the hash and the held headers.
 DomainKeysSession::~DomainKeysSession() = default;
 
-// Starts at the first DomainKey-Signature; the headers below it go to the signed data.
+// Starts at the first DomainKey-Signature; the headers below it go to the signed data (the
+// identity must be signed, so nothing above the signature is needed).
 void DomainKeysSession::header(std::string_view name, std::string_view value) {
-    if (!impl_ || impl_->headers_done) return;
+    if (headers_done_) return;
+    if (!impl_) {
+        if (!util::iequals(util::trim(name), "DomainKey-Signature")) return;
+        try {
+            impl_ = std::make_unique<Impl>(resolver_, min_key_bits_);
+        } catch (...) {
+            return;  // out of memory: the session reports no DomainKeys verdict
+        }
+    }
     try {
         if (impl_->have_signature)
             impl_->signed_header(name, value);
-        else if (lower(trim(name)) == "domainkey-signature")
+        else
             impl_->start(value);
     } catch (...) {
         impl_->broken = true;
@@ -425,6 +378,7 @@ void DomainKeysSession::header(std::string_view name, std::string_view value) {
 
 // Hashes the held headers and the empty line after the headers.
 void DomainKeysSession::end_of_headers() {
+    headers_done_ = true;
     if (!impl_ || impl_->headers_done) return;
     impl_->headers_done = true;
     try {

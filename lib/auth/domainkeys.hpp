@@ -31,7 +31,10 @@ class DomainKeysSession {
 
   private:
     struct Impl;
-    std::unique_ptr<Impl> impl_;
+    const dns::Resolver& resolver_;
+    unsigned min_key_bits_;
+    bool headers_done_ = false;
+    std::unique_ptr<Impl> impl_;  // built at the first DomainKey-Signature
 };
 
 }  // namespace mxpulse::auth

@@ -67,7 +67,9 @@ inline constexpr EventSpec outbound_auth{
     "queue_id sender_domain from_domain spf spf_domain dkim dkim_signatures dmarc policy "
     "spf_aligned dkim_aligned "
     "action elapsed_ms",
-    "The SPF, DKIM and DMARC verdict of one outbound message, and the action taken.",
+    "The SPF, DKIM and DMARC verdict of one outbound message, and the action taken. "
+    "dkim_signatures lists RESULT:d=DOMAIN:s=SELECTOR per signature, ending in :domainkeys for "
+    "a historic DomainKey-Signature (not part of dkim or DMARC).",
     "sender_domain"};
 inline constexpr EventSpec alert_raised{
     "alert.raised", Level::warn, false, "rule key metric window value threshold events severity",

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <map>
 
+#include "auth/auth_results.hpp"
 #include "auth/domainkeys.hpp"
+#include "auth/evaluate.hpp"
 #include "dns_server.hpp"
 
 using mxpulse::auth::DkimSignature;
@@ -188,7 +190,8 @@ class DomainKeysTest : public ::testing::Test {
                            txt("gran._domainkey.dk.test", "g=us*r; p=" + pub) +
                            txt("dsa._domainkey.dk.test", "k=dsa; p=" + pub) +
                            txt("broken._domainkey.dk.test", "k=rsa; t; p=" + pub) +
-                           txt("sel._domainkey.other.test", "p=" + pub);
+                           txt("sel._domainkey.other.test", "p=" + pub) +
+                           txt("_dmarc.dk.test", "v=DMARC1; p=reject");
         std::string err;
         server_ = mxpulse::testing::TestDnsServer::start(zone, {"refused.test"}, err).release();
         if (server_ == nullptr) start_error_ = err;
@@ -414,6 +417,38 @@ TEST_F(DomainKeysTest, TwoBytesAtATime) {
     Msg m = sign(key_, plain(), kTags);
     m.body.insert(m.body.size() - 4, "x");
     EXPECT_EQ(verify(m, 2)->result, Result::fail);
+}
+
+// Through DkimSession and the evaluator: reported as domainkeys=, counted neither as DKIM nor for
+// DMARC alignment (RFC 7489 knows only SPF and DKIM).
+TEST_F(DomainKeysTest, ReportedApartFromDkimAndDmarc) {
+    Msg m = sign(key_, plain(), kTags);
+    mxpulse::auth::AuthConfig ac;
+    std::string err;
+    auto evaluator = mxpulse::auth::Evaluator::create(*resolver_, ac, err);
+    ASSERT_NE(evaluator, nullptr) << err;
+    auto session = evaluator->start_dkim();
+    mxpulse::auth::Message msg;
+    msg.envelope_sender = "user@dk.test";
+    for (const auto& h : m.headers) {
+        session->header(h.name, h.value);
+        msg.headers.push_back({h.name, h.value});
+    }
+    session->end_of_headers();
+    session->body(m.body);
+    std::vector<DkimSignature> sigs = session->finish();
+    ASSERT_EQ(sigs.size(), 1u);
+    EXPECT_EQ(sigs[0].kind, SignatureKind::domainkeys);
+    EXPECT_EQ(sigs[0].result, Result::pass) << sigs[0].error;
+    EXPECT_EQ(mxpulse::auth::signatures_overall(sigs, std::nullopt), Result::pass);
+    mxpulse::auth::Verdict v = evaluator->evaluate(msg, sigs);
+    EXPECT_EQ(v.dkim_result, Result::none);
+    EXPECT_FALSE(v.dmarc.dkim_aligned);
+    EXPECT_EQ(v.dmarc.result, Result::fail);
+    std::string ar = mxpulse::auth::format_authentication_results("gw", v);
+    EXPECT_NE(ar.find("domainkeys=pass header.d=dk.test"), std::string::npos) << ar;
+    EXPECT_EQ(ar.find("dkim="), std::string::npos) << ar;
+    EXPECT_EQ(ar.find("header.s="), std::string::npos) << ar;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Unit tests of lib/util: strings, network prefixes, durations and sizes.
 #include <gtest/gtest.h>
 
+#include "util/base64.hpp"
 #include "util/cidr.hpp"
 #include "util/strings.hpp"
 #include "util/units.hpp"
@@ -82,4 +83,32 @@ TEST(Units, Sizes) {
     EXPECT_EQ(*parse_size("1M"), 1048576);
     EXPECT_FALSE(parse_size("1T"));
     EXPECT_FALSE(parse_size("k"));
+}
+
+TEST(Util, Base64MatchesRfc4648Vectors) {
+    const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                           {"f", "Zg=="},
+                                                           {"fo", "Zm8="},
+                                                           {"foo", "Zm9v"},
+                                                           {"foob", "Zm9vYg=="},
+                                                           {"fooba", "Zm9vYmE="},
+                                                           {"foobar", "Zm9vYmFy"}};
+    for (const auto& [plain, coded] : vectors) {
+        EXPECT_EQ(mxpulse::util::base64_encode(plain), coded);
+        auto back = mxpulse::util::base64_decode(coded);
+        ASSERT_TRUE(back.has_value()) << coded;
+        EXPECT_EQ(*back, plain);
+    }
+    std::string all;
+    for (int c = 0; c < 256; ++c)
+        all += static_cast<char>(c);
+    EXPECT_EQ(mxpulse::util::base64_decode(mxpulse::util::base64_encode(all)), all);
+}
+
+TEST(Util, Base64DecodeSkipsFoldingAndRefusesTheRest) {
+    EXPECT_EQ(mxpulse::util::base64_decode(" Zm9v\r\n\tYmFy "), "foobar");
+    EXPECT_FALSE(mxpulse::util::base64_decode("Zm9v*YmFy").has_value());
+    EXPECT_FALSE(mxpulse::util::base64_decode("Zg==Zg==").has_value());  // data after padding
+    EXPECT_FALSE(mxpulse::util::base64_decode("Z===").has_value());
+    EXPECT_FALSE(mxpulse::util::base64_decode("Z").has_value());  // a lone sextet
 }
