@@ -1,6 +1,8 @@
 // DMARC (RFC 7489) evaluation: From domain, record discovery, identifier alignment, policy.
 #include "auth/dmarc.hpp"
 
+#include "util/strings.hpp"
+
 namespace mxpulse::auth {
 
 namespace {
@@ -11,39 +13,6 @@ constexpr std::size_t kMaxFromAddresses = 32;
 bool domain_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '-' || c == '_' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-// Removes quoted strings and comments, keeping structure characters.
-std::string strip_quotes_and_comments(std::string_view v) {
-    std::string out;
-    int depth = 0;
-    bool quoted = false;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        char c = v[i];
-        if (quoted) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                quoted = false;
-            continue;
-        }
-        if (depth > 0) {
-            if (c == '\\')
-                ++i;
-            else if (c == '(')
-                ++depth;
-            else if (c == ')')
-                --depth;
-            continue;
-        }
-        if (c == '"')
-            quoted = true;
-        else if (c == '(')
-            depth = 1;
-        else
-            out += c;
-    }
-    return out;
 }
 
 // Looks up the DMARC record at _dmarc.NAME; sets TEMP on a transient failure.
@@ -68,7 +37,7 @@ std::optional<DmarcParse> lookup_record(const dns::Resolver& resolver, const std
 // Every address domain in a From header value.
 std::vector<std::string> from_domains(std::string_view header_value) {
     std::vector<std::string> out;
-    std::string clean = strip_quotes_and_comments(header_value);
+    std::string clean = util::strip_quotes_and_comments(header_value);
     std::size_t start = 0;
     int angle = 0;
     for (std::size_t i = 0; i <= clean.size(); ++i) {

@@ -71,38 +71,15 @@ bool parse_tags(std::string_view text, Tags& tags) {
 
 // Returns the addr-spec of the first mailbox in an address header VALUE; empty when none.
 std::string first_address(std::string_view value) {
-    std::string bare;  // VALUE without comments and quoted strings, up to the first ','
-    int depth = 0;
-    bool quoted = false;
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        char c = value[i];
-        if (quoted) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                quoted = false;
-        } else if (depth > 0) {
-            if (c == '\\')
-                ++i;
-            else if (c == '(')
-                ++depth;
-            else if (c == ')')
-                --depth;
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == '(') {
-            depth = 1;
-        } else if (c == '<') {
-            std::size_t close = value.find('>', i);
-            if (close == std::string_view::npos) return {};
-            return strip_ws(value.substr(i + 1, close - i - 1));
-        } else if (c == ',') {
-            break;
-        } else {
-            bare += c;
-        }
+    std::string clean = util::strip_quotes_and_comments(value);
+    std::string_view v = clean;
+    std::size_t lt = v.find('<'), comma = v.find(',');
+    if (lt != std::string_view::npos && (comma == std::string_view::npos || lt < comma)) {
+        std::size_t gt = v.find('>', lt);
+        if (gt == std::string_view::npos) return {};
+        return strip_ws(v.substr(lt + 1, gt - lt - 1));
     }
-    return strip_ws(bare);
+    return strip_ws(v.substr(0, comma));
 }
 
 // True when LOCAL matches the key's granularity PATTERN, where one '*' matches any run.

@@ -100,4 +100,37 @@ std::string address_domain(std::string_view address) {
     return to_lower(domain);
 }
 
+// Drops quoted strings and comments, keeping every other byte.
+std::string strip_quotes_and_comments(std::string_view v) {
+    std::string out;
+    int depth = 0;
+    bool quoted = false;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        char c = v[i];
+        if (quoted) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                quoted = false;
+            continue;
+        }
+        if (depth > 0) {
+            if (c == '\\')
+                ++i;
+            else if (c == '(')
+                ++depth;
+            else if (c == ')')
+                --depth;
+            continue;
+        }
+        if (c == '"')
+            quoted = true;
+        else if (c == '(')
+            depth = 1;
+        else
+            out += c;
+    }
+    return out;
+}
+
 }  // namespace mxpulse::util

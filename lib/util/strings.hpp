@@ -44,6 +44,10 @@ std::vector<std::string_view> split(std::string_view s, std::string_view separat
 // Returns the domain part of an address ("<a@B.example>" -> "b.example"), lowercased, or "".
 std::string address_domain(std::string_view address);
 
+// Returns an address header value without its RFC 5322 quoted strings and (nested) comments,
+// so that '<', '>', ',' and '@' left in it are structure.
+std::string strip_quotes_and_comments(std::string_view v);
+
 // Strips one pair of angle brackets and surrounding space from an envelope address.
 std::string_view strip_angles(std::string_view address);
 

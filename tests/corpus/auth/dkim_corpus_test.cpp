@@ -215,14 +215,25 @@ std::pair<std::string, std::string> rfc_verdict(const Case& c, std::int64_t now)
     return {};
 }
 
-TEST(DkimCorpus, VerdictsMatchExpectations) {
-    std::string dir = mxpulse::testing::shared_corpus_dir();
-    if (dir.empty()) GTEST_SKIP() << "SHARED CORPUS ABSENT (" MXPULSE_SHARED_DIR "): DKIM SKIPPED";
+// Loads the corpus and its DNS servers for each test; skips loudly when it is absent.
+class DkimCorpus : public ::testing::Test {
+  protected:
+    // Reads the expectations and starts the key servers.
+    void SetUp() override {
+        std::string dir = mxpulse::testing::shared_corpus_dir();
+        if (dir.empty()) {
+            GTEST_SKIP() << "SHARED CORPUS ABSENT (" MXPULSE_SHARED_DIR "): DKIM SKIPPED";
+        }
+        load_corpus(dir, cases, servers);
+        if (HasFatalFailure()) return;
+        ASSERT_FALSE(cases.empty());
+    }
+
     std::vector<Case> cases;
     std::map<std::string, std::unique_ptr<mxpulse::testing::TestDnsServer>> servers;
-    load_corpus(dir, cases, servers);
-    if (HasFatalFailure()) return;
-    ASSERT_FALSE(cases.empty());
+};
+
+TEST_F(DkimCorpus, VerdictsMatchExpectations) {
     std::int64_t now = std::time(nullptr);
 
     // Pass 1: no key-size floor, as when the corpus was written (before RFC 8301).
@@ -274,13 +285,7 @@ TEST(DkimCorpus, VerdictsMatchExpectations) {
 // Messages signed with an expiry (x=) whose expectation holds at a fixed clock
 // (verify_time_unix); ctest runs this under libfaketime as corpus.dkim_fixed_clock. Under the
 // real clock it has nothing to check.
-TEST(DkimCorpus, FixedClock) {
-    std::string dir = mxpulse::testing::shared_corpus_dir();
-    if (dir.empty()) GTEST_SKIP() << "SHARED CORPUS ABSENT (" MXPULSE_SHARED_DIR "): DKIM SKIPPED";
-    std::vector<Case> cases;
-    std::map<std::string, std::unique_ptr<mxpulse::testing::TestDnsServer>> servers;
-    load_corpus(dir, cases, servers);
-    if (HasFatalFailure()) return;
+TEST_F(DkimCorpus, FixedClock) {
     std::int64_t now = std::time(nullptr);
     int checked = 0;
     for (auto& c : cases) {

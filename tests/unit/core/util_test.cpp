@@ -112,3 +112,11 @@ TEST(Util, Base64DecodeSkipsFoldingAndRefusesTheRest) {
     EXPECT_FALSE(mxpulse::util::base64_decode("Z===").has_value());
     EXPECT_FALSE(mxpulse::util::base64_decode("Z").has_value());  // a lone sextet
 }
+
+TEST(Util, StripQuotesAndCommentsLeavesStructure) {
+    using mxpulse::util::strip_quotes_and_comments;
+    EXPECT_EQ(strip_quotes_and_comments("\"Doe, John\" <j@x.test>"), " <j@x.test>");
+    EXPECT_EQ(strip_quotes_and_comments("j@x.test (a (nested, comment) here)"), "j@x.test ");
+    EXPECT_EQ(strip_quotes_and_comments("\"a\\\"<b>\" <c@d>"), " <c@d>");
+    EXPECT_EQ(strip_quotes_and_comments("(unclosed <x@y>"), "");
+}
