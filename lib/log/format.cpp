@@ -6,12 +6,19 @@
 #include <cstdio>
 #include <ctime>
 
+#include "util/utf8.hpp"
+
 namespace mxpulse::log {
 
 namespace {
 
-// Appends s as a JSON string literal.
+// Appends s as a JSON string literal; bytes that are not UTF-8 become U+FFFD (RFC 8259 8.1).
 void json_string(std::string& out, std::string_view s) {
+    if (!util::valid_utf8(s)) {
+        std::string clean;
+        util::append_utf8_replacing(clean, s);
+        return json_string(out, clean);
+    }
     out += '"';
     for (unsigned char c : s) {
         switch (c) {
@@ -48,6 +55,7 @@ void kv_value(std::string& out, std::string_view s) {
     bool bare = !s.empty();
     for (unsigned char c : s)
         bare = bare && c > 0x20 && c != 0x7f && c != '"' && c != '=' && c != '\\';
+    bare = bare && util::valid_utf8(s);
     if (bare) {
         out += s;
         return;

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "util/utf8.hpp"
+
 namespace mxpulse::metrics {
 
 namespace {
@@ -266,9 +268,12 @@ void auth_results(std::string& out, const stats::AuthCounters& auth, std::size_t
 }  // namespace
 
 std::string escape_label(std::string_view value) {
+    // Prometheus refuses a whole scrape over one label value that is not UTF-8.
+    std::string clean;
+    util::append_utf8_replacing(clean, value);
     std::string out;
-    out.reserve(value.size());
-    for (char c : value) {
+    out.reserve(clean.size());
+    for (char c : clean) {
         if (c == '\\')
             out += "\\\\";
         else if (c == '"')

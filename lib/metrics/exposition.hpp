@@ -37,7 +37,8 @@ inline constexpr const char* kContentType = "text/plain; version=0.0.4; charset=
 // Returns the whole exposition text; label values are escaped, cardinality bounded by top_n.
 std::string render(const Inputs& in);
 
-// Returns a label value escaped for the exposition (backslash, double quote, newline).
+// Returns a label value escaped for the exposition (backslash, double quote, newline), bytes
+// that are not UTF-8 replaced by U+FFFD.
 std::string escape_label(std::string_view value);
 
 }  // namespace mxpulse::metrics

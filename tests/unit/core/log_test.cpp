@@ -37,6 +37,20 @@ TEST(LogFormat, JsonIsValidAndEscaped) {
     EXPECT_EQ(j["ts"], "2026-01-01T00:00:00.000+00:00");
 }
 
+TEST(LogFormat, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+    // A Latin-1 domain from a hostile bounce, a lone continuation byte, a truncated sequence.
+    std::string bad = "user@ex\xe4mple.test \x80 caf\xc3";
+    std::string json = format_line(Format::json, "", events::message_seen, "Q1",
+                                   {Field("sender", bad), Field("ok", "gr\xc3\xbc\xc3\x9f")});
+    auto j = nlohmann::json::parse(json);  // strict: throws on invalid UTF-8
+    EXPECT_EQ(j["sender"], "user@ex\xef\xbf\xbdmple.test \xef\xbf\xbd caf\xef\xbf\xbd");
+    EXPECT_EQ(j["ok"], "gr\xc3\xbc\xc3\x9f");  // valid UTF-8 passes unchanged
+    std::string kv = format_line(Format::kv, "", events::message_seen, "Q1",
+                                 {Field("sender", bad), Field("ok", "gr\xc3\xbc\xc3\x9f")});
+    EXPECT_NE(kv.find("sender=\"user@ex\xef\xbf\xbdmple.test"), std::string::npos) << kv;
+    EXPECT_NE(kv.find(" ok=gr\xc3\xbc\xc3\x9f"), std::string::npos) << kv;
+}
+
 TEST(LogFormat, TimestampHasOffset) {
     std::string ts = timestamp_now();
     ASSERT_EQ(ts.size(), 29u) << ts;

@@ -5,6 +5,7 @@
 #include "util/cidr.hpp"
 #include "util/strings.hpp"
 #include "util/units.hpp"
+#include "util/utf8.hpp"
 
 using namespace mxpulse::util;
 
@@ -119,4 +120,27 @@ TEST(Util, StripQuotesAndCommentsLeavesStructure) {
     EXPECT_EQ(strip_quotes_and_comments("j@x.test (a (nested, comment) here)"), "j@x.test ");
     EXPECT_EQ(strip_quotes_and_comments("\"a\\\"<b>\" <c@d>"), " <c@d>");
     EXPECT_EQ(strip_quotes_and_comments("(unclosed <x@y>"), "");
+}
+
+TEST(Util, Utf8SequencesFollowRfc3629) {
+    using mxpulse::util::utf8_sequence;
+    using mxpulse::util::valid_utf8;
+    EXPECT_EQ(utf8_sequence("a"), 1u);
+    EXPECT_EQ(utf8_sequence("\xc3\xa9"), 2u);
+    EXPECT_EQ(utf8_sequence("\xe2\x82\xac"), 3u);
+    EXPECT_EQ(utf8_sequence("\xf0\x9f\x98\x80"), 4u);
+    EXPECT_EQ(utf8_sequence("\xf4\x8f\xbf\xbf"), 4u);  // U+10FFFF
+    EXPECT_EQ(utf8_sequence(""), 0u);
+    EXPECT_EQ(utf8_sequence("\x80"), 0u);              // lone continuation
+    EXPECT_EQ(utf8_sequence("\xc0\xaf"), 0u);          // overlong '/'
+    EXPECT_EQ(utf8_sequence("\xe0\x80\xaf"), 0u);      // overlong
+    EXPECT_EQ(utf8_sequence("\xed\xa0\x80"), 0u);      // surrogate U+D800
+    EXPECT_EQ(utf8_sequence("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
+    EXPECT_EQ(utf8_sequence("\xe2\x82"), 0u);          // truncated
+    EXPECT_EQ(utf8_sequence("\xff"), 0u);
+    EXPECT_TRUE(valid_utf8("plain ascii and \xc3\xa9t\xc3\xa9"));
+    EXPECT_FALSE(valid_utf8("caf\xe9"));
+    std::string out = "x";
+    mxpulse::util::append_utf8_replacing(out, "a\xe2\x82" "b\xc3\xa9");
+    EXPECT_EQ(out, "xa\xef\xbf\xbd\xef\xbf\xbd" "b\xc3\xa9");
 }

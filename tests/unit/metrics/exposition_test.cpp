@@ -95,6 +95,17 @@ TEST(Exposition, LabelValuesAreEscaped) {
     EXPECT_EQ(t.find("evil\"domain\n"), std::string::npos);
 }
 
+TEST(Exposition, LabelValuesAreUtf8) {
+    EXPECT_EQ(metrics::escape_label("ex\xe4mple.test"), "ex\xef\xbf\xbdmple.test");
+    EXPECT_EQ(metrics::escape_label("b\xc3\xbc" "cher.test"), "b\xc3\xbc" "cher.test");
+    stats::Counters c;
+    stats::Registry r;
+    r.record_outbound("ex\xe4mple.test", "", 1, kNow);
+    std::string t = render(c, r, 5);
+    EXPECT_NE(t.find("destination=\"ex\xef\xbf\xbdmple.test\""), std::string::npos);
+    EXPECT_EQ(t.find("\xe4"), std::string::npos);
+}
+
 TEST(Exposition, ActiveAlertsAndSuppressedLines) {
     stats::Counters c;
     stats::Registry r;
