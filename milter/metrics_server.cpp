@@ -1,28 +1,35 @@
-// The Prometheus endpoint: GET /metrics over HTTP, served by libevent's evhttp on its own thread.
+// The Prometheus endpoint: GET /metrics over HTTP/1.1 on its own libevent thread.
 //
 // Its own event base and thread rather than the control thread's: a scrape renders every tracked
 // destination (tens of milliseconds at 100,000) and comes over TCP from another host, so a slow or
 // stuck scraper must never delay an operator's mxpulsectl during an incident, nor the snapshot
 // timer. The registry is the only state both threads read, and it is built for that.
+//
+// The HTTP is the least a scraper needs (one request per connection, Connection: close), spoken
+// over bufferevents rather than evhttp: libevent 2.1's evhttp cannot bound its connections, and
+// every resource here is bounded -- connections (metrics.max_clients), request head size, time.
 #include "metrics_server.hpp"
 
 #include <arpa/inet.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <thread>
 
 #include "log/logger.hpp"
 #include "metrics/exposition.hpp"
+#include "metrics/http.hpp"
 #include "util/cidr.hpp"
 
 namespace mxpulse::milter {
@@ -31,53 +38,138 @@ struct MetricsServer::Impl {
     App& app;
     int fd = -1;
     event_base* base = nullptr;
-    evhttp* http = nullptr;
+    evconnlistener* listener = nullptr;
     std::thread thread;
+    // Open connections and when each was accepted; touched on the metrics thread only.
+    std::map<bufferevent*, std::chrono::steady_clock::time_point> connections;
     explicit Impl(App& a) : app(a) {}
 };
 
 namespace {
 
 constexpr int kTimeoutSeconds = 10;
-constexpr long kMaxRequestHeaders = 8192;
+constexpr std::size_t kMaxRequestHead = 8192;
 
-// Answers one HTTP request: the exposition on GET or HEAD /metrics, 404 or 405 otherwise.
-void on_request(evhttp_request* req, void* arg) {
+// Renders the exposition from the live counters; throws what rendering throws.
+std::string render_metrics(MetricsServer::Impl& s) {
+    auto cfg = s.app.config.get();
+    metrics::Inputs in{s.app.counters,
+                       *s.app.registry,
+                       static_cast<std::size_t>(cfg->metrics_top_destinations),
+                       std::time(nullptr),
+                       s.app.correlation.get(),
+                       &s.app.auth_counters};
+    for (const alerts::Active& a : s.app.alerts.active())
+        in.alerts.push_back({a.rule, a.scope, a.key, a.severity});
+    in.alerts_raised = s.app.alerts.raised_totals();
+    in.log_suppressed = log::suppressed_totals();
+    return metrics::render(in);
+}
+
+// The response to a judged request head.
+std::string respond(MetricsServer::Impl& s, metrics::Request r) {
+    using metrics::Request;
+    constexpr std::string_view text = "text/plain; charset=utf-8";
+    switch (r) {
+        case Request::get:
+        case Request::head:
+            try {
+                return metrics::http_response(200, "OK", metrics::kContentType, render_metrics(s),
+                                              r == Request::head);
+            } catch (const std::exception&) {
+                return metrics::http_response(500, "Internal Server Error", text,
+                                              "internal error\n", false);
+            }
+        case Request::not_found:
+            return metrics::http_response(404, "Not Found", text, "not found; try /metrics\n",
+                                          false);
+        case Request::bad_method:
+            return metrics::http_response(405, "Method Not Allowed", text, "GET or HEAD\n", false,
+                                          "Allow: GET, HEAD\r\n");
+        case Request::too_large:
+            return metrics::http_response(431, "Request Header Fields Too Large", text,
+                                          "request head over 8 KiB\n", false);
+        case Request::bad_request:
+        case Request::incomplete:
+            break;
+    }
+    return metrics::http_response(400, "Bad Request", text, "not an HTTP/1.x request\n", false);
+}
+
+// Closes one connection and frees its slot.
+void close_connection(bufferevent* bev, MetricsServer::Impl* s) {
+    s->connections.erase(bev);
+    bufferevent_free(bev);
+}
+
+// Closes the connection once the response has been written out.
+void on_written(bufferevent* bev, void* arg) {
+    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+        close_connection(bev, static_cast<MetricsServer::Impl*>(arg));
+    }
+}
+
+// Closes the connection on EOF, an error or a timeout.
+void on_event(bufferevent* bev, short, void* arg) {
+    close_connection(bev, static_cast<MetricsServer::Impl*>(arg));
+}
+
+// Reads the request head; answers once it is complete (or cannot be).
+void on_read(bufferevent* bev, void* arg) {
     auto* s = static_cast<MetricsServer::Impl*>(arg);
-    evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-        evhttp_send_error(req, 405, "Method Not Allowed");
-        return;
+    // The read timeout restarts with every byte; this bounds a head sent a byte at a time.
+    auto opened = s->connections.find(bev);
+    if (opened != s->connections.end() &&
+        std::chrono::steady_clock::now() - opened->second > std::chrono::seconds(kTimeoutSeconds)) {
+        return close_connection(bev, s);
     }
-    const char* path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
-    if (!path || std::strcmp(path, "/metrics") != 0) {
-        evhttp_send_error(req, 404, "Not Found; try /metrics");
-        return;
-    }
-    std::string body;
+    evbuffer* in = bufferevent_get_input(bev);
+    std::size_t n = std::min(evbuffer_get_length(in), kMaxRequestHead + 4);
+    auto* bytes = reinterpret_cast<const char*>(evbuffer_pullup(in, static_cast<ssize_t>(n)));
+    metrics::Request r = metrics::judge_request(std::string_view(bytes, n), kMaxRequestHead);
+    if (r == metrics::Request::incomplete) return;
+    std::string reply;
     try {
-        auto cfg = s->app.config.get();
-        metrics::Inputs in{s->app.counters,
-                           *s->app.registry,
-                           static_cast<std::size_t>(cfg->metrics_top_destinations),
-                           std::time(nullptr),
-                           s->app.correlation.get(),
-                           &s->app.auth_counters};
-        for (const alerts::Active& a : s->app.alerts.active())
-            in.alerts.push_back({a.rule, a.scope, a.key, a.severity});
-        in.alerts_raised = s->app.alerts.raised_totals();
-        in.log_suppressed = log::suppressed_totals();
-        body = metrics::render(in);
+        reply = respond(*s, r);
     } catch (const std::exception&) {
-        evhttp_send_error(req, 500, "Internal Server Error");
+        return close_connection(bev, s);  // out of memory building even an error reply
+    }
+    bufferevent_disable(bev, EV_READ);
+    bufferevent_setcb(bev, nullptr, on_written, on_event, s);
+    bufferevent_write(bev, reply.data(), reply.size());
+}
+
+// Takes a connection, or turns it away with 503 when metrics.max_clients are open.
+void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
+    auto* s = static_cast<MetricsServer::Impl*>(arg);
+    std::int64_t cap = s->app.config.get()->metrics_max_clients;
+    if (static_cast<std::int64_t>(s->connections.size()) >= cap) {
+        s->app.counters.count_limit(stats::Limit::metrics_clients);
+        log::emit_message(log::events::limit_hit, "",
+                          {log::Field("limit", stats::limit_name(stats::Limit::metrics_clients)),
+                           log::Field("value", cap)});
+        std::string busy =
+            metrics::http_response(503, "Service Unavailable", "text/plain; charset=utf-8",
+                                   "too many metrics clients\n", false);
+        (void)!write(fd, busy.data(), busy.size());  // non-blocking, best effort
+        evutil_closesocket(fd);
         return;
     }
-    evkeyvalq* headers = evhttp_request_get_output_headers(req);
-    evhttp_add_header(headers, "Content-Type", metrics::kContentType);
-    evbuffer* out = evbuffer_new();
-    if (cmd == EVHTTP_REQ_GET) evbuffer_add(out, body.data(), body.size());
-    evhttp_send_reply(req, 200, "OK", out);
-    evbuffer_free(out);
+    bufferevent* bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == nullptr) {
+        evutil_closesocket(fd);
+        return;
+    }
+    try {
+        s->connections.emplace(bev, std::chrono::steady_clock::now());
+    } catch (const std::exception&) {
+        bufferevent_free(bev);  // out of memory: turn the scraper away
+        return;
+    }
+    timeval timeout{kTimeoutSeconds, 0};
+    bufferevent_set_timeouts(bev, &timeout, &timeout);
+    bufferevent_setcb(bev, on_read, nullptr, on_event, s);
+    bufferevent_enable(bev, EV_READ);
 }
 
 // Splits "IP:PORT" or "[IPv6]:PORT" into a socket address; false when malformed.
@@ -138,21 +230,15 @@ bool MetricsServer::start(std::string& error) {
     if (s.fd < 0) return true;
     evthread_use_pthreads();
     s.base = event_base_new();
-    s.http = s.base ? evhttp_new(s.base) : nullptr;
-    if (!s.http) {
-        error = "evhttp_new failed";
+    s.listener = s.base
+                     ? evconnlistener_new(s.base, on_accept, &s,
+                                          LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, s.fd)
+                     : nullptr;
+    if (!s.listener) {
+        error = "metrics: cannot listen with libevent";
         return false;
     }
-    evhttp_set_timeout(s.http, kTimeoutSeconds);
-    evhttp_set_max_headers_size(s.http, kMaxRequestHeaders);
-    evhttp_set_max_body_size(s.http, 0);
-    evhttp_set_allowed_methods(s.http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST);
-    evhttp_set_gencb(s.http, on_request, &s);
-    if (evhttp_accept_socket(s.http, s.fd) != 0) {
-        error = "evhttp_accept_socket failed";
-        return false;
-    }
-    s.fd = -1;  // owned by evhttp now
+    s.fd = -1;  // owned by the listener now
     s.thread = std::thread([&s] { event_base_dispatch(s.base); });
     return true;
 }
@@ -161,7 +247,10 @@ void MetricsServer::stop() {
     Impl& s = *impl_;
     if (s.base) event_base_loopbreak(s.base);
     if (s.thread.joinable()) s.thread.join();
-    if (s.http) evhttp_free(s.http), s.http = nullptr;
+    for (const auto& [bev, since] : s.connections)
+        bufferevent_free(bev);
+    s.connections.clear();
+    if (s.listener) evconnlistener_free(s.listener), s.listener = nullptr;
     if (s.base) event_base_free(s.base), s.base = nullptr;
     if (s.fd >= 0) close(s.fd), s.fd = -1;
 }

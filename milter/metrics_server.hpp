@@ -1,4 +1,4 @@
-// The Prometheus endpoint: GET /metrics over HTTP, served by libevent's evhttp on its own thread.
+// The Prometheus endpoint: GET /metrics over HTTP/1.1 on its own libevent thread.
 #pragma once
 
 #include <memory>

@@ -126,6 +126,7 @@ struct Config {
     // [metrics]
     std::string metrics_listen;  // "IP:PORT" or "[IPv6]:PORT"; "" disables
     std::int64_t metrics_top_destinations = 0;
+    std::int64_t metrics_max_clients = 0;
 
     // Derived at load time from internal_networks (already validated).
     std::vector<util::Cidr> internal_cidrs;

@@ -17,6 +17,7 @@ enum class Limit : std::size_t {
     control_clients,
     control_request_bytes,
     mx_queue,
+    metrics_clients,
     count_  // number of limits; not a limit
 };
 

@@ -4,7 +4,9 @@ control commands, access control, the Prometheus endpoint, and counters survivin
 import os
 import re
 import smtplib
+import socket
 import subprocess
+import time
 import unittest
 import urllib.request
 
@@ -115,6 +117,7 @@ yahoo = ["yahoo.com", "aol.com"]
 [metrics]
 listen = "127.0.0.1:{port}"
 top_destinations = 3
+max_clients = 2
 """.format(read=ACL_READ_UID, admin=ACL_ADMIN_GID, port=cls.metrics_port)
         cls.gw = harness.Gateway(socket_kind="unix")
         cls.gw.extra_config = extra.replace("{state}", cls.gw.path("state", "state.cbor"))
@@ -303,6 +306,51 @@ top_destinations = 3
         with self.assertRaises(urllib.error.HTTPError) as e:
             urllib.request.urlopen("http://127.0.0.1:%d/nothing" % self.metrics_port, timeout=10)
         self.assertEqual(e.exception.code, 404)
+
+    def metrics_raw(self, request):
+        """Sends REQUEST to the metrics endpoint and returns all it answers before closing."""
+        with socket.create_connection(("127.0.0.1", self.metrics_port), timeout=10) as c:
+            c.sendall(request)
+            data = b""
+            while True:
+                chunk = c.recv(65536)
+                if not chunk:
+                    return data
+                data += chunk
+
+    def test_6b_metrics_endpoint_is_bounded_and_answers_bad_requests(self):
+        head = self.metrics_raw(b"HEAD /metrics HTTP/1.1\r\nHost: gw\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 200 OK\r\n"), head[:80])
+        self.assertTrue(head.endswith(b"\r\n\r\n"), "HEAD has no body")
+        length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+        self.assertGreater(length, 1000)
+        post = self.metrics_raw(b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+        self.assertTrue(post.startswith(b"HTTP/1.1 405 "), post[:80])
+        self.assertIn(b"\r\nAllow: GET, HEAD\r\n", post)
+        self.assertTrue(self.metrics_raw(b"hello there\r\n\r\n").startswith(b"HTTP/1.1 400 "))
+        big = b"GET /metrics HTTP/1.1\r\nX-Pad: " + b"a" * 9000 + b"\r\n\r\n"
+        self.assertTrue(self.metrics_raw(big).startswith(b"HTTP/1.1 431 "))
+
+        # max_clients = 2: two idle connections hold both slots, a third is turned away.
+        idle = [socket.create_connection(("127.0.0.1", self.metrics_port), timeout=10)
+                for _ in range(2)]
+        try:
+            time.sleep(0.5)  # both accepted by the metrics thread
+            busy = self.metrics_raw(b"GET /metrics HTTP/1.1\r\n\r\n")
+            self.assertTrue(busy.startswith(b"HTTP/1.1 503 "), busy[:80])
+        finally:
+            for c in idle:
+                c.close()
+        time.sleep(0.5)  # their slots freed
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.metrics_port,
+                                    timeout=10) as r:
+            text = r.read().decode()
+        hits = re.search(r'mxpulse_limit_hits_total\{limit="metrics_clients"\} (\d+)', text)
+        self.assertIsNotNone(hits, "the limit is exported")
+        self.assertEqual(int(hits.group(1)), 1)
+        limits = [e for e in self.gw.events("limit.hit") if e.get("limit") == "metrics_clients"]
+        self.assertEqual(len(limits), 1)
+        self.assertEqual(int(limits[0]["value"]), 2)
 
     def test_7_counters_survive_a_restart(self):
         gw = self.gw
