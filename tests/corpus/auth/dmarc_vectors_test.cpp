@@ -1,6 +1,7 @@
 // DMARC vectors (record parsing, From extraction, alignment, evaluation via a real unbound).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -13,8 +14,27 @@ using nlohmann::json;
 
 namespace {
 
-// Agreement floor: raise it when the implementation improves, never lower it silently.
-constexpr int kAgreementFloor = 35;
+// Where RFC 7489 gives a different answer than a vector (written from OpenDMARC's lenient
+// parser), the reason; empty when the vector holds. Decided from the input, never its name.
+std::string rfc_deviation(const json& v) {
+    if (v["kind"] != "record_parse" || !v["expected"].value("valid", false)) return "";
+    std::string record = v["input"].value("record", "");
+    std::string lower;
+    for (char c : record)
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto p = lower.find("p=");
+    while (p != std::string::npos && p > 0 && lower[p - 1] != ';' && lower[p - 1] != ' ') {
+        p = lower.find("p=", p + 1);
+    }
+    if (p == std::string::npos || lower.find("rua=") != std::string::npos) return "";
+    std::string value = lower.substr(p + 2, lower.find(';', p) - p - 2);
+    while (!value.empty() && value.back() == ' ')
+        value.pop_back();
+    if (value == "none" || value == "quarantine" || value == "reject") return "";
+    return "p=" + value +
+           " is not none, quarantine or reject and there is no rua: RFC 7489 6.6.3 applies no "
+           "DMARC processing (OpenDMARC accepts abbreviations)";
+}
 
 // Checks one vector; returns an empty string on agreement, else a description.
 std::string check(const json& v, const mxpulse::auth::PublicSuffixList& psl) {
@@ -99,16 +119,21 @@ TEST(DmarcVectors, AgreeWithExpectations) {
         if (line.empty()) continue;
         json v = json::parse(line);
         std::string why = check(v, *psl);
+        std::string id = v["id"].get<std::string>();
         ++total;
         if (why.empty()) {
             ++agree;
-        } else {
-            report << "  MISMATCH " << v["id"].get<std::string>() << ": " << why << "\n";
+            continue;
         }
+        std::string rfc = rfc_deviation(v);
+        EXPECT_FALSE(rfc.empty()) << id << ": " << why;
+        // The only deviation known: the record is invalid to us, valid to the vector.
+        EXPECT_EQ(why.rfind("valid=0", 0), 0u) << id << ": " << why;
+        report << "  DEVIATION " << id << ": " << why << "; " << rfc << "\n";
     }
-    std::cout << "DMARC vectors: " << agree << "/" << total << " agree\n" << report.str();
+    std::cout << "DMARC vectors: " << agree << "/" << total << " equal vectors.jsonl\n"
+              << report.str();
     EXPECT_GT(total, 0);
-    EXPECT_GE(agree, kAgreementFloor);
 }
 
 }  // namespace
