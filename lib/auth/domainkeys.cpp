@@ -283,7 +283,8 @@ struct DomainKeysSession::Impl {
         Tags k;
         if (!parse_tags(a.texts.front(), k)) return done(Result::permerror, "key syntax error");
         bool testing = false;
-        for (std::string_view f = k.count("t") ? k["t"] : ""; !f.empty();) {
+        std::string flags = k.count("t") ? k["t"] : "";
+        for (std::string_view f = flags; !f.empty();) {
             std::size_t colon = f.find(':');
             testing |= util::trim(f.substr(0, colon)) == "y";
             f = colon == std::string_view::npos ? std::string_view() : f.substr(colon + 1);
