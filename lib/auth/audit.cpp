@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "auth/dkim_key.hpp"
 #include "auth/dmarc.hpp"
 #include "auth/spf.hpp"
 #include "auth/spf_record.hpp"
@@ -77,21 +78,6 @@ void walk(const dns::Resolver& r, std::string_view domain, int depth, int& count
             ++count;
         }
     }
-}
-
-// Approximate RSA modulus size from the base64 length of a SubjectPublicKeyInfo.
-unsigned rsa_bits_from_b64(std::string_view b64) {
-    std::size_t chars = 0, pad = 0;
-    for (char c : b64) {
-        if (c == '=')
-            ++pad;
-        else if (c != ' ' && c != '\t')
-            ++chars;
-    }
-    std::size_t bytes = (chars + pad) * 3 / 4 - pad;
-    if (bytes < 40) return 0;
-    unsigned bits = static_cast<unsigned>((bytes - 38) * 8);
-    return (bits + 128) / 256 * 256;
 }
 
 // Value of tag NAME in a tag=value; list.
@@ -218,9 +204,16 @@ void audit_dkim(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep)
             if (p == "\x01" || p.empty()) {
                 add(rep, "dkim", "dkim.selector", Severity::error,
                     "selector " + sel + " has no key (p= empty: revoked)");
+            } else if (k.key_type != "rsa" && k.key_type != "ed25519") {
+                add(rep, "dkim", "dkim.selector", Severity::error,
+                    "selector " + sel + " has key type k=" + k.key_type +
+                        ", which receivers do not know (permerror); use rsa or ed25519");
+            } else if (auto key = read_public_key(p, k.key_type); !key) {
+                add(rep, "dkim", "dkim.selector", Severity::error,
+                    "selector " + sel + ": p= holds no valid " + k.key_type +
+                        " public key; receivers return permerror");
             } else {
-                if (k.key_type == "rsa") k.key_bits = rsa_bits_from_b64(p);
-                if (k.key_type == "ed25519") k.key_bits = 256;
+                k.key_bits = key->bits;
                 Severity sev = Severity::ok;
                 if (k.key_type == "rsa" && k.key_bits < 1024)
                     sev = Severity::error;
@@ -229,7 +222,14 @@ void audit_dkim(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep)
                 add(rep, "dkim", "dkim.selector", sev,
                     "selector " + sel + " published" +
                         (k.cname.empty() ? " as TXT" : " as CNAME to " + k.cname) + ", " +
-                        k.key_type + " ~" + std::to_string(k.key_bits) + " bits");
+                        k.key_type + " " + std::to_string(k.key_bits) + " bits");
+                if (key->bare_rsa) {
+                    add(rep, "dkim", "dkim.key_format", Severity::warning,
+                        "selector " + sel +
+                            " publishes a bare RSAPublicKey: RFC 6376 allows it, but OpenDKIM "
+                            "and other verifiers reading only SubjectPublicKeyInfo fail it; "
+                            "republish p= as SubjectPublicKeyInfo (openssl rsa -pubout)");
+                }
             }
         }
         rep.dkim.push_back(std::move(k));

@@ -1,7 +1,11 @@
 // DKIM key records (RFC 6376 3.6.1) normalised before libopendkim parses them.
 #include "auth/dkim_key.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <cstdint>
+#include <memory>
 
 #include "util/base64.hpp"
 
@@ -58,6 +62,30 @@ std::optional<std::string> spki_from_rsa_public_key(std::string_view der) {
     std::string body(reinterpret_cast<const char*>(kRsaAlgorithm), sizeof kRsaAlgorithm);
     body += bits;
     return "\x30" + der_length(body.size()) + body;
+}
+
+// Decodes P and asks OpenSSL what key the DER holds.
+std::optional<PublicKey> read_public_key(std::string_view p, std::string_view type) {
+    auto der = util::base64_decode(p);
+    if (!der || der->empty()) return std::nullopt;
+    PublicKey key;
+    if (type == "ed25519") {
+        if (der->size() != 32) return std::nullopt;
+        key.type = "ed25519";
+        key.bits = 256;
+        return key;
+    }
+    if (auto spki = spki_from_rsa_public_key(*der)) {
+        key.bare_rsa = true;
+        *der = std::move(*spki);
+    }
+    const auto* cursor = reinterpret_cast<const unsigned char*>(der->data());
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
+        d2i_PUBKEY(nullptr, &cursor, static_cast<long>(der->size())), EVP_PKEY_free);
+    if (!pkey || EVP_PKEY_get_base_id(pkey.get()) != EVP_PKEY_RSA) return std::nullopt;
+    key.type = "rsa";
+    key.bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey.get()));
+    return key;
 }
 
 // Rewrites p= when it holds a bare RSAPublicKey.

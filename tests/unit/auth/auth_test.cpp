@@ -181,6 +181,13 @@ TEST_F(AuthTest, AuditFindsEachDefect) {
     EXPECT_EQ(severity_of(run("pnone.test"), "dmarc.policy"), "warning");
     EXPECT_EQ(severity_of(run("nothing.test"), "spf.present"), "error");
     EXPECT_FALSE(run("soft.test").suggestions.empty());
+    AuditReport bare = run("bare.test");
+    EXPECT_EQ(severity_of(bare, "dkim.key_format"), "warning");
+    EXPECT_EQ(severity_of(bare, "dkim.selector"), "warning");  // 1024 bits: fine, 2048 better
+    ASSERT_EQ(bare.dkim.size(), 2u);
+    EXPECT_EQ(bare.dkim[0].key_bits, 1024u);
+    EXPECT_EQ(severity_of(run("junkkey.test"), "dkim.selector"), "error");
+    EXPECT_EQ(severity_of(run("good.test"), "dkim.key_format"), "absent");
 }
 
 TEST_F(AuthTest, CheckDomainJsonAndExitCode) {

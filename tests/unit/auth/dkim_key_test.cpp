@@ -82,6 +82,29 @@ TEST(DkimKey, RecordRewrittenOnlyForABareRsaPublicKey) {
     EXPECT_FALSE(normalise_key_record("").has_value());
 }
 
+TEST(DkimKey, PublicKeysAreMeasuredExactly) {
+    using mxpulse::auth::read_public_key;
+    for (unsigned bits : {1024u, 2048u}) {
+        KeyForms k = fresh_key(bits);
+        auto spki = read_public_key(b64(k.spki), "rsa");
+        ASSERT_TRUE(spki.has_value());
+        EXPECT_EQ(spki->type, "rsa");
+        EXPECT_EQ(spki->bits, bits);
+        EXPECT_FALSE(spki->bare_rsa);
+        auto bare = read_public_key(b64(k.pkcs1), "rsa");
+        ASSERT_TRUE(bare.has_value());
+        EXPECT_EQ(bare->bits, bits);
+        EXPECT_TRUE(bare->bare_rsa);
+    }
+    auto ed = read_public_key(b64(std::string(32, '\x11')), "ed25519");
+    ASSERT_TRUE(ed.has_value());
+    EXPECT_EQ(ed->bits, 256u);
+    EXPECT_FALSE(read_public_key(b64(std::string(31, '\x11')), "ed25519").has_value());
+    EXPECT_FALSE(read_public_key(b64("not a key at all"), "rsa").has_value());
+    EXPECT_FALSE(read_public_key("%%%", "rsa").has_value());
+    EXPECT_FALSE(read_public_key("", "rsa").has_value());
+}
+
 TEST(DkimKey, AnswerPacketParsesWithTheSystemResolverLibrary) {
     std::string longtext(300, 'k');
     auto wire = mxpulse::auth::txt_answer_packet("sel._domainkey.example.org.", 3600,
