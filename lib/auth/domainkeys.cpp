@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/dkim_key.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
 
@@ -296,6 +297,7 @@ struct DomainKeysSession::Impl {
         if (p.empty()) return done(Result::permerror, "key revoked (empty p=)" + note);
         auto der = util::base64_decode(p);
         if (!der) return done(Result::permerror, "key p= is not base64" + note);
+        if (auto spki = spki_from_rsa_public_key(*der)) *der = std::move(*spki);  // bare form
         const auto* cursor = reinterpret_cast<const unsigned char*>(der->data());
         std::unique_ptr<EVP_PKEY, PkeyFree> key(
             d2i_PUBKEY(nullptr, &cursor, static_cast<long>(der->size())));

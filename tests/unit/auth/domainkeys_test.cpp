@@ -50,10 +50,10 @@ std::string b64(const std::string& bytes) {
     return out;
 }
 
-// Returns the p= value (base64 SubjectPublicKeyInfo) of KEY.
-std::string public_b64(EVP_PKEY* key) {
+// Returns the p= value of KEY: base64 SubjectPublicKeyInfo, or the bare RSAPublicKey when BARE.
+std::string public_b64(EVP_PKEY* key, bool bare = false) {
     unsigned char* der = nullptr;
-    int n = i2d_PUBKEY(key, &der);
+    int n = bare ? i2d_PublicKey(key, &der) : i2d_PUBKEY(key, &der);
     std::string bytes(reinterpret_cast<char*>(der), static_cast<std::size_t>(n));
     OPENSSL_free(der);
     return b64(bytes);
@@ -192,6 +192,7 @@ class DomainKeysTest : public ::testing::Test {
                            txt("dsa._domainkey.dk.test", "k=dsa; p=" + pub) +
                            txt("broken._domainkey.dk.test", "k=rsa; t; p=" + pub) +
                            txt("sel._domainkey.other.test", "p=" + pub) +
+                           txt("bare._domainkey.dk.test", "k=rsa; p=" + public_b64(key_, true)) +
                            txt("_dmarc.dk.test", "v=DMARC1; p=reject");
         std::string err;
         server_ = mxpulse::testing::TestDnsServer::start(zone, {"refused.test"}, err).release();
@@ -243,6 +244,13 @@ TEST_F(DomainKeysTest, SimplePasses) {
     EXPECT_EQ(v->algorithm, "rsa-sha1");
     EXPECT_EQ(v->key_bits, 1024u);
     EXPECT_TRUE(v->error.empty());
+}
+
+TEST_F(DomainKeysTest, BareRsaPublicKeyIsAccepted) {
+    auto v = verify(sign(key_, plain(), "a=rsa-sha1; q=dns; c=simple; d=dk.test; s=bare"));
+    ASSERT_TRUE(v.has_value());
+    EXPECT_EQ(v->result, Result::pass) << v->error;
+    EXPECT_EQ(v->key_bits, 1024u);
 }
 
 TEST_F(DomainKeysTest, NofwsPassesDespiteWhitespaceChanges) {
