@@ -7,7 +7,8 @@
 //
 // The HTTP is the least a scraper needs (one request per connection, Connection: close), spoken
 // over bufferevents rather than evhttp: libevent 2.1's evhttp cannot bound its connections, and
-// every resource here is bounded -- connections (metrics.max_clients), request head size, time.
+// every resource here is bounded -- connections (metrics.max_clients; beyond them new ones wait
+// in the listen queue), request head size, time.
 #include "metrics_server.hpp"
 
 #include <arpa/inet.h>
@@ -42,6 +43,7 @@ struct MetricsServer::Impl {
     std::thread thread;
     // Open connections and when each was accepted; touched on the metrics thread only.
     std::map<bufferevent*, std::chrono::steady_clock::time_point> connections;
+    bool paused = false;  // the listener waits for a free slot
     explicit Impl(App& a) : app(a) {}
 };
 
@@ -96,10 +98,15 @@ std::string respond(MetricsServer::Impl& s, metrics::Request r) {
     return metrics::http_response(400, "Bad Request", text, "not an HTTP/1.x request\n", false);
 }
 
-// Closes one connection and frees its slot.
+// Closes one connection and frees its slot; a paused listener takes connections again.
 void close_connection(bufferevent* bev, MetricsServer::Impl* s) {
     s->connections.erase(bev);
     bufferevent_free(bev);
+    if (s->paused && static_cast<std::int64_t>(s->connections.size()) <
+                         s->app.config.get()->metrics_max_clients) {
+        s->paused = false;
+        evconnlistener_enable(s->listener);
+    }
 }
 
 // Closes the connection once the response has been written out.
@@ -139,22 +146,11 @@ void on_read(bufferevent* bev, void* arg) {
     bufferevent_write(bev, reply.data(), reply.size());
 }
 
-// Takes a connection, or turns it away with 503 when metrics.max_clients are open.
-void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
+// Takes a connection. At metrics.max_clients open ones the listener pauses, counted and logged
+// once: later scrapers wait in the kernel's listen queue until a connection closes, rather
+// than being refused (a refusal with their request unread would reach them as a reset).
+void on_accept(evconnlistener* listener, evutil_socket_t fd, sockaddr*, int, void* arg) {
     auto* s = static_cast<MetricsServer::Impl*>(arg);
-    std::int64_t cap = s->app.config.get()->metrics_max_clients;
-    if (static_cast<std::int64_t>(s->connections.size()) >= cap) {
-        s->app.counters.count_limit(stats::Limit::metrics_clients);
-        log::emit_message(log::events::limit_hit, "",
-                          {log::Field("limit", stats::limit_name(stats::Limit::metrics_clients)),
-                           log::Field("value", cap)});
-        std::string busy =
-            metrics::http_response(503, "Service Unavailable", "text/plain; charset=utf-8",
-                                   "too many metrics clients\n", false);
-        (void)!write(fd, busy.data(), busy.size());  // non-blocking, best effort
-        evutil_closesocket(fd);
-        return;
-    }
     bufferevent* bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (bev == nullptr) {
         evutil_closesocket(fd);
@@ -170,6 +166,15 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
     bufferevent_set_timeouts(bev, &timeout, &timeout);
     bufferevent_setcb(bev, on_read, nullptr, on_event, s);
     bufferevent_enable(bev, EV_READ);
+    std::int64_t cap = s->app.config.get()->metrics_max_clients;
+    if (static_cast<std::int64_t>(s->connections.size()) >= cap && !s->paused) {
+        s->paused = true;
+        evconnlistener_disable(listener);
+        s->app.counters.count_limit(stats::Limit::metrics_clients);
+        log::emit_message(log::events::limit_hit, "",
+                          {log::Field("limit", stats::limit_name(stats::Limit::metrics_clients)),
+                           log::Field("value", cap)});
+    }
 }
 
 // Splits "IP:PORT" or "[IPv6]:PORT" into a socket address; false when malformed.

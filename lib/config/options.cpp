@@ -644,16 +644,18 @@ const std::array kOptions{
            {},
            0,
            1000},
-    Option{"metrics",
-           "max_clients",
-           Kind::integer,
-           "8",
-           "Connections to the metrics endpoint open at once; one more is answered 503 and closed, "
-           "and counted as limit metrics_clients.",
-           &Config::metrics_max_clients,
-           {},
-           1,
-           1024},
+    Option{
+        "metrics",
+        "max_clients",
+        Kind::integer,
+        "8",
+        "Connections to the metrics endpoint open at once. At the bound it stops accepting until "
+        "one closes (later scrapers wait in the listen queue), counted as limit "
+        "metrics_clients.",
+        &Config::metrics_max_clients,
+        {},
+        1,
+        1024},
 };
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kSections{{
