@@ -126,7 +126,7 @@ std::vector<DkimSignature> DkimSession::finish() {
     if (!im.broken && !im.nosig) dkim_eom(im.dkim, nullptr);
     DKIM_SIGINFO** sigs = nullptr;
     int nsigs = 0;
-    if (dkim_getsiglist(im.dkim, &sigs, &nsigs) != DKIM_STAT_OK) nsigs = 0;
+    if (im.dkim == nullptr || dkim_getsiglist(im.dkim, &sigs, &nsigs) != DKIM_STAT_OK) nsigs = 0;
     for (int i = 0; i < nsigs; ++i) {
         DKIM_SIGINFO* sig = sigs[i];
         DkimSignature s;
