@@ -70,7 +70,7 @@ struct DkimSession::Impl {
     bool eoh_done = false;
     bool saw_signature_header = false;
     std::string scratch;
-    std::unique_ptr<DomainKeysSession> domainkeys;  // the historic RFC 4870 signature
+    std::optional<DomainKeysSession> domainkeys;  // the historic RFC 4870 signature
 };
 
 // Frees the libopendkim handle.
@@ -207,7 +207,7 @@ std::unique_ptr<DkimSession> DkimVerifier::start() const {
     std::unique_ptr<DkimSession> s(new DkimSession());
     s->impl_ = std::make_unique<DkimSession::Impl>();
     s->impl_->cap = config_.max_signatures;
-    s->impl_->domainkeys = std::make_unique<DomainKeysSession>(*resolver_, config_.min_key_bits);
+    s->impl_->domainkeys.emplace(*resolver_, config_.min_key_bits);
     DKIM_STAT st = DKIM_STAT_OK;
     s->impl_->dkim = dkim_verify(static_cast<DKIM_LIB*>(lib_),
                                  reinterpret_cast<const unsigned char*>("mxpulse"), nullptr, &st);

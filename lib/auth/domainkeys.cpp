@@ -92,13 +92,6 @@ bool granularity_matches(std::string_view pattern, std::string_view local) {
            local.substr(local.size() - tail.size()) == tail;
 }
 
-// True when DOMAIN equals SIGNER or is below it (both lower case).
-bool domain_within(std::string_view domain, std::string_view signer) {
-    if (domain == signer) return true;
-    return domain.size() > signer.size() && domain.ends_with(signer) &&
-           domain[domain.size() - signer.size() - 1] == '.';
-}
-
 }  // namespace
 
 struct DomainKeysSession::Impl {
@@ -270,7 +263,7 @@ struct DomainKeysSession::Impl {
         if (at == std::string::npos || at + 1 == address.size())
             return done(Result::permerror, "no sending address in the signed Sender/From");
         std::string local = address.substr(0, at), domain = util::to_lower(address.substr(at + 1));
-        if (!domain_within(domain, util::to_lower(verdict.domain)))
+        if (!util::domain_within(domain, verdict.domain))
             return done(Result::permerror,
                         "bad identity: " + domain + " not within d=" + verdict.domain);
         dns::Answer a =

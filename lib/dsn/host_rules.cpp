@@ -14,18 +14,11 @@ std::size_t find_nocase(std::string_view hay, std::string_view needle) {
     return std::string_view::npos;
 }
 
-// Returns true when name is domain or one of its subdomains.
-bool within(std::string_view name, std::string_view domain) {
-    if (name.size() < domain.size() ||
-        !util::iequals(name.substr(name.size() - domain.size()), domain))
-        return false;
-    return name.size() == domain.size() || name[name.size() - domain.size() - 1] == '.';
-}
-
 // Returns true when the failure concerns domain.
 bool concerns(const HostContext& at, std::string_view domain) {
     const std::size_t sign = at.recipient.rfind('@');
-    if (sign != std::string_view::npos && within(at.recipient.substr(sign + 1), domain))
+    if (sign != std::string_view::npos &&
+        util::domain_within(at.recipient.substr(sign + 1), domain))
         return true;
     return find_nocase(at.remote_mta, domain) != std::string_view::npos ||
            find_nocase(at.diagnostic, domain) != std::string_view::npos;

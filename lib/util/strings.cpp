@@ -133,4 +133,11 @@ std::string strip_quotes_and_comments(std::string_view v) {
     return out;
 }
 
+// Compares the tail, then requires a label boundary before it.
+bool domain_within(std::string_view name, std::string_view domain) {
+    if (name.size() < domain.size() || !iequals(name.substr(name.size() - domain.size()), domain))
+        return false;
+    return name.size() == domain.size() || name[name.size() - domain.size() - 1] == '.';
+}
+
 }  // namespace mxpulse::util

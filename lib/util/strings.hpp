@@ -41,6 +41,9 @@ std::string squash_spaces(std::string_view s);
 // Splits s on any of the separator characters, dropping empty pieces.
 std::vector<std::string_view> split(std::string_view s, std::string_view separators);
 
+// Returns true when NAME is DOMAIN or one of its subdomains, ignoring ASCII case.
+bool domain_within(std::string_view name, std::string_view domain);
+
 // Returns the domain part of an address ("<a@B.example>" -> "b.example"), lowercased, or "".
 std::string address_domain(std::string_view address);
 

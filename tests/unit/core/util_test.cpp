@@ -141,6 +141,19 @@ TEST(Util, Utf8SequencesFollowRfc3629) {
     EXPECT_TRUE(valid_utf8("plain ascii and \xc3\xa9t\xc3\xa9"));
     EXPECT_FALSE(valid_utf8("caf\xe9"));
     std::string out = "x";
-    mxpulse::util::append_utf8_replacing(out, "a\xe2\x82" "b\xc3\xa9");
-    EXPECT_EQ(out, "xa\xef\xbf\xbd\xef\xbf\xbd" "b\xc3\xa9");
+    mxpulse::util::append_utf8_replacing(out,
+                                         "a\xe2\x82"
+                                         "b\xc3\xa9");
+    EXPECT_EQ(out,
+              "xa\xef\xbf\xbd\xef\xbf\xbd"
+              "b\xc3\xa9");
+}
+
+TEST(Util, DomainWithinNeedsALabelBoundary) {
+    using mxpulse::util::domain_within;
+    EXPECT_TRUE(domain_within("example.com", "example.com"));
+    EXPECT_TRUE(domain_within("mail.Example.COM", "example.com"));
+    EXPECT_FALSE(domain_within("badexample.com", "example.com"));
+    EXPECT_FALSE(domain_within("example.com", "mail.example.com"));
+    EXPECT_FALSE(domain_within("com", "example.com"));
 }
