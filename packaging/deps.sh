@@ -26,6 +26,7 @@ packages=(
   libmilter-dev libspf2-dev libopendkim-dev libevent-dev libspdlog-dev libfmt-dev
   libunbound-dev libpsl-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libsystemd-dev
+  libssl-dev  # OpenSSL: DomainKeys RSA, DKIM key records (libopendkim-dev does not pull it in)
   # tests
   libgtest-dev libgmock-dev postfix swaks unbound python3 python3-dkim openssl procps psmisc
   libsisimai-perl opendkim
