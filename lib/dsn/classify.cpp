@@ -13,16 +13,22 @@
 namespace mxpulse::dsn {
 namespace {
 
-// Returns the reason of the rule whose key equals status (or is its prefix class), or "".
-std::string match_status(std::string_view status, const std::vector<Rule>& rules, bool prefix) {
-    if (status.empty()) return {};
+// Returns the rule whose key equals status (or is its prefix class), or nullptr.
+const Rule* status_rule(std::string_view status, const std::vector<Rule>& rules, bool prefix) {
+    if (status.empty()) return nullptr;
     for (const auto& rule : rules) {
-        if (rule.key == status) return rule.reason;
+        if (rule.key == status) return &rule;
         if (prefix && status.size() > rule.key.size() && status.starts_with(rule.key) &&
             status[rule.key.size()] == '.')
-            return rule.reason;
+            return &rule;
     }
-    return {};
+    return nullptr;
+}
+
+// Returns the reason of the rule whose key equals status (or is its prefix class), or "".
+std::string match_status(std::string_view status, const std::vector<Rule>& rules, bool prefix) {
+    const Rule* rule = status_rule(status, rules, prefix);
+    return rule == nullptr ? std::string() : rule->reason;
 }
 
 // Returns text with whitespace runs folded to one space and SMTP continuation prefixes
@@ -201,37 +207,49 @@ std::string smtp_command_of(std::string_view d) {
 // Returns the reason for a diagnostic and status using rules (no report-kind logic).
 std::string reason_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
                        std::string_view known_command) {
-    if (!known_command.empty()) return decide_reason(diagnostic, status, rules, known_command);
-    return decide_reason(diagnostic, status, rules, smtp_command_of(diagnostic));
+    return decide_for(diagnostic, status, rules, known_command).reason;
+}
+
+// As reason_for, with the deciding rule.
+Decision decide_for(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
+                    std::string_view known_command) {
+    if (!known_command.empty()) return decide(diagnostic, status, rules, known_command);
+    return decide(diagnostic, status, rules, smtp_command_of(diagnostic));
 }
 
 // Returns the reason for a diagnostic, status and failed command (empty: none) using rules.
 std::string decide_reason(std::string_view diagnostic, std::string_view status,
                           const RuleSet& rules, std::string_view command) {
+    return decide(diagnostic, status, rules, command).reason;
+}
+
+// Returns the reason and deciding rule for a diagnostic, status and failed command.
+Decision decide(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
+                std::string_view command) {
     // A provider's own error code names its reason more precisely than any wording.
-    if (std::string coded = provider_reason(diagnostic, rules.code); !coded.empty()) return coded;
+    if (const Rule* coded = provider_rule(diagnostic, rules.code)) return {coded->reason, coded};
     const std::string folded = fold_reply(diagnostic);
     // Without a status code or a failed command, generic phrases decide on their own.
     if (status.empty() && command.empty()) {
         const std::size_t bare = rules.bare_phrases->first_phrase(folded);
-        if (bare != PhraseMatcher::npos) return rules.bare[bare].reason;
+        if (bare != PhraseMatcher::npos) return {rules.bare[bare].reason, &rules.bare[bare]};
     }
     // One pass finds the first override rule and the first text rule that match.
     const std::size_t hit = rules.phrases->first_phrase(folded);
     const std::size_t overrides = rules.override_text.size();
-    std::string reason;
-    if (hit < overrides) reason = rules.override_text[hit].reason;
-    if (reason.empty()) reason = match_status(status, rules.status, false);
-    if (reason.empty() && hit != PhraseMatcher::npos && hit >= overrides)
-        reason = rules.text[hit - overrides].reason;
+    const Rule* rule = nullptr;
+    if (hit < overrides) rule = &rules.override_text[hit];
+    if (rule == nullptr) rule = status_rule(status, rules.status, false);
+    if (rule == nullptr && hit != PhraseMatcher::npos && hit >= overrides)
+        rule = &rules.text[hit - overrides];
     // An exact fallback code beats a generic phrase; the phrase beats a code's class.
-    if (reason.empty()) reason = match_status(status, rules.fallback, false);
-    if (reason.empty()) {
+    if (rule == nullptr) rule = status_rule(status, rules.fallback, false);
+    if (rule == nullptr) {
         const std::size_t weak = rules.weak_phrases->first_phrase(folded);
-        if (weak != PhraseMatcher::npos) reason = rules.weak[weak].reason;
+        if (weak != PhraseMatcher::npos) rule = &rules.weak[weak];
     }
-    if (reason.empty()) reason = match_status(status, rules.fallback, true);
-    if (reason.empty()) reason = "undefined";
+    if (rule == nullptr) rule = status_rule(status, rules.fallback, true);
+    std::string reason = rule == nullptr ? "undefined" : rule->reason;
     if (reason == "userunknown" && missing_host(folded)) reason = "hostunknown";
     // "User unknown" with 5.2.1 (mailbox disabled) and no command named: a suspended mailbox.
     if (reason == "userunknown" && command.empty() && status.size() >= 5 &&
@@ -243,15 +261,21 @@ std::string decide_reason(std::string_view diagnostic, std::string_view status,
         reason = "rejected";
     // Refused before any envelope was sent: the client itself was blocked.
     if ((command == "CONN" || command == "EHLO" || command == "HELO") && vague) reason = "blocked";
-    return reason;
+    return {std::move(reason), rule};
 }
 
 // Returns the reason a bounce's human text states for all of its recipients, or "".
 std::string stated_reason(std::string_view human, const RuleSet& rules) {
+    const Rule* rule = stated_rule(human, rules);
+    return rule == nullptr ? std::string() : rule->reason;
+}
+
+// Returns the message rule a bounce's human text matches, or nullptr.
+const Rule* stated_rule(std::string_view human, const RuleSet& rules) {
     // Such a statement sits near the top; a long text is the returned message, not the report.
     constexpr std::size_t kStatedScan = 8192;
     const std::size_t hit = rules.message_phrases->first_phrase(human.substr(0, kStatedScan));
-    return hit == PhraseMatcher::npos ? std::string() : rules.message[hit].reason;
+    return hit == PhraseMatcher::npos ? nullptr : &rules.message[hit];
 }
 
 // Fills reason, family, reply code and status defaults of r for a report of kind.
@@ -280,19 +304,25 @@ void classify_with_command(Recipient& r, Kind kind, const RuleSet& rules) {
     if (kind == Kind::feedback) {
         r.reason = "feedback";
     } else if (kind == Kind::autoreply) {
-        const std::string why = reason_for(r.diagnostic, "", rules);
-        r.reason = why == "suspend" ? why : "vacation";
+        const Decision why = decide_for(r.diagnostic, "", rules);
+        r.reason = why.reason == "suspend" ? why.reason : "vacation";
+        if (why.reason == "suspend" && why.rule != nullptr) r.rule_line = why.rule->line;
     } else if (r.action == "delivered" || r.status.starts_with("2.")) {
         r.reason = "delivered";
     } else if (r.action == "delayed" && !r.status.starts_with("5.")) {
-        const std::string why = reason_for(r.diagnostic, "", rules);
-        const bool vague =
-            why == "undefined" || why == "onhold" || why == "expired" || why == "systemerror";
-        r.reason = vague ? "expired" : why;
+        const Decision why = decide_for(r.diagnostic, "", rules);
+        const bool vague = why.reason == "undefined" || why.reason == "onhold" ||
+                           why.reason == "expired" || why.reason == "systemerror";
+        r.reason = vague ? "expired" : why.reason;
+        if (!vague && why.rule != nullptr) r.rule_line = why.rule->line;
     } else {
-        r.reason = host_reason({r.recipient, r.remote_mta, r.diagnostic}, rules);
-        if (r.reason.empty())
-            r.reason = decide_reason(r.diagnostic, r.status, rules, r.smtp_command);
+        Decision why;
+        if (const Rule* host = host_rule({r.recipient, r.remote_mta, r.diagnostic}, rules))
+            why = {host->reason, host};
+        else
+            why = decide(r.diagnostic, r.status, rules, r.smtp_command);
+        r.reason = std::move(why.reason);
+        r.rule_line = why.rule == nullptr ? 0 : why.rule->line;
         // A vendor's text that no rule decides: Sisimai's "onhold", not "undefined".
         if (r.reason == "undefined" && kind == Kind::vendor) r.reason = "onhold";
         // A transient error reported as permanent: the sender's MTA gave up retrying.

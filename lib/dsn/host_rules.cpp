@@ -28,18 +28,24 @@ bool concerns(const HostContext& at, std::string_view domain) {
 
 // Returns the reason of the first host rule that applies, or "".
 std::string host_reason(const HostContext& at, const RuleSet& rules) {
+    const Rule* rule = host_rule(at, rules);
+    return rule == nullptr ? std::string() : rule->reason;
+}
+
+// Returns the first host rule that applies, or nullptr.
+const Rule* host_rule(const HostContext& at, const RuleSet& rules) {
     // One pass tells whether any phrase occurs at all (it rarely does).
     if (rules.host.empty() ||
         rules.host_phrases->first_phrase(at.diagnostic) == PhraseMatcher::npos)
-        return {};
+        return nullptr;
     for (const auto& rule : rules.host) {
         const std::string_view key = rule.key;
         const std::size_t space = key.find(' ');
         if (space == std::string_view::npos) continue;
         if (find_nocase(at.diagnostic, key.substr(space + 1)) == std::string_view::npos) continue;
-        if (concerns(at, key.substr(0, space))) return rule.reason;
+        if (concerns(at, key.substr(0, space))) return &rule;
     }
-    return {};
+    return nullptr;
 }
 
 }  // namespace mxpulse::dsn

@@ -21,4 +21,7 @@ struct HostContext {
 // the diagnostic contains, or "".
 std::string host_reason(const HostContext& at, const RuleSet& rules);
 
+// As host_reason, returning the deciding rule (nullptr: none).
+const Rule* host_rule(const HostContext& at, const RuleSet& rules);
+
 }  // namespace mxpulse::dsn

@@ -281,7 +281,8 @@ std::vector<Recipient> report_recipients(const mime::Message& msg, const Section
 
 // Fills report from an SES JSON notification in the first text part; returns false when the
 // message carries none.
-bool from_ses(const mime::Message& msg, const ParseLimits& limits, Report& report) {
+bool from_ses(const mime::Message& msg, const ParseLimits& limits, const RuleSet& rules,
+              Report& report) {
     for (const auto& p : msg.parts) {
         if (p.attached || p.is_container || !p.media_type.starts_with("text/")) continue;
         auto ses = parse_ses(p.body, limits.max_recipients);
@@ -294,7 +295,7 @@ bool from_ses(const mime::Message& msg, const ParseLimits& limits, Report& repor
         report.recipients = std::move(ses->recipients);
         for (auto& r : report.recipients) {
             r.smtp_command = smtp_command_of(r.diagnostic);
-            classify_with_command(r, report.kind);
+            classify_with_command(r, report.kind, rules);
             find_cause(r, {});
         }
         return true;
@@ -303,12 +304,13 @@ bool from_ses(const mime::Message& msg, const ParseLimits& limits, Report& repor
 }
 
 // Parses one message (headers and body).
-Report parse_one(std::string_view raw, const ParseLimits& limits) {
+Report parse_one(std::string_view raw, const ParseLimits& limits, const RuleSet& rules) {
     Report report;
     const mime::Message msg = mime::parse(raw, limits.mime);
     report.limits_hit = msg.limits_hit;
     report.kind = detect_kind(msg);
-    if ((report.kind == Kind::none || report.kind == Kind::vendor) && from_ses(msg, limits, report))
+    if ((report.kind == Kind::none || report.kind == Kind::vendor) &&
+        from_ses(msg, limits, rules, report))
         return report;
     if (report.kind == Kind::none) return report;
     report.is_bounce = true;
@@ -365,19 +367,21 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
     // A problem the human text states for the whole message (not per recipient): in the report
     // text, or right after the header lines it quotes (not deep inside a returned message).
     constexpr std::size_t kAfterCut = 2048;
-    const std::string stated =
+    const Rule* stated =
         report.kind == Kind::dsn || report.kind == Kind::vendor
-            ? stated_reason(std::string_view(s.human).substr(0, s.human_cut.size() + kAfterCut))
-            : std::string();
+            ? stated_rule(std::string_view(s.human).substr(0, s.human_cut.size() + kAfterCut),
+                          rules)
+            : nullptr;
     // Bounce recipients had their failed command looked for above; reports' did not.
     const bool command_known = report.kind == Kind::dsn || report.kind == Kind::vendor;
     for (auto& r : report.recipients) {
         if (command_known)
-            classify_with_command(r, report.kind);
+            classify_with_command(r, report.kind, rules);
         else
-            classify(r, report.kind);
-        if (!stated.empty() && r.reason != "delivered" && r.action != "delayed") {
-            r.reason = stated;
+            classify(r, report.kind, rules);
+        if (stated != nullptr && r.reason != "delivered" && r.action != "delayed") {
+            r.reason = stated->reason;
+            r.rule_line = stated->line;
             r.family = std::string(family_of(r.reason));
         }
         // Text that states the error once above the list of recipients applies to each of
@@ -387,7 +391,7 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
             again.diagnostic = intro + ' ' + r.diagnostic;
             again.status = again.reported_status;
             again.reply_code.clear();
-            classify(again, report.kind);
+            classify(again, report.kind, rules);
             if (again.reason != "onhold" && again.reason != "undefined") r = std::move(again);
         }
         find_cause(r, s.human);
@@ -400,11 +404,16 @@ Report parse_one(std::string_view raw, const ParseLimits& limits) {
 // Parses a raw message (headers and body), or each message of an mbox-form text, merging their
 // recipients. "Not a bounce" is Report::is_bounce == false.
 Report parse(std::string_view raw, const ParseLimits& limits) {
+    return parse(raw, limits, default_rules());
+}
+
+// As parse, classifying with rules instead of the embedded table.
+Report parse(std::string_view raw, const ParseLimits& limits, const RuleSet& rules) {
     const auto messages = split_mbox(raw, limits.max_messages);
-    if (messages.size() == 1) return parse_one(raw, limits);
+    if (messages.size() == 1) return parse_one(raw, limits, rules);
     Report merged;
     for (auto message : messages) {
-        Report one = parse_one(message, limits);
+        Report one = parse_one(message, limits, rules);
         if (!one.is_bounce) continue;
         if (!merged.is_bounce) {
             merged = std::move(one);
@@ -416,7 +425,7 @@ Report parse(std::string_view raw, const ParseLimits& limits) {
         merged.limits_hit.insert(merged.limits_hit.end(), one.limits_hit.begin(),
                                  one.limits_hit.end());
     }
-    if (!merged.is_bounce) return parse_one(messages.front(), limits);
+    if (!merged.is_bounce) return parse_one(messages.front(), limits, rules);
     return merged;
 }
 

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "dsn/report.hpp"
+#include "dsn/rules.hpp"
 #include "mime/limits.hpp"
 
 namespace mxpulse::dsn {
@@ -18,5 +19,9 @@ struct ParseLimits {
 // Parses a raw message (headers and body), or each message of an mbox-form text, merging their
 // recipients. "Not a bounce" is Report::is_bounce == false.
 Report parse(std::string_view raw, const ParseLimits& limits = {});
+
+// As parse, classifying with rules instead of the embedded table (the corpus test's
+// cross-validation runs it with rule subsets).
+Report parse(std::string_view raw, const ParseLimits& limits, const RuleSet& rules);
 
 }  // namespace mxpulse::dsn

@@ -109,15 +109,21 @@ std::vector<ProviderCode> find_provider_codes(std::string_view text) {
 
 // Returns the reason of the first provider code in text that the rules decide, or "".
 std::string provider_reason(std::string_view text, const std::vector<Rule>& rules) {
-    if (rules.empty()) return {};
+    const Rule* rule = provider_rule(text, rules);
+    return rule == nullptr ? std::string() : rule->reason;
+}
+
+// Returns the first code rule that decides a provider code in text, or nullptr.
+const Rule* provider_rule(std::string_view text, const std::vector<Rule>& rules) {
+    if (rules.empty()) return nullptr;
     for (const auto& found : find_provider_codes(text))
         for (const auto& rule : rules) {
             const std::string_view key = rule.key;
             const std::size_t colon = key.find(':');
             if (colon == std::string_view::npos || key.substr(0, colon) != found.scheme) continue;
-            if (covers(key.substr(colon + 1), found.code)) return rule.reason;
+            if (covers(key.substr(colon + 1), found.code)) return &rule;
         }
-    return {};
+    return nullptr;
 }
 
 }  // namespace mxpulse::dsn

@@ -23,4 +23,7 @@ std::vector<ProviderCode> find_provider_codes(std::string_view text);
 // decide, or "". A rule key is "scheme:code" or "scheme:low-high" (a numeric range).
 std::string provider_reason(std::string_view text, const std::vector<Rule>& rules);
 
+// As provider_reason, returning the deciding rule (nullptr: none).
+const Rule* provider_rule(std::string_view text, const std::vector<Rule>& rules);
+
 }  // namespace mxpulse::dsn

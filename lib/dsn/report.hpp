@@ -27,6 +27,7 @@ struct Recipient {
     std::string last_attempt;      // ISO 8601 with offset
     std::string will_retry_until;  // ISO 8601 with offset
     std::string smtp_command;      // MAIL, RCPT, DATA, CONN, EHLO when known
+    std::size_t rule_line = 0;     // line of reasons.rules whose rule decided the reason (0: none)
     std::string cause_status;      // for expiries: status of the last transient error
     std::string cause_reply_code;  // for expiries: reply code of the last transient error
     std::string cause_text;        // for expiries: text of the last transient error

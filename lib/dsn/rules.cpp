@@ -21,7 +21,9 @@ std::shared_ptr<const PhraseMatcher> matcher_of(const std::vector<Rule>& rules) 
 RuleSet parse_rules(std::string_view text) {
     RuleSet out;
     std::size_t pos = 0;
+    std::size_t number = 0;
     while (pos < text.size()) {
+        ++number;
         std::size_t nl = text.find('\n', pos);
         if (nl == std::string_view::npos) nl = text.size();
         const std::string_view line = text.substr(pos, nl - pos);
@@ -32,7 +34,7 @@ RuleSet parse_rules(std::string_view text) {
         if (t2 == std::string_view::npos) continue;
         const std::string_view section = line.substr(0, t1);
         Rule rule{util::to_lower(line.substr(t1 + 1, t2 - t1 - 1)),
-                  std::string(util::trim(line.substr(t2 + 1)))};
+                  std::string(util::trim(line.substr(t2 + 1))), number};
         if (rule.key.empty() || rule.reason.empty()) continue;
         if (section == "code")
             out.code.push_back(std::move(rule));

@@ -14,6 +14,7 @@ namespace mxpulse::dsn {
 struct Rule {
     std::string key;
     std::string reason;
+    std::size_t line = 0;  // line of the rules text it came from (1-based)
 };
 
 // The rule sections, in the order they are tried.

@@ -1,4 +1,4 @@
-// Runs the bounce parser over the shared corpus and compares every recipient with the expectations.
+// Runs the bounce parser over the shared corpus: in-sample and leave-one-format-out agreement.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,15 +7,21 @@
 #include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "dsn/parse.hpp"
+#include "dsn/rules.hpp"
 #include "util/strings.hpp"
 
 namespace {
 
-// Agreement floors (the ratchet): raise them when the parser improves, never lower them.
-constexpr double kReasonFloor = 0.98;
+// Agreement floors (the ratchet): raise them when the parser improves, never lower them. The
+// reason floor is on the cross-validated figure only: an in-sample figure rewards rules written
+// for one sample.
+constexpr double kCrossValidatedReasonFloor = 0.655;
 constexpr double kStatusFloor = 0.985;
 constexpr double kRecipientFloor = 0.984;
 constexpr double kBounceFloor = 0.997;
@@ -42,6 +48,63 @@ std::string str(const nlohmann::json& j, const char* key) {
     return j[key].get<std::string>();
 }
 
+// One corpus file with its expectations.
+struct Sample {
+    std::string id;
+    std::string format;
+    std::string raw;
+    nlohmann::json e;
+};
+
+// An expectation mxpulse deliberately does not follow: sample id, recipient index, the label
+// the expectation gives, the reason mxpulse gives instead, and why.
+struct Deviation {
+    std::string id;
+    std::size_t index = 0;
+    std::string expected;
+    std::string reading;
+    std::string why;
+};
+
+// Reads the named deviations (TAB-separated: id, index, expected, reading, why; # comments).
+std::vector<Deviation> read_deviations(const std::filesystem::path& p) {
+    std::vector<Deviation> out;
+    std::ifstream in(p);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        std::string cell;
+        while (std::getline(ss, cell, '\t'))
+            f.push_back(cell);
+        if (f.size() != 5) {
+            ADD_FAILURE() << "bad deviation line: " << line;
+            continue;
+        }
+        out.push_back({f[0], std::stoul(f[1]), f[2], f[3], f[4]});
+    }
+    return out;
+}
+
+// Returns the rules text with every rule line whose number is not in keep blanked (line numbers
+// stay as they were, so that the rules keep their identity).
+std::string rules_subset(std::string_view text, const std::set<std::size_t>& keep) {
+    std::string out;
+    std::size_t number = 0, pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) nl = text.size();
+        const std::string_view line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        ++number;
+        const bool rule = !line.empty() && line[0] != '#';
+        if (!rule || keep.count(number) != 0) out += line;
+        out += '\n';
+    }
+    return out;
+}
+
 }  // namespace
 
 TEST(DsnCorpus, AgreesWithExpectations) {
@@ -51,24 +114,41 @@ TEST(DsnCorpus, AgreesWithExpectations) {
     if (!std::filesystem::exists(expectations))
         GTEST_SKIP() << "CORPUS ABSENT: " << expectations
                      << " not found; set MXPULSE_SHARED_DIR. The corpus test did NOT run.";
-    std::ifstream in(expectations);
+    const std::vector<Deviation> deviations =
+        read_deviations(std::filesystem::path(MXPULSE_SOURCE_DIR) / "tests" / "corpus" /
+                        "dsn_reason_deviations.tsv");
+    std::map<std::pair<std::string, std::size_t>, const Deviation*> deviation_of;
+    for (const auto& d : deviations)
+        deviation_of[{d.id, d.index}] = &d;
+    std::vector<Sample> samples;
+    {
+        std::ifstream in(expectations);
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.empty()) continue;
+            Sample s;
+            s.e = nlohmann::json::parse(line);
+            s.id = str(s.e, "id");
+            s.format = str(s.e, "format");
+            ASSERT_TRUE(slurp(dir / str(s.e, "file"), s.raw)) << str(s.e, "file");
+            samples.push_back(std::move(s));
+        }
+    }
     Tally reason, status, recipient, bounce;
     std::map<std::string, int> misses_by_format;
+    // Formats in whose files each rule (by line) decided a reason that agreed.
+    std::map<std::size_t, std::set<std::string>> credit;
+    std::set<std::pair<std::string, std::size_t>> deviations_seen;
     const bool verbose = std::getenv("MXPULSE_CORPUS_VERBOSE") != nullptr;
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.empty()) continue;
-        const auto e = nlohmann::json::parse(line);
-        std::string raw;
-        ASSERT_TRUE(slurp(dir / str(e, "file"), raw)) << str(e, "file");
-        const auto report = mxpulse::dsn::parse(raw);
-        const std::string format = str(e, "format");
+    for (const auto& s : samples) {
+        const auto report = mxpulse::dsn::parse(s.raw);
+        const auto& e = s.e;
         const bool want_bounce = e.value("is_bounce", true);
         ++bounce.total;
         if (report.is_bounce == want_bounce)
             ++bounce.hit;
         else
-            ++misses_by_format[format + " (bounce)"];
+            ++misses_by_format[s.format + " (bounce)"];
         const auto& want = e["recipients"];
         for (std::size_t i = 0; i < want.size(); ++i) {
             const auto& w = want[i];
@@ -80,17 +160,28 @@ TEST(DsnCorpus, AgreesWithExpectations) {
                 got.final_recipient == mxpulse::util::to_lower(str(w, "recipient")))
                 ++recipient.hit;
             else
-                ++misses_by_format[format + " (recipient)"];
+                ++misses_by_format[s.format + " (recipient)"];
             if (!w["reason"].is_null()) {
                 ++reason.total;
-                if (got.reason == str(w, "reason"))
+                const auto dev = deviation_of.find({s.id, i});
+                if (dev != deviation_of.end()) {
+                    deviations_seen.insert({s.id, i});
+                    EXPECT_EQ(dev->second->expected, str(w, "reason"))
+                        << s.id << " #" << i << ": the deviation list is out of date";
+                    EXPECT_EQ(got.reason, dev->second->reading)
+                        << s.id << " #" << i << " is a named deviation (" << dev->second->why
+                        << ") but the reason is no longer the reading given there";
+                }
+                if (got.reason == str(w, "reason")) {
                     ++reason.hit;
-                else {
-                    ++misses_by_format[format + " (reason)"];
+                    if (got.rule_line != 0) credit[got.rule_line].insert(s.format);
+                } else {
+                    ++misses_by_format[s.format + " (reason)"];
                     if (verbose)
-                        std::cout << "REASON " << str(e, "id") << " want=" << str(w, "reason")
-                                  << " got=" << got.reason << " status=" << got.status
-                                  << " diag=" << got.diagnostic.substr(0, 160) << "\n";
+                        std::cout << "REASON " << s.id << " [" << s.format
+                                  << "] want=" << str(w, "reason") << " got=" << got.reason
+                                  << " rule=" << got.rule_line << " status=" << got.status
+                                  << " diag=" << got.diagnostic.substr(0, 200) << "\n";
                 }
             }
             if (!w.value("status_is_sisimai_pseudo", false)) {
@@ -98,16 +189,63 @@ TEST(DsnCorpus, AgreesWithExpectations) {
                 if (got.status == str(w, "status"))
                     ++status.hit;
                 else {
-                    ++misses_by_format[format + " (status)"];
+                    ++misses_by_format[s.format + " (status)"];
                     if (verbose)
-                        std::cout << "STATUS " << str(e, "id") << " want=" << str(w, "status")
+                        std::cout << "STATUS " << s.id << " want=" << str(w, "status")
                                   << " got=" << got.status << "\n";
                 }
             }
         }
     }
-    std::cout << "corpus: reason " << reason.hit << "/" << reason.total << " = "
+    for (const auto& d : deviations)
+        EXPECT_TRUE(deviations_seen.count({d.id, d.index}) != 0)
+            << "named deviation " << d.id << " #" << d.index << " names no corpus recipient";
+
+    // Leave one format out: the files of each format are classified with only the rules that
+    // decided a correct reason in some file of another format. A rule written for the samples
+    // of one format cannot raise this figure.
+    const std::string_view text = mxpulse::dsn::embedded_rules();
+    const mxpulse::dsn::RuleSet all = mxpulse::dsn::parse_rules(text);
+    std::size_t rules_total = 0;
+    for (const auto* section : {&all.code, &all.host, &all.message, &all.override_text, &all.status,
+                                &all.text, &all.weak, &all.fallback, &all.bare})
+        rules_total += section->size();
+    std::size_t one_format = 0;
+    for (const auto& [line, formats] : credit)
+        if (formats.size() == 1) ++one_format;
+    std::set<std::string> formats;
+    for (const auto& s : samples)
+        formats.insert(s.format);
+    Tally cross;
+    for (const auto& held_out : formats) {
+        std::set<std::size_t> keep;
+        for (const auto& [line, credited] : credit)
+            if (credited.size() > 1 || credited.count(held_out) == 0) keep.insert(line);
+        const mxpulse::dsn::RuleSet rules = mxpulse::dsn::parse_rules(rules_subset(text, keep));
+        for (const auto& s : samples) {
+            if (s.format != held_out) continue;
+            const auto report = mxpulse::dsn::parse(s.raw, {}, rules);
+            const auto& want = s.e["recipients"];
+            for (std::size_t i = 0; i < want.size(); ++i) {
+                if (want[i]["reason"].is_null()) continue;
+                ++cross.total;
+                if (i < report.recipients.size() &&
+                    report.recipients[i].reason == str(want[i], "reason"))
+                    ++cross.hit;
+                else if (verbose && i < report.recipients.size())
+                    std::cout << "CROSS " << s.id << " want=" << str(want[i], "reason")
+                              << " got=" << report.recipients[i].reason << "\n";
+            }
+        }
+    }
+
+    std::cout << "corpus: reason (in-sample) " << reason.hit << "/" << reason.total << " = "
               << 100.0 * reason.rate() << "%\n"
+              << "corpus: reason (leave-one-format-out, " << formats.size() << " formats) "
+              << cross.hit << "/" << cross.total << " = " << 100.0 * cross.rate() << "%\n"
+              << "corpus: rules " << rules_total << ", deciding a correct reason: " << credit.size()
+              << ", in one format only: " << one_format << "\n"
+              << "corpus: named reason deviations " << deviations.size() << "\n"
               << "corpus: status " << status.hit << "/" << status.total << " = "
               << 100.0 * status.rate() << "%\n"
               << "corpus: recipient " << recipient.hit << "/" << recipient.total << " = "
@@ -117,7 +255,7 @@ TEST(DsnCorpus, AgreesWithExpectations) {
               << "misses by format:\n";
     for (const auto& [format, n] : misses_by_format)
         std::cout << "  " << format << ": " << n << "\n";
-    EXPECT_GE(reason.rate(), kReasonFloor);
+    EXPECT_GE(cross.rate(), kCrossValidatedReasonFloor);
     EXPECT_GE(status.rate(), kStatusFloor);
     EXPECT_GE(recipient.rate(), kRecipientFloor);
     EXPECT_GE(bounce.rate(), kBounceFloor);
