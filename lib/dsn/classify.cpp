@@ -226,8 +226,12 @@ std::string decide_reason(std::string_view diagnostic, std::string_view status,
 // Returns the reason and deciding rule for a diagnostic, status and failed command.
 Decision decide(std::string_view diagnostic, std::string_view status, const RuleSet& rules,
                 std::string_view command) {
-    // A provider's own error code names its reason more precisely than any wording.
-    if (const Rule* coded = provider_rule(diagnostic, rules.code)) return {coded->reason, coded};
+    // The order of precedence is written down in README.md (tier 1, the decoder's own verdict,
+    // is the caller's). A provider's own error code (tier 3) outranks only the codes that are
+    // not specific: a specific enhanced status (tier 2) decides first.
+    const Rule* specific = status_rule(status, rules.status, false);
+    const Rule* coded = provider_rule(diagnostic, rules.code);
+    if (coded != nullptr && specific == nullptr) return {coded->reason, coded};
     const std::string folded = fold_reply(diagnostic);
     // Without a status code or a failed command, generic phrases decide on their own.
     if (status.empty() && command.empty()) {

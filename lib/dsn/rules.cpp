@@ -17,7 +17,8 @@ std::shared_ptr<const PhraseMatcher> matcher_of(const std::vector<Rule>& rules) 
 
 }  // namespace
 
-// Parses rules text (SECTION<TAB>KEY<TAB>REASON lines, # comments); bad lines are skipped.
+// Parses rules text (SECTION<TAB>KEY<TAB>REASON[<TAB># why] lines, # comments); bad lines are
+// skipped.
 RuleSet parse_rules(std::string_view text) {
     RuleSet out;
     std::size_t pos = 0;
@@ -33,8 +34,12 @@ RuleSet parse_rules(std::string_view text) {
         const std::size_t t2 = t1 == std::string_view::npos ? t1 : line.find('\t', t1 + 1);
         if (t2 == std::string_view::npos) continue;
         const std::string_view section = line.substr(0, t1);
-        Rule rule{util::to_lower(line.substr(t1 + 1, t2 - t1 - 1)),
-                  std::string(util::trim(line.substr(t2 + 1))), number};
+        // The reason ends at the next TAB; what follows is the rule's comment ("# family").
+        const std::size_t t3 = line.find('\t', t2 + 1);
+        const std::string_view reason =
+            line.substr(t2 + 1, t3 == std::string_view::npos ? t3 : t3 - t2 - 1);
+        Rule rule{util::to_lower(line.substr(t1 + 1, t2 - t1 - 1)), std::string(util::trim(reason)),
+                  number};
         if (rule.key.empty() || rule.reason.empty()) continue;
         if (section == "code")
             out.code.push_back(std::move(rule));

@@ -40,7 +40,8 @@ struct RuleSet {
 // Returns the embedded text of rules/reasons.rules.
 std::string_view embedded_rules();
 
-// Parses rules text (SECTION<TAB>KEY<TAB>REASON lines, # comments); bad lines are skipped.
+// Parses rules text (SECTION<TAB>KEY<TAB>REASON[<TAB># why] lines, # comments); bad lines are
+// skipped.
 RuleSet parse_rules(std::string_view text);
 
 // Returns the process-wide rule set parsed from the embedded data (parsed on first use).

@@ -22,7 +22,7 @@ namespace {
 // Agreement floors (the ratchet): raise them when the parser improves, never lower them. The
 // reason floor is on the cross-validated figure only: an in-sample figure rewards rules written
 // for one sample.
-constexpr double kCrossValidatedReasonFloor = 0.73;
+constexpr double kCrossValidatedReasonFloor = 0.744;
 constexpr double kStatusFloor = 0.985;
 constexpr double kRecipientFloor = 0.984;
 constexpr double kBounceFloor = 0.997;
@@ -100,7 +100,14 @@ bool rule_applies(const mxpulse::dsn::Rule& rule, std::string_view section,
     if (section == "code") return mxpulse::dsn::provider_rule(got.diagnostic, {rule}) != nullptr;
     if (section == "message") return ifind(raw.substr(0, 16384), rule.key) != std::string::npos;
     std::string_view phrase = rule.key;
-    if (section == "host") phrase = phrase.substr(phrase.find(' ') + 1);
+    if (section == "host") {
+        const std::string_view domain = phrase.substr(0, phrase.find(' '));
+        phrase = phrase.substr(phrase.find(' ') + 1);
+        if (ifind(got.recipient, domain) == std::string::npos &&
+            ifind(got.remote_mta, domain) == std::string::npos &&
+            ifind(got.diagnostic, domain) == std::string::npos)
+            return false;
+    }
     return ifind(got.diagnostic, phrase) != std::string::npos;
 }
 
@@ -239,8 +246,15 @@ TEST(DsnCorpus, AgreesWithExpectations) {
     for (const auto& [section, rules] : sections)
         rules_total += rules->size();
     std::size_t one_format = 0;
-    for (const auto& [line, formats] : credit)
+    for (const auto& [line, formats] : credit) {
         if (formats.size() == 1) ++one_format;
+        if (verbose) {
+            std::cout << "RULE " << line << " " << formats.size();
+            for (const auto& f : formats)
+                std::cout << " " << f;
+            std::cout << "\n";
+        }
+    }
     std::set<std::string> formats;
     for (const auto& s : samples)
         formats.insert(s.format);
