@@ -72,10 +72,19 @@ std::vector<std::string> report_json_lines(const std::string& file, const Report
         j["family"] = r.family;
         j["cause_status"] = r.cause_status;
         j["cause_reply_code"] = r.cause_reply_code;
+        j["cause_text"] = r.cause_text;
+        j["cause_chain"] = r.cause_chain;
         j["patterns"] = r.patterns;
         j["remote_mta"] = r.remote_mta;
+        j["remote_ip"] = r.remote_ip;
         j["diagnostic"] = r.diagnostic;
         j["last_attempt"] = r.last_attempt;
+        nlohmann::ordered_json attempts = nlohmann::ordered_json::array();
+        for (const auto& a : r.attempts)
+            attempts.push_back(
+                {{"time", a.time}, {"server", a.server}, {"ip", a.ip}, {"reply", a.reply}});
+        j["attempts"] = std::move(attempts);
+        j["rule_line"] = r.rule_line;
         j["original_message_id"] = report.original.message_id;
         lines.push_back(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }

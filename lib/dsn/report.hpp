@@ -11,6 +11,14 @@ namespace mxpulse::dsn {
 // What kind of report a message is; "none" means it is not a bounce.
 enum class Kind { none, dsn, vendor, feedback, autoreply };
 
+// One delivery attempt an NDR lists ("9/16/2025 2:03:41 AM - Server at mx (ip) returned '...'").
+struct Attempt {
+    std::string time;    // ISO 8601 with offset
+    std::string server;  // host name of the server tried
+    std::string ip;      // its address, "" when not given
+    std::string reply;   // the reply it returned
+};
+
 // One recipient of a bounce with its fields and classification. Empty string = unknown.
 struct Recipient {
     std::string recipient;        // final recipient (original recipient when given)
@@ -22,6 +30,7 @@ struct Recipient {
     std::string reason;           // Sisimai vocabulary, e.g. userunknown
     std::string family;      // transport, mailbox, policy, authentication, content, system, other
     std::string remote_mta;  // host name or address of the remote MTA
+    std::string remote_ip;   // address of the remote MTA when the bounce names it
     std::string diagnostic;  // diagnostic text, whitespace-folded
     std::string diagnostic_type;   // type of the Diagnostic-Code field, lower case: smtp, x-unix
     std::string last_attempt;      // ISO 8601 with offset
@@ -31,7 +40,9 @@ struct Recipient {
     std::string cause_status;      // for expiries: status of the last transient error
     std::string cause_reply_code;  // for expiries: reply code of the last transient error
     std::string cause_text;        // for expiries: text of the last transient error
-    std::vector<std::string> patterns;  // tags such as m365-socketerror
+    std::vector<std::string> cause_chain;  // a chained diagnostic ("a -> b -> c"), outermost first
+    std::vector<Attempt> attempts;         // the NDR's delivery attempts, newest first
+    std::vector<std::string> patterns;     // tags such as m365-socketerror
 };
 
 // Headers of the original message when the bounce carries them.

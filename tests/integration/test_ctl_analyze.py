@@ -9,8 +9,8 @@ import harness
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "bounces")
 KEYS = {"file", "is_bounce", "recipient", "action", "status", "reply_code", "reason", "family",
-        "cause_status", "cause_reply_code", "patterns", "remote_mta", "diagnostic", "last_attempt",
-        "original_message_id"}
+        "cause_status", "cause_reply_code", "cause_text", "cause_chain", "patterns", "remote_mta",
+        "remote_ip", "diagnostic", "last_attempt", "attempts", "rule_line", "original_message_id"}
 
 
 class Analyze(unittest.TestCase):

@@ -17,13 +17,16 @@ TEST(Analyze, JsonHasExactlyTheKeys) {
     EXPECT_EQ(rc, 0);
     const auto j = nlohmann::json::parse(out.str());
     const std::vector<std::string> keys{
-        "file",       "is_bounce",  "recipient",  "action",       "status",
-        "reply_code", "reason",     "family",     "cause_status", "cause_reply_code",
-        "patterns",   "remote_mta", "diagnostic", "last_attempt", "original_message_id"};
+        "file",       "is_bounce",    "recipient", "action",       "status",
+        "reply_code", "reason",       "family",    "cause_status", "cause_reply_code",
+        "cause_text", "cause_chain",  "patterns",  "remote_mta",   "remote_ip",
+        "diagnostic", "last_attempt", "attempts",  "rule_line",    "original_message_id"};
     EXPECT_EQ(j.size(), keys.size());
     for (const auto& k : keys)
         EXPECT_TRUE(j.contains(k)) << k;
     EXPECT_TRUE(j["patterns"].is_array());
+    EXPECT_TRUE(j["cause_chain"].is_array());
+    EXPECT_TRUE(j["attempts"].is_array());
     ASSERT_EQ(j["patterns"].size(), 1u);
     EXPECT_EQ(j["patterns"][0], "m365-socketerror");
     EXPECT_EQ(j["is_bounce"], true);
