@@ -1,5 +1,6 @@
 // The bounce parser's entry point: a whole raw message in, a Report out.
 #include "dsn/parse.hpp"
+#include "dsn/provider_patterns.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -297,6 +298,7 @@ bool from_ses(const mime::Message& msg, const ParseLimits& limits, const RuleSet
             r.smtp_command = smtp_command_of(r.diagnostic);
             classify_with_command(r, report.kind, rules);
             find_cause(r, {});
+            add_provider_patterns(r);
         }
         return true;
     }
@@ -395,6 +397,7 @@ Report parse_one(std::string_view raw, const ParseLimits& limits, const RuleSet&
             if (again.reason != "onhold" && again.reason != "undefined") r = std::move(again);
         }
         find_cause(r, s.human);
+        add_provider_patterns(r);
     }
     return report;
 }
