@@ -134,4 +134,56 @@ TEST(Classify, RemoteServersStatusBeatsARelaysSummary) {
     EXPECT_EQ(plain.status, "5.1.1");
 }
 
+TEST(Classify, CommandFromTheMtasWording) {
+    EXPECT_EQ(smtp_command_of("host mx.example.net[192.0.2.1] refused to talk to me: 421 Service "
+                              "not available"),
+              "CONN");
+    EXPECT_EQ(smtp_command_of("Connected to 192.0.2.1 but greeting failed."), "CONN");
+    EXPECT_EQ(smtp_command_of("Connected to 192.0.2.1 but sender was rejected."), "MAIL");
+    EXPECT_EQ(smtp_command_of("550 5.1.1 User unknown (in reply to RCPT TO command)"), "RCPT");
+    // A vague refusal before the envelope is the client's block.
+    Recipient r;
+    r.action = "failed";
+    r.status = "4.0.0";
+    r.diagnostic =
+        "host mx.example.net[192.0.2.1] refused to talk to me: 421 Service not available";
+    classify(r, Kind::dsn);
+    EXPECT_EQ(r.reason, "blocked");
+}
+
+TEST(Classify, EachRuleLineCarriesItsReasonAndComment) {
+    const RuleSet rules = parse_rules("text\tno such user\tuserunknown\t# family\n");
+    ASSERT_EQ(rules.text.size(), 1u);
+    EXPECT_EQ(rules.text[0].reason, "userunknown");
+    EXPECT_EQ(rules.text[0].line, 1u);
+    Recipient r;
+    r.action = "failed";
+    r.status = "5.0.0";
+    r.diagnostic = "550 No such user here (in reply to RCPT TO command)";
+    classify(r, Kind::dsn, rules);
+    EXPECT_EQ(r.reason, "userunknown");
+    EXPECT_EQ(r.rule_line, 1u);
+}
+
+TEST(Classify, EveryRuleSaysWhatItRestsOn) {
+    const std::string_view text = embedded_rules();
+    std::size_t pos = 0, number = 0, rules = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) nl = text.size();
+        const std::string_view line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        ++number;
+        if (line.empty() || line[0] == '#') continue;
+        ++rules;
+        const std::size_t why = line.find("\t# ");
+        ASSERT_NE(why, std::string_view::npos) << "line " << number << ": " << line;
+        const std::string_view basis = line.substr(why + 3);
+        EXPECT_TRUE(basis.starts_with("family") || basis.starts_with("rfc3463") ||
+                    basis.starts_with("doc: ") || basis.starts_with("samples: "))
+            << "line " << number << ": " << line;
+    }
+    EXPECT_GT(rules, 100u);
+}
+
 }  // namespace
