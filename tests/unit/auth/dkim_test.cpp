@@ -128,6 +128,57 @@ TEST_F(DkimTest, ConcurrentEvaluationsAgree) {
     EXPECT_EQ(passes.load(), 120);
 }
 
+// The results of V's DKIM signatures, in header order.
+std::vector<Result> dkim_results(const Verdict& v) {
+    std::vector<Result> out;
+    for (const auto& s : v.dkim) {
+        if (s.kind == SignatureKind::dkim) out.push_back(s.result);
+    }
+    return out;
+}
+
+TEST_F(DkimTest, JunkSignatureBeforeOrAfterAValidOneIsIgnored) {
+    // RFC 6376 6.1: a malformed DKIM-Signature is that signature's PERMFAIL, not the message's.
+    const std::vector<std::string> junk = {
+        " v=1; a=rsa-sha256; d=good.test; s=mx2048; junk; bh=AAAA; b=AAAA; h=from",  // no '='
+        " d=good.test; s=mx2048; a=rsa-sha256; h=from; bh=AAAA; b=AAAA",             // no v=
+        " v=1; v=1; a=rsa-sha256; d=good.test; s=mx2048; h=from; bh=AAAA; b=AAAA",   // repeated
+        " garbage",
+    };
+    for (const auto& j : junk) {
+        for (bool before : {true, false}) {
+            Message m = signed_message(1);
+            // The signed headers sit below the signature; junk goes above it or below them.
+            auto at = before ? m.headers.begin() : m.headers.end();
+            m.headers.insert(at, {"DKIM-Signature", j});
+            Verdict v = evaluator_->evaluate(m);
+            std::vector<Result> want = before
+                                           ? std::vector<Result>{Result::permerror, Result::pass}
+                                           : std::vector<Result>{Result::pass, Result::permerror};
+            EXPECT_EQ(dkim_results(v), want) << j << (before ? " before" : " after");
+            EXPECT_EQ(v.dkim_result, Result::pass) << j;
+            EXPECT_EQ(v.dmarc.result, Result::pass) << j;
+            const auto& bad = v.dkim[before ? 0 : 1];
+            EXPECT_NE(bad.error.find("DKIM-Signature"), std::string::npos) << bad.error;
+        }
+    }
+}
+
+TEST_F(DkimTest, OneBrokenAmongSeveralSignatures) {
+    Message m = signed_message(3);
+    // Break the middle signature's syntax after its b= (libopendkim could still verify it).
+    m.headers[1].value += "; broken";
+    Verdict v = evaluator_->evaluate(m);
+    EXPECT_EQ(dkim_results(v),
+              (std::vector<Result>{Result::pass, Result::permerror, Result::pass}));
+    EXPECT_EQ(v.dkim[1].domain, "good.test");
+    EXPECT_EQ(v.dkim[1].selector, "mx2048");
+    EXPECT_NE(v.dkim[1].error.find("tag without '='"), std::string::npos) << v.dkim[1].error;
+    EXPECT_EQ(v.dkim_result, Result::pass);
+    std::string ar = format_authentication_results("gw", v);
+    EXPECT_NE(ar.find("dkim=permerror"), std::string::npos) << ar;
+}
+
 TEST_F(DkimTest, MissingKeyIsPermerrorDeadServerIsTemperror) {
     Message m = signed_message(1);
     for (auto& h : m.headers) {
