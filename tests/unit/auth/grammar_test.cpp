@@ -1,0 +1,156 @@
+// The shared grammars against their RFCs: tag-list (RFC 6376 3.2), strict base64 (RFC 4648), the
+// DKIM-Signature header (RFC 6376 3.5) and the DMARC record's report URIs (RFC 7489 6.3).
+#include <gtest/gtest.h>
+
+#include "auth/dkim_signature.hpp"
+#include "auth/dmarc.hpp"
+#include "auth/dmarc_record.hpp"
+#include "dns_server.hpp"
+#include "util/base64.hpp"
+#include "util/tag_list.hpp"
+
+using mxpulse::util::parse_tag_list;
+
+namespace {
+
+TEST(TagList, AcceptsWhatTheAbnfAllows) {
+    // FWS around names, '=' and values; a folded value; an empty value; one trailing ';'.
+    auto t = parse_tag_list(" v = 1 ;\r\n\ta=rsa-sha256; b=abc\r\n def ;z=;x_1=y;");
+    ASSERT_TRUE(t.ok()) << t.error;
+    ASSERT_EQ(t.tags.size(), 5u);
+    EXPECT_EQ(t.get("v"), "1");
+    EXPECT_EQ(t.get("a"), "rsa-sha256");
+    EXPECT_EQ(t.get("b"), "abc\r\n def");
+    EXPECT_EQ(mxpulse::util::strip_fws(t.get("b")), "abcdef");
+    ASSERT_NE(t.find("z"), nullptr);
+    EXPECT_EQ(t.get("z"), "");
+    EXPECT_EQ(t.get("x_1"), "y");
+    EXPECT_TRUE(parse_tag_list("").ok());
+    EXPECT_TRUE(parse_tag_list("k=rsa").ok());
+    // Names are compared case-sensitively (3.2); ifind is there for DMARC's ABNF strings.
+    EXPECT_EQ(t.find("V"), nullptr);
+    EXPECT_NE(t.ifind("V"), nullptr);
+}
+
+TEST(TagList, RejectsWhatTheAbnfDoesNot) {
+    for (const char* bad : {
+             "v=1; junk; d=x",   // tag-spec without '='
+             "v=1;; d=x",        // empty tag-spec
+             ";v=1",             // leading empty tag-spec
+             "v=1;;",            // two trailing ';'
+             "=1",               // empty name
+             "1v=1",             // name must start with ALPHA
+             "v-x=1",            // '-' is not ALNUMPUNC
+             "v=1; d=a\x01b",    // control byte in a value
+             "v=1; d=\xc3\xa9",  // non-ASCII in a value (VALCHAR is %x21-7E)
+             "v=1; v=1",         // repeated name invalidates the whole list
+         }) {
+        auto t = parse_tag_list(bad);
+        EXPECT_FALSE(t.ok()) << bad;
+        EXPECT_TRUE(t.tags.empty()) << bad;
+    }
+    std::string many;
+    for (int i = 0; i < 70; ++i)
+        many += "t" + std::to_string(i) + "=1;";
+    EXPECT_FALSE(parse_tag_list(many).ok());
+}
+
+TEST(Base64, StrictDecoderRejectsNonCanonicalInput) {
+    using mxpulse::util::base64_decode;
+    EXPECT_EQ(base64_decode("QQ=="), std::optional<std::string>("A"));
+    EXPECT_EQ(base64_decode("QUI="), std::optional<std::string>("AB"));
+    EXPECT_EQ(base64_decode("QUJD"), std::optional<std::string>("ABC"));
+    EXPECT_EQ(base64_decode("QU\r\n JD"), std::optional<std::string>("ABC"));  // folded
+    EXPECT_EQ(base64_decode(""), std::optional<std::string>(""));
+    for (const char* bad :
+         {"QQ", "QQQ", "QQQ==", "QR==", "QUJ=", "Q", "QQ=", "QQ===", "QQ==QQ==", "QU*D", "=QQQ"}) {
+        EXPECT_FALSE(base64_decode(bad).has_value()) << bad;
+    }
+    // Round trip over every tail length.
+    std::string bytes;
+    for (int i = 0; i < 10; ++i) {
+        EXPECT_EQ(base64_decode(mxpulse::util::base64_encode(bytes)), bytes);
+        bytes += static_cast<char>(0xf0 + i);
+    }
+}
+
+TEST(DkimSignatureHeader, RequiredTagsAndVersion) {
+    using mxpulse::auth::parse_dkim_signature;
+    auto ok = parse_dkim_signature(
+        " v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=sel;\r\n\th=from:to; bh=AAAA; "
+        "b=BB\r\n\t BB");
+    EXPECT_EQ(ok.error, "");
+    EXPECT_EQ(ok.domain, "example.org");
+    EXPECT_EQ(ok.selector, "sel");
+    EXPECT_EQ(ok.algorithm, "rsa-sha256");
+    auto no_v = parse_dkim_signature("a=rsa-sha256; d=example.org; s=sel; h=from; bh=A; b=B");
+    EXPECT_NE(no_v.error.find("no v= tag"), std::string::npos) << no_v.error;
+    EXPECT_EQ(no_v.domain, "example.org");
+    auto v05 = parse_dkim_signature("v=0.5; a=rsa-sha256; d=e.org; s=s; h=from; bh=A; b=B");
+    EXPECT_NE(v05.error.find("version"), std::string::npos) << v05.error;
+    auto junk = parse_dkim_signature("v=1; a=rsa-sha256; d=e.org; s=s; junk; h=from; bh=A; b=B");
+    EXPECT_NE(junk.error.find("syntax error"), std::string::npos) << junk.error;
+}
+
+TEST(DmarcRecord, UnusableReportUrisAreIgnoredAndThePolicyStands) {
+    using mxpulse::auth::parse_dmarc_record;
+    using mxpulse::auth::Policy;
+    auto ftp = parse_dmarc_record("v=DMARC1; p=reject; rua=ftp://reports.example.net/dmarc");
+    ASSERT_TRUE(ftp.record) << ftp.error;
+    EXPECT_EQ(ftp.record->p, Policy::reject);
+    EXPECT_TRUE(ftp.record->rua.empty());
+    ASSERT_EQ(ftp.record->ignored_uris.size(), 1u);
+    EXPECT_NE(ftp.record->ignored_uris[0].find("unsupported scheme"), std::string::npos);
+
+    auto mixed = parse_dmarc_record(
+        "v=DMARC1; p=quarantine; ruf=mailto:!10x,mailto:forensic; "
+        "rua=https://r.example/x,mailto:agg@example.com!10m");
+    ASSERT_TRUE(mixed.record) << mixed.error;
+    EXPECT_EQ(mixed.record->p, Policy::quarantine);
+    EXPECT_TRUE(mixed.record->ruf.empty());
+    ASSERT_EQ(mixed.record->rua.size(), 1u);
+    EXPECT_EQ(mixed.record->rua[0].address, "agg@example.com");
+    EXPECT_EQ(mixed.record->rua[0].max_bytes, 10u << 20);
+    EXPECT_EQ(mixed.record->ignored_uris.size(), 3u);
+
+    // The policy itself still has to be right, and the tag-list still has to parse.
+    EXPECT_FALSE(parse_dmarc_record("v=DMARC1; p=bogus; rua=ftp://x").record);
+    EXPECT_FALSE(parse_dmarc_record("v=DMARC1; p=reject;; rua=mailto:a@b.example").record);
+    // Without p=, only a usable rua makes the record p=none (RFC 7489 6.6.3).
+    EXPECT_FALSE(parse_dmarc_record("v=DMARC1; rua=ftp://x").record);
+    EXPECT_TRUE(parse_dmarc_record("v=DMARC1; rua=mailto:a@b.example").record);
+}
+
+TEST(DmarcRecord, EvaluationKeepsRejectDespiteABadUri) {
+    namespace mt = mxpulse::testing;
+    namespace auth = mxpulse::auth;
+    namespace dns = mxpulse::dns;
+    std::string zone = mt::zone_name("_dmarc.ruascheme.test") + " IN TXT " +
+                       mt::zone_txt({"v=DMARC1; p=reject; rua=ftp://reports.example"}) + "\n" +
+                       mt::zone_name("_dmarc.badruf.test") + " IN TXT " +
+                       mt::zone_txt({"v=DMARC1; p=quarantine; ruf=mailto:; "
+                                     "rua=mailto:agg@badruf.test"}) +
+                       "\n";
+    std::string err;
+    auto server = mt::TestDnsServer::start(zone, {}, err);
+    if (!server) GTEST_SKIP() << "NO TEST DNS SERVER: " << err;
+    dns::ResolverConfig rc;
+    rc.nameservers = {server->nameserver()};
+    auto resolver = dns::Resolver::create(rc, err);
+    ASSERT_NE(resolver, nullptr) << err;
+    auto psl = auth::PublicSuffixList::load("", err);
+    ASSERT_NE(psl, nullptr) << err;
+    auto v = auth::dmarc_evaluate(*resolver, *psl, std::vector<std::string>{" <u@ruascheme.test>"},
+                                  {"ruascheme.test", auth::Result::fail}, {});
+    EXPECT_EQ(v.result, auth::Result::fail) << v.reason;
+    ASSERT_TRUE(v.record) << v.reason;
+    EXPECT_EQ(v.policy, auth::Policy::reject);
+    auto w = auth::dmarc_evaluate(*resolver, *psl, std::vector<std::string>{" <u@badruf.test>"},
+                                  {"badruf.test", auth::Result::pass}, {});
+    EXPECT_EQ(w.result, auth::Result::pass) << w.reason;
+    ASSERT_TRUE(w.record) << w.reason;
+    EXPECT_EQ(w.policy, auth::Policy::quarantine);
+    ASSERT_EQ(w.record->rua.size(), 1u);
+}
+
+}  // namespace
