@@ -18,7 +18,9 @@ namespace mxpulse::auth {
 
 namespace {
 
-constexpr std::size_t kMaxSignatureHeaders = 64;  // DKIM-Signature headers read per message
+constexpr std::size_t kMaxSignatureHeaders = 64;
+constexpr const char* kRsaSha1Note =
+    "rsa-sha1, which RFC 8301 3.1 forbids";  // DKIM-Signature headers read per message
 
 // VALUE without the line end a milter may leave on it.
 std::string_view trim_line_end(std::string_view value) {
@@ -179,6 +181,7 @@ std::vector<DkimSignature> DkimSession::finish() {
             s.result = Result::fail;
             s.error = "signature did not verify";
         }
+        if (s.algorithm == "rsa-sha1") s.note = kRsaSha1Note;
         out.push_back(std::move(s));
     }
     if (out.empty() && im.saw_signature_header) {
