@@ -128,7 +128,8 @@ bool read_message(std::string_view raw, Message& out, std::string& error) {
 
 // Reads, evaluates and formats one message.
 VerifyReport verify_message(const Evaluator& evaluator, std::string_view raw,
-                            const VerifyEnvelope& envelope, std::string source) {
+                            const VerifyEnvelope& envelope, std::string source,
+                            const std::vector<DkimSignature>* dkim) {
     VerifyReport r;
     r.source = std::move(source);
     Message m;
@@ -146,7 +147,7 @@ VerifyReport verify_message(const Evaluator& evaluator, std::string_view raw,
     r.helo = envelope.helo;
     m.envelope_sender = r.mail_from;
     m.helo = r.helo;
-    r.verdict = evaluator.evaluate(m);
+    r.verdict = dkim != nullptr ? evaluator.evaluate(m, *dkim) : evaluator.evaluate(m);
     r.authentication_results =
         "Authentication-Results:" +
         format_authentication_results(evaluator.config().authserv_id, r.verdict);

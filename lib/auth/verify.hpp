@@ -37,9 +37,12 @@ struct VerifyReport {
 // and a CRLF body; false and ERROR when it has no header.
 bool read_message(std::string_view raw, Message& out, std::string& error);
 
-// Reads RAW and evaluates SPF, DKIM, DomainKeys and DMARC exactly as the milter does.
+// Reads RAW and evaluates SPF, DKIM, DomainKeys and DMARC exactly as the milter does. DKIM,
+// when given, stands for the message's own signatures (the milter's streamed verdicts; the
+// DMARC vectors, which state DKIM results rather than carry signatures).
 VerifyReport verify_message(const Evaluator& evaluator, std::string_view raw,
-                            const VerifyEnvelope& envelope, std::string source = "-");
+                            const VerifyEnvelope& envelope, std::string source = "-",
+                            const std::vector<DkimSignature>* dkim = nullptr);
 
 // The reports as the documented JSON document (mxpulsectl(8), VERIFY JSON).
 std::string verify_reports_json(const Evaluator& evaluator,
