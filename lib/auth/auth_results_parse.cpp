@@ -63,6 +63,10 @@ bool lex(std::string_view v, std::vector<Item>& out, std::string& error) {
             while (i < v.size() &&
                    std::string_view(" \t\r\n();=/\"").find(v[i]) == std::string_view::npos)
                 ++i;
+            if (i == start) {
+                error = "unexpected ')'";  // the only delimiter no branch above takes
+                return false;
+            }
             out.push_back({0, std::string(v.substr(start, i - start))});
         }
     }
