@@ -2,6 +2,8 @@
 // DKIM-Signature header (RFC 6376 3.5) and the DMARC record's report URIs (RFC 7489 6.3).
 #include <gtest/gtest.h>
 
+#include "auth/auth_results.hpp"
+#include "auth/auth_results_parse.hpp"
 #include "auth/dkim_signature.hpp"
 #include "auth/dmarc.hpp"
 #include "auth/dmarc_record.hpp"
@@ -151,6 +153,60 @@ TEST(DmarcRecord, EvaluationKeepsRejectDespiteABadUri) {
     ASSERT_TRUE(w.record) << w.reason;
     EXPECT_EQ(w.policy, auth::Policy::quarantine);
     ASSERT_EQ(w.record->rua.size(), 1u);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(AuthenticationResults, Rsa_Sha1IsADistinctFindingBesideTheVerdict) {
+    mxpulse::auth::Verdict v;
+    mxpulse::auth::DkimSignature s;
+    s.domain = "example.org";
+    s.selector = "old";
+    s.algorithm = "rsa-sha1";
+    s.result = mxpulse::auth::Result::pass;
+    s.note = "rsa-sha1, which RFC 8301 3.1 forbids";
+    v.dkim.push_back(s);
+    std::string ar = mxpulse::auth::format_authentication_results("gw", v);
+    EXPECT_NE(ar.find("dkim=pass (rsa-sha1, which RFC 8301 3.1 forbids) header.d=example.org"),
+              std::string::npos)
+        << ar;
+    // What mxpulse writes, its own reader reads back.
+    auto parsed = mxpulse::auth::parse_authentication_results(ar);
+    EXPECT_EQ(parsed.error, "");
+    ASSERT_EQ(parsed.results.size(), 1u);
+    EXPECT_EQ(parsed.results[0].method, "dkim");
+    EXPECT_EQ(parsed.results[0].result, "pass");
+}
+
+TEST(AuthenticationResults, ReaderFollowsRfc8601) {
+    auto r = mxpulse::auth::parse_authentication_results(
+        " mx.google.com;\r\n       dkim=fail (bad signature) header.i=@example.org "
+        "header.s=sel header.b=\"AbC\";\r\n       spf=pass (google.com: domain of a@example.org "
+        "designates 192.0.2.1 as permitted sender) smtp.mailfrom=a@example.org;\r\n"
+        "       dmarc=fail (p=REJECT sp=REJECT dis=NONE) header.from=example.org");
+    EXPECT_EQ(r.error, "");
+    EXPECT_EQ(r.authserv_id, "mx.google.com");
+    ASSERT_EQ(r.results.size(), 3u);
+    EXPECT_EQ(r.results[0].method, "dkim");
+    EXPECT_EQ(r.results[0].result, "fail");
+    ASSERT_EQ(r.results[0].properties.size(), 3u);
+    EXPECT_EQ(r.results[0].properties[2].second, "AbC");
+    EXPECT_EQ(r.results[1].properties[0].second, "a@example.org");
+    EXPECT_EQ(r.results[2].result, "fail");
+    auto none = mxpulse::auth::parse_authentication_results(" example.net 1; none");
+    EXPECT_EQ(none.error, "");
+    EXPECT_TRUE(none.results.empty());
+    auto reason = mxpulse::auth::parse_authentication_results(
+        "a; dkim/1=pass reason=\"good (enough)\" header.d=x");
+    EXPECT_EQ(reason.error, "");
+    ASSERT_EQ(reason.results.size(), 1u);
+    EXPECT_EQ(reason.results[0].reason, "good (enough)");
+    for (const char* bad : {"", ";", "a; dkim", "a; dkim=", "a; dkim=pass header.d", "a (x",
+                            "a; dkim=pass \"x", "a b c", "a; dkim=pass )", ")"}) {
+        EXPECT_NE(mxpulse::auth::parse_authentication_results(bad).error, "") << bad;
+    }
 }
 
 }  // namespace
