@@ -2,6 +2,12 @@
 // DKIM-Signature header (RFC 6376 3.5) and the DMARC record's report URIs (RFC 7489 6.3).
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+#include "auth/audit.hpp"
 #include "auth/auth_results.hpp"
 #include "auth/auth_results_parse.hpp"
 #include "auth/dkim_signature.hpp"
@@ -207,6 +213,60 @@ TEST(AuthenticationResults, ReaderFollowsRfc8601) {
                             "a; dkim=pass \"x", "a b c", "a; dkim=pass )", ")"}) {
         EXPECT_NE(mxpulse::auth::parse_authentication_results(bad).error, "") << bad;
     }
+}
+
+}  // namespace
+
+namespace {
+
+// check-domain warns about what this issue fixed in the verifier: a key that allows only
+// rsa-sha1 (RFC 8301 3.1) and a report URI receivers ignore (RFC 7489 6.3).
+TEST(CheckDomainFindings, Rsa_Sha1OnlyKeyAndIgnoredReportUri) {
+    namespace mt = mxpulse::testing;
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+        EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(1024)), EVP_PKEY_free);
+    ASSERT_NE(key, nullptr);
+    unsigned char* der = nullptr;
+    int n = i2d_PUBKEY(key.get(), &der);
+    ASSERT_GT(n, 0);
+    std::string p = mxpulse::util::base64_encode(
+        std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(n)));
+    OPENSSL_free(der);
+    std::string zone =
+        mt::zone_name("selector1._domainkey.sha1.test") + " IN TXT " +
+        mt::zone_txt({"v=DKIM1; k=rsa; h=sha1; p=" + p}) + "\n" +
+        mt::zone_name("selector2._domainkey.sha1.test") + " IN TXT " +
+        mt::zone_txt({"v=DKIM1; k=rsa; h=sha1:sha256; p=" + p}) + "\n" +
+        mt::zone_name("_dmarc.sha1.test") + " IN TXT " +
+        mt::zone_txt({"v=DMARC1; p=reject; rua=ftp://reports.example,mailto:d@sha1.test"}) + "\n";
+    std::string err;
+    auto server = mt::TestDnsServer::start(zone, {}, err);
+    if (!server) GTEST_SKIP() << "NO TEST DNS SERVER: " << err;
+    mxpulse::dns::ResolverConfig rc;
+    rc.nameservers = {server->nameserver()};
+    auto resolver = mxpulse::dns::Resolver::create(rc, err);
+    ASSERT_NE(resolver, nullptr) << err;
+    mxpulse::auth::AuditOptions o;
+    o.domain = "sha1.test";
+    auto report = mxpulse::auth::audit_domain(*resolver, o);
+    int sha1 = 0, uri = 0;
+    for (const auto& f : report.findings) {
+        if (f.check == "dkim.rsa_sha1") {
+            ++sha1;
+            EXPECT_EQ(f.severity, mxpulse::auth::Severity::error);
+            EXPECT_NE(f.message.find("selector1"), std::string::npos) << f.message;
+        }
+        if (f.check == "dmarc.uri") {
+            ++uri;
+            EXPECT_EQ(f.severity, mxpulse::auth::Severity::warning);
+            EXPECT_NE(f.message.find("ftp://reports.example"), std::string::npos) << f.message;
+        }
+        if (f.check == "dmarc.policy") {
+            EXPECT_EQ(f.message, "policy reject");
+        }
+    }
+    EXPECT_EQ(sha1, 1);  // selector2 also allows sha256
+    EXPECT_EQ(uri, 1);
 }
 
 }  // namespace
