@@ -201,7 +201,6 @@ class DkimCorpus : public ::testing::Test {
 };
 
 TEST_F(DkimCorpus, VerdictsMatchExpectations) {
-
     // Pass 1: no key-size floor, as when the corpus was written (before RFC 8301). Every
     // disagreement must be named in dkim_deviations.txt with its verdict; a named message that
     // agrees again is an error too (the list would hide a change).
@@ -217,8 +216,8 @@ TEST_F(DkimCorpus, VerdictsMatchExpectations) {
         if (c.got == c.want) {
             ++agree;
             EXPECT_EQ(listed, named.end())
-                << c.id << " is listed in dkim_deviations.txt but now equals the corpus ("
-                << c.got << ")";
+                << c.id << " is listed in dkim_deviations.txt but now equals the corpus (" << c.got
+                << ")";
             continue;
         }
         if (listed == named.end()) {
