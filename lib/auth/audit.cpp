@@ -10,6 +10,8 @@
 #include "auth/dmarc.hpp"
 #include "auth/spf.hpp"
 #include "auth/spf_record.hpp"
+#include "util/strings.hpp"
+#include "util/tag_list.hpp"
 
 namespace mxpulse::auth {
 
@@ -18,15 +20,6 @@ namespace {
 constexpr int kMaxDepth = 10;
 constexpr int kMaxWalk = 50;
 
-// Lower-cases ASCII.
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
-
 // The TXT records of NAME that start with v=spf1.
 std::vector<std::string> spf_records(const dns::Resolver& r, std::string_view name,
                                      dns::Status* status = nullptr) {
@@ -34,7 +27,7 @@ std::vector<std::string> spf_records(const dns::Resolver& r, std::string_view na
     if (status != nullptr) *status = a.status;
     std::vector<std::string> out;
     for (const auto& t : a.texts) {
-        std::string l = lower(t);
+        std::string l = util::to_lower(t);
         if (l == "v=spf1" || l.rfind("v=spf1 ", 0) == 0) out.push_back(t);
     }
     return out;
@@ -61,7 +54,7 @@ void walk(const dns::Resolver& r, std::string_view domain, int depth, int& count
     if (st == dns::Status::temperror && failed != nullptr) failed->emplace_back(domain);
     if (recs.size() != 1) return;
     for (const auto& term : terms(recs.front())) {
-        std::string t = lower(term);
+        std::string t = util::to_lower(term);
         if (!t.empty() && std::string_view("+-~?").find(t[0]) != std::string_view::npos) {
             t.erase(0, 1);
         }
@@ -80,25 +73,6 @@ void walk(const dns::Resolver& r, std::string_view domain, int depth, int& count
             ++count;
         }
     }
-}
-
-// Value of tag NAME in a tag=value; list.
-std::string tag_value(std::string_view rec, std::string_view name) {
-    std::string r(rec);
-    std::istringstream in(r);
-    std::string part;
-    while (std::getline(in, part, ';')) {
-        auto eq = part.find('=');
-        if (eq == std::string::npos) continue;
-        std::string tag = part.substr(0, eq);
-        tag.erase(std::remove_if(tag.begin(), tag.end(), ::isspace), tag.end());
-        if (lower(tag) == name) {
-            std::string v = part.substr(eq + 1);
-            v.erase(std::remove_if(v.begin(), v.end(), ::isspace), v.end());
-            return v;
-        }
-    }
-    return "\x01";  // absent
 }
 
 // Adds a finding.
@@ -153,7 +127,7 @@ void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) 
             (failed.empty() ? "" : ", not counting what failed to resolve"));
     std::string all;
     for (const auto& t : terms(rep.spf_records.front())) {
-        std::string l = lower(t);
+        std::string l = util::to_lower(t);
         if (l == "all" || (l.size() == 4 && l.substr(1) == "all")) all = l;
     }
     if (all.empty()) {
@@ -165,7 +139,7 @@ void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) 
         add(rep, "spf", "spf.all", all == "~all" ? Severity::warning : Severity::error,
             "ends with " + all + " rather than -all");
         std::string fixed = rep.spf_records.front();
-        auto pos = lower(fixed).rfind(all);
+        auto pos = util::to_lower(fixed).rfind(all);
         if (pos != std::string::npos) fixed.replace(pos, all.size(), "-all");
         rep.suggestions.push_back(d + ". IN TXT \"" + fixed + "\"");
     }
@@ -175,8 +149,8 @@ void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) 
             "egress " + ip + ": " + std::string(result_name(c.result)));
     }
     for (const auto& inc : o.expected_includes) {
-        bool found = std::find(rep.spf_includes.begin(), rep.spf_includes.end(), lower(inc)) !=
-                     rep.spf_includes.end();
+        bool found = std::find(rep.spf_includes.begin(), rep.spf_includes.end(),
+                               util::to_lower(inc)) != rep.spf_includes.end();
         add(rep, "spf", "spf.include", found ? Severity::ok : Severity::error,
             "include:" + inc + (found ? " present" : " missing"));
     }
@@ -200,10 +174,16 @@ void audit_dkim(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep)
                 "selector " + sel + " not published at " + k.name);
         } else {
             k.record = t.texts.front();
-            std::string kt = tag_value(k.record, "k");
-            k.key_type = kt == "\x01" ? "rsa" : lower(kt);
-            std::string p = tag_value(k.record, "p");
-            if (p == "\x01" || p.empty()) {
+            util::TagList tags = util::parse_tag_list(k.record);
+            const util::Tag* kt = tags.find("k");
+            k.key_type = kt == nullptr ? "rsa" : util::to_lower(kt->value);
+            const util::Tag* pt = tags.find("p");
+            std::string p = pt == nullptr ? "" : util::strip_fws(pt->value);
+            if (!tags.ok()) {
+                add(rep, "dkim", "dkim.selector", Severity::error,
+                    "selector " + sel + ": key record is not a valid tag-list (" + tags.error +
+                        "); receivers return permerror");
+            } else if (pt == nullptr || p.empty()) {
                 add(rep, "dkim", "dkim.selector", Severity::error,
                     "selector " + sel + " has no key (p= empty: revoked)");
             } else if (k.key_type != "rsa" && k.key_type != "ed25519") {
@@ -225,6 +205,13 @@ void audit_dkim(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep)
                     "selector " + sel + " published" +
                         (k.cname.empty() ? " as TXT" : " as CNAME to " + k.cname) + ", " +
                         k.key_type + " " + std::to_string(k.key_bits) + " bits");
+                std::string hashes = util::to_lower(tags.get("h"));
+                if (!hashes.empty() && hashes.find("sha256") == std::string::npos) {
+                    add(rep, "dkim", "dkim.rsa_sha1", Severity::error,
+                        "selector " + sel + " allows only h=" + hashes +
+                            ": rsa-sha1 signatures, which RFC 8301 3.1 says MUST NOT be used "
+                            "for signing or verifying; receivers that follow it fail them");
+                }
                 if (key->bare_rsa) {
                     add(rep, "dkim", "dkim.key_format", Severity::warning,
                         "selector " + sel +
@@ -293,6 +280,10 @@ void audit_dmarc(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep
     }
     add(rep, "dmarc", "dmarc.rua", rec.rua.empty() ? Severity::warning : Severity::ok,
         rec.rua.empty() ? "no rua: no aggregate reports" : "rua=mailto:" + rec.rua[0].address);
+    for (const auto& ignored : rec.ignored_uris) {
+        add(rep, "dmarc", "dmarc.uri", Severity::warning,
+            ignored + ": receivers ignore this URI (RFC 7489 6.3); the policy stands");
+    }
     add(rep, "dmarc", "dmarc.alignment", Severity::info,
         std::string("adkim=") + (rec.strict_dkim ? "s" : "r") +
             " aspf=" + (rec.strict_spf ? "s" : "r"));

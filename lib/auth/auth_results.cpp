@@ -57,6 +57,7 @@ std::string format_authentication_results(std::string_view authserv_id, const Ve
         bool dk = d.kind == SignatureKind::domainkeys;
         std::string p = (dk ? "domainkeys=" : "dkim=") + std::string(result_name(d.result));
         if (!d.error.empty() && d.result != Result::pass) p += " " + comment(d.error);
+        if (!d.note.empty()) p += " " + comment(d.note);
         if (!d.domain.empty()) p += " header.d=" + value(d.domain);
         if (!dk && !d.selector.empty()) p += " header.s=" + value(d.selector);
         if (!dk && !d.algorithm.empty()) p += " header.a=" + value(d.algorithm);

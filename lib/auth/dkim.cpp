@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "auth/dkim_dns.hpp"
+#include "auth/dkim_signature.hpp"
 #include "auth/domainkeys.hpp"
 
 #define _Bool bool
@@ -16,6 +17,10 @@ extern "C" {
 namespace mxpulse::auth {
 
 namespace {
+
+constexpr std::size_t kMaxSignatureHeaders = 64;
+constexpr const char* kRsaSha1Note =
+    "rsa-sha1, which RFC 8301 3.1 forbids";  // DKIM-Signature headers read per message
 
 // VALUE without the line end a milter may leave on it.
 std::string_view trim_line_end(std::string_view value) {
@@ -69,8 +74,10 @@ struct DkimSession::Impl {
     bool broken = false;
     bool eoh_done = false;
     bool saw_signature_header = false;
+    // Each DKIM-Signature header as mxpulse read it, in the order libopendkim lists them.
+    std::vector<DkimSignatureHeader> sig_headers;
     std::string scratch;
-    std::optional<DomainKeysSession> domainkeys;  // the historic RFC 4870 signature
+    std::optional<DomainKeysSession> domainkeys;  // the historic RFC 4870 signatures
 };
 
 // Frees the libopendkim handle.
@@ -84,14 +91,20 @@ void DkimSession::header(std::string_view name, std::string_view value) {
     if (im.eoh_done) return;
     if (im.domainkeys) im.domainkeys->header(name, trim_line_end(value));
     if (im.broken) return;
-    if (name.size() == 14 && strncasecmp(name.data(), "DKIM-Signature", 14) == 0) {
+    bool is_signature = name.size() == 14 && strncasecmp(name.data(), "DKIM-Signature", 14) == 0;
+    if (is_signature) {
         im.saw_signature_header = true;
+        if (im.sig_headers.size() < kMaxSignatureHeaders)
+            im.sig_headers.push_back(parse_dkim_signature(trim_line_end(value)));
     }
     im.scratch.assign(name);
     im.scratch += ':';
     im.scratch.append(trim_line_end(value));
     DKIM_STAT st =
         dkim_header(im.dkim, reinterpret_cast<u_char*>(im.scratch.data()), im.scratch.size());
+    // A DKIM-Signature libopendkim cannot parse is kept (as a bad signature) and the others go
+    // on (RFC 6376 6.1), as libopendkim's own dkim_chunk() does with DKIM_LIBFLAGS_BADSIGHANDLES.
+    if (st == DKIM_STAT_SYNTAX && is_signature) return;
     if (st != DKIM_STAT_OK) im.broken = true;
 }
 
@@ -127,6 +140,10 @@ std::vector<DkimSignature> DkimSession::finish() {
     DKIM_SIGINFO** sigs = nullptr;
     int nsigs = 0;
     if (im.dkim == nullptr || dkim_getsiglist(im.dkim, &sigs, &nsigs) != DKIM_STAT_OK) nsigs = 0;
+    // libopendkim lists one entry per DKIM-Signature header, in order; when the counts agree,
+    // a header mxpulse found malformed is that signature's permerror whatever libopendkim made
+    // of the part it could read.
+    bool by_index = static_cast<std::size_t>(nsigs) == im.sig_headers.size();
     for (int i = 0; i < nsigs; ++i) {
         DKIM_SIGINFO* sig = sigs[i];
         DkimSignature s;
@@ -138,7 +155,14 @@ std::vector<DkimSignature> DkimSession::finish() {
         if (dkim_sig_getkeysize(sig, &bits) == DKIM_STAT_OK) s.key_bits = bits;
         unsigned int flags = dkim_sig_getflags(sig);
         int err = dkim_sig_geterror(sig);
-        if (flags & DKIM_SIGFLAG_IGNORE) {
+        const DkimSignatureHeader* own = by_index ? &im.sig_headers[i] : nullptr;
+        if (own != nullptr && !own->error.empty()) {
+            if (s.domain.empty()) s.domain = own->domain;
+            if (s.selector.empty()) s.selector = own->selector;
+            if (s.algorithm.empty() || s.algorithm == "unknown") s.algorithm = own->algorithm;
+            s.result = Result::permerror;
+            s.error = own->error;
+        } else if (flags & DKIM_SIGFLAG_IGNORE) {
             s.result = Result::policy;
             s.error = "not checked: signature cap";
         } else if ((flags & DKIM_SIGFLAG_PASSED) && dkim_sig_getbh(sig) == DKIM_SIGBH_MATCH) {
@@ -157,16 +181,25 @@ std::vector<DkimSignature> DkimSession::finish() {
             s.result = Result::fail;
             s.error = "signature did not verify";
         }
+        if (s.algorithm == "rsa-sha1") s.note = kRsaSha1Note;
         out.push_back(std::move(s));
     }
     if (out.empty() && im.saw_signature_header) {
-        DkimSignature s;
-        s.result = Result::permerror;
-        s.error = "unparseable DKIM-Signature";
-        out.push_back(std::move(s));
+        // libopendkim gave no list (its handle failed): each header gets a verdict of its own.
+        for (const auto& own : im.sig_headers) {
+            DkimSignature s;
+            s.domain = own.domain;
+            s.selector = own.selector;
+            s.algorithm = own.algorithm;
+            s.result = Result::permerror;
+            s.error =
+                own.error.empty() ? "message could not be processed by the verifier" : own.error;
+            out.push_back(std::move(s));
+        }
     }
     if (im.domainkeys) {
-        if (auto dk = im.domainkeys->finish()) out.push_back(std::move(*dk));
+        for (auto& dk : im.domainkeys->finish_all())
+            out.push_back(std::move(dk));
     }
     return out;
 }
@@ -207,7 +240,7 @@ std::unique_ptr<DkimSession> DkimVerifier::start() const {
     std::unique_ptr<DkimSession> s(new DkimSession());
     s->impl_ = std::make_unique<DkimSession::Impl>();
     s->impl_->cap = config_.max_signatures;
-    s->impl_->domainkeys.emplace(*resolver_, config_.min_key_bits);
+    s->impl_->domainkeys.emplace(*resolver_, config_.min_key_bits, config_.max_signatures);
     DKIM_STAT st = DKIM_STAT_OK;
     s->impl_->dkim = dkim_verify(static_cast<DKIM_LIB*>(lib_),
                                  reinterpret_cast<const unsigned char*>("mxpulse"), nullptr, &st);

@@ -32,6 +32,10 @@ struct DkimSignature {
     Result result = Result::none;
     std::string error;      // libopendkim's reason when not pass
     unsigned key_bits = 0;  // key size when the key was loaded
+    // A finding beside the verdict: "rsa-sha1" for a DKIM signature made with the algorithm
+    // RFC 8301 3.1 says MUST NOT be used (the verdict stays what the cryptography says; see
+    // mxpulse(8), OUTBOUND AUTHENTICATION).
+    std::string note;
 };
 
 class DkimVerifier;

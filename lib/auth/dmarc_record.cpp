@@ -2,6 +2,10 @@
 #include "auth/dmarc_record.hpp"
 
 #include <charconv>
+#include <limits>
+
+#include "util/strings.hpp"
+#include "util/tag_list.hpp"
 
 namespace mxpulse::auth {
 
@@ -19,61 +23,67 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// Lower-cases ASCII.
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
-
 // Parses none/quarantine/reject.
 std::optional<Policy> parse_policy(std::string_view v) {
-    std::string l = lower(v);
+    std::string l = util::to_lower(v);
     if (l == "none") return Policy::none;
     if (l == "quarantine") return Policy::quarantine;
     if (l == "reject") return Policy::reject;
     return std::nullopt;
 }
 
-// Parses a comma-separated list of mailto: URIs with optional !size suffix.
-bool parse_uris(std::string_view v, std::vector<ReportUri>& out) {
-    while (!v.empty()) {
-        auto comma = v.find(',');
-        std::string_view item = trim(v.substr(0, comma));
-        v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
-        if (item.empty()) continue;
-        if (out.size() >= kMaxUris) return false;
-        if (lower(item.substr(0, 7)) != "mailto:") return false;
-        item.remove_prefix(7);
-        ReportUri u;
-        auto bang = item.rfind('!');
-        if (bang != std::string_view::npos) {
-            std::string_view size = item.substr(bang + 1);
-            item = item.substr(0, bang);
-            std::uint64_t n = 0;
-            auto [p, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
-            if (ec != std::errc() || p == size.data()) return false;
-            std::string_view unit(p, static_cast<std::size_t>(size.data() + size.size() - p));
-            std::uint64_t mult = 1;
-            if (unit == "k")
-                mult = 1ull << 10;
-            else if (unit == "m")
-                mult = 1ull << 20;
-            else if (unit == "g")
-                mult = 1ull << 30;
-            else if (unit == "t")
-                mult = 1ull << 40;
-            else if (!unit.empty())
-                return false;
-            u.max_bytes = n * mult;
-        }
-        if (item.find('@') == std::string_view::npos) return false;
-        u.address = std::string(item);
-        out.push_back(std::move(u));
+// Reads one "mailto:addr[!size[kmgt]]" URI into U; returns why it is unusable, empty when not.
+std::string parse_uri(std::string_view item, ReportUri& u) {
+    if (!util::istarts_with(item, "mailto:")) {
+        auto colon = item.find(':');
+        return colon == std::string_view::npos ? "not a URI" : "unsupported scheme";
     }
-    return true;
+    item.remove_prefix(7);
+    auto bang = item.rfind('!');
+    if (bang != std::string_view::npos) {
+        std::string_view size = item.substr(bang + 1);
+        item = item.substr(0, bang);
+        std::uint64_t n = 0;
+        auto [p, ec] = std::from_chars(size.data(), size.data() + size.size(), n);
+        if (ec != std::errc() || p == size.data()) return "bad size limit";
+        std::string unit = util::to_lower(
+            std::string_view(p, static_cast<std::size_t>(size.data() + size.size() - p)));
+        int shift = unit.empty()  ? 0
+                    : unit == "k" ? 10
+                    : unit == "m" ? 20
+                    : unit == "g" ? 30
+                    : unit == "t" ? 40
+                                  : -1;
+        if (shift < 0) return "bad size unit";
+        if (n > (std::numeric_limits<std::uint64_t>::max() >> shift)) return "size limit too large";
+        u.max_bytes = n << shift;
+    }
+    auto at = item.find('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 == item.size())
+        return "no address in mailto:";
+    u.address = std::string(item);
+    return {};
+}
+
+// Reads the comma-separated URI list of TAG; unusable URIs go to R.ignored_uris (RFC 7489 6.3).
+void parse_uris(std::string_view tag, std::string_view v, std::vector<ReportUri>& out,
+                DmarcRecord& r) {
+    for (std::string_view raw : util::split(v, ",")) {
+        std::string_view item = trim(raw);
+        if (item.empty()) continue;
+        if (out.size() >= kMaxUris) {
+            r.ignored_uris.push_back(std::string(tag) + ": URIs after the first " +
+                                     std::to_string(kMaxUris) + " (limit)");
+            return;
+        }
+        ReportUri u;
+        std::string why = parse_uri(item, u);
+        if (why.empty())
+            out.push_back(std::move(u));
+        else
+            r.ignored_uris.push_back(std::string(tag) + ": " + std::string(item.substr(0, 80)) +
+                                     " (" + why + ")");
+    }
 }
 
 }  // namespace
@@ -118,26 +128,17 @@ DmarcParse parse_dmarc_record(std::string_view text) {
         out.error = "bad version: v=DMARC1 must come first";
         return out;
     }
+    util::TagList tags = util::parse_tag_list(text);
+    if (!tags.ok()) {
+        out.error = "tag-list syntax error: " + tags.error;
+        return out;
+    }
     DmarcRecord r;
-    bool first = true;
     bool has_np = false;
-    std::string_view rest = text;
-    while (!rest.empty()) {
-        auto semi = rest.find(';');
-        std::string_view part = trim(rest.substr(0, semi));
-        rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-        if (part.empty()) continue;
-        auto eq = part.find('=');
-        if (eq == std::string_view::npos) {
-            out.error = "tag without value: " + std::string(part);
-            return out;
-        }
-        std::string tag = lower(trim(part.substr(0, eq)));
-        std::string_view value = trim(part.substr(eq + 1));
-        if (first) {
-            first = false;
-            continue;  // v=DMARC1, checked above
-        }
+    // Tag names are ABNF strings, so case-insensitive (RFC 7489 6.4); v=DMARC1 came first.
+    for (std::size_t i = 1; i < tags.tags.size(); ++i) {
+        std::string tag = util::to_lower(tags.tags[i].name);
+        std::string_view value = tags.tags[i].value;
         if (tag == "p" || tag == "sp" || tag == "np") {
             auto pol = parse_policy(value);
             if (!pol) {
@@ -155,7 +156,7 @@ DmarcParse parse_dmarc_record(std::string_view text) {
                 has_np = true;
             }
         } else if (tag == "adkim" || tag == "aspf") {
-            std::string l = lower(value);
+            std::string l = util::to_lower(value);
             if (l != "r" && l != "s") {
                 out.error = "bad " + tag + " value";
                 return out;
@@ -170,14 +171,11 @@ DmarcParse parse_dmarc_record(std::string_view text) {
             }
             r.pct = n;
         } else if (tag == "rua" || tag == "ruf") {
-            if (!parse_uris(value, tag == "rua" ? r.rua : r.ruf)) {
-                out.error = "bad " + tag + " URI list";
-                return out;
-            }
+            parse_uris(tag, value, tag == "rua" ? r.rua : r.ruf, r);
         } else if (tag == "fo") {
             r.fo = std::string(value);
         } else if (tag == "rf") {
-            if (lower(value) != "afrf" && lower(value) != "iodef") {
+            if (util::to_lower(value) != "afrf" && util::to_lower(value) != "iodef") {
                 out.error = "bad rf value";
                 return out;
             }

@@ -34,6 +34,9 @@ struct DmarcRecord {
     std::vector<ReportUri> ruf;
     bool has_p = false;
     bool has_sp = false;
+    // Report URIs ignored (RFC 7489 6.3: unsupported or malformed URIs are ignored and the
+    // policy stands), each with the reason: "rua: ftp://x (unsupported scheme)".
+    std::vector<std::string> ignored_uris;
 };
 
 // Result of parsing: a record or an error message.

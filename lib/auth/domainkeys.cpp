@@ -14,6 +14,7 @@
 #include "auth/dkim_key.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
+#include "util/tag_list.hpp"
 
 namespace mxpulse::auth {
 
@@ -39,33 +40,15 @@ struct PkeyCtxFree {
     void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
 };
 
-// True for the whitespace DomainKeys ignores in tags and nofws removes (SP, HTAB, CR, LF).
-bool is_ws(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// Returns S with every whitespace character removed.
-std::string strip_ws(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s)
-        if (!is_ws(c)) out += c;
-    return out;
-}
-
-// Parses "tag=value; ..." into TAGS (names lower-cased, values trimmed); false on a tag without
-// '=', an empty name or a repeated tag.
+// Reads a tag=value list (RFC 4870 3.2 has the syntax RFC 6376 3.2 later wrote down) into TAGS
+// with names lower-cased; false when the list does not parse or a name repeats in another case.
 bool parse_tags(std::string_view text, Tags& tags) {
-    while (!text.empty()) {
-        std::size_t semi = text.find(';');
-        std::string_view item = util::trim(text.substr(0, semi));
-        text = semi == std::string_view::npos ? std::string_view() : text.substr(semi + 1);
-        if (item.empty()) continue;
-        std::size_t eq = item.find('=');
-        if (eq == std::string_view::npos) return false;
-        std::string name = util::to_lower(util::trim(item.substr(0, eq)));
-        if (name.empty() || tags.count(name) != 0) return false;
-        tags[name] = std::string(util::trim(item.substr(eq + 1)));
+    util::TagList list = util::parse_tag_list(text);
+    if (!list.ok()) return false;
+    for (const auto& t : list.tags) {
+        std::string name = util::to_lower(t.name);
+        if (tags.count(name) != 0) return false;
+        tags[name] = std::string(t.value);
     }
     return true;
 }
@@ -78,9 +61,9 @@ std::string first_address(std::string_view value) {
     if (lt != std::string_view::npos && (comma == std::string_view::npos || lt < comma)) {
         std::size_t gt = v.find('>', lt);
         if (gt == std::string_view::npos) return {};
-        return strip_ws(v.substr(lt + 1, gt - lt - 1));
+        return util::strip_fws(v.substr(lt + 1, gt - lt - 1));
     }
-    return strip_ws(v.substr(0, comma));
+    return util::strip_fws(v.substr(0, comma));
 }
 
 // True when LOCAL matches the key's granularity PATTERN, where one '*' matches any run.
@@ -177,7 +160,7 @@ struct DomainKeysSession::Impl {
             std::string_view list = t["h"];
             while (!list.empty()) {
                 std::size_t colon = list.find(':');
-                std::string name = util::to_lower(strip_ws(list.substr(0, colon)));
+                std::string name = util::to_lower(util::strip_fws(list.substr(0, colon)));
                 if (!name.empty() &&
                     std::find(h_names.begin(), h_names.end(), name) == h_names.end())
                     h_names.push_back(name);
@@ -201,7 +184,7 @@ struct DomainKeysSession::Impl {
         if ((lname == "sender" || lname == "from") && !slot && keep(value.size()))
             slot = std::string(value);
         std::string line = std::string(name) + ":" + std::string(value);
-        if (canon == Canon::nofws) line = strip_ws(line);
+        if (canon == Canon::nofws) line = util::strip_fws(line);
         line += "\r\n";
         if (!have_h) return emit(line);
         if (keep(line.size())) held.emplace_back(std::move(lname), std::move(line));
@@ -286,7 +269,7 @@ struct DomainKeysSession::Impl {
         std::string note = testing ? " (key in testing mode, t=y)" : "";
         if (k.count("k") && util::to_lower(k["k"]) != "rsa")
             return done(Result::permerror, "unsupported key type k=" + k["k"] + note);
-        std::string p = k.count("p") ? strip_ws(k["p"]) : "";
+        std::string p = k.count("p") ? util::strip_fws(k["p"]) : "";
         if (p.empty()) return done(Result::permerror, "key revoked (empty p=)" + note);
         auto der = util::base64_decode(p);
         if (!der) return done(Result::permerror, "key p= is not base64" + note);
@@ -321,78 +304,110 @@ struct DomainKeysSession::Impl {
 };
 
 // Remembers where keys come from; the state is built only when a signature shows up.
-DomainKeysSession::DomainKeysSession(const dns::Resolver& resolver, unsigned min_key_bits)
-    : resolver_(resolver), min_key_bits_(min_key_bits) {}
+DomainKeysSession::DomainKeysSession(const dns::Resolver& resolver, unsigned min_key_bits,
+                                     int max_signatures)
+    : resolver_(resolver),
+      min_key_bits_(min_key_bits),
+      max_signatures_(static_cast<std::size_t>(std::max(1, max_signatures))) {}
 
-// Frees the hash and the held headers.
+// Frees the hashes and the held headers.
 DomainKeysSession::~DomainKeysSession() = default;
 
-// Starts at the first DomainKey-Signature; the headers below it go to the signed data (the
-// identity must be signed, so nothing above the signature is needed).
+// Each DomainKey-Signature starts a verification of its own; every header below a signature
+// (later ones included) goes to that signature's signed data. The identity must be signed, so
+// nothing above a signature is needed for it.
 void DomainKeysSession::header(std::string_view name, std::string_view value) {
     if (headers_done_) return;
-    if (!impl_) {
-        if (!util::iequals(util::trim(name), "DomainKey-Signature")) return;
+    for (auto& impl : impls_) {
         try {
-            impl_ = std::make_unique<Impl>(resolver_, min_key_bits_);
+            impl->signed_header(name, value);
         } catch (...) {
-            return;  // out of memory: the session reports no DomainKeys verdict
+            impl->broken = true;
         }
     }
+    if (!util::iequals(util::trim(name), "DomainKey-Signature")) return;
+    if (impls_.size() >= max_signatures_) {
+        ++skipped_;
+        return;
+    }
     try {
-        if (impl_->have_signature)
-            impl_->signed_header(name, value);
-        else
-            impl_->start(value);
+        impls_.push_back(std::make_unique<Impl>(resolver_, min_key_bits_));
     } catch (...) {
-        impl_->broken = true;
+        return;  // out of memory: this signature gets no verdict
+    }
+    try {
+        impls_.back()->start(value);
+    } catch (...) {
+        impls_.back()->broken = true;
     }
 }
 
 // Hashes the held headers and the empty line after the headers.
 void DomainKeysSession::end_of_headers() {
+    if (headers_done_) return;
     headers_done_ = true;
-    if (!impl_ || impl_->headers_done) return;
-    impl_->headers_done = true;
-    try {
-        if (impl_->have_signature) impl_->end_headers();
-    } catch (...) {
-        impl_->broken = true;
+    for (auto& impl : impls_) {
+        if (impl->headers_done) continue;
+        impl->headers_done = true;
+        try {
+            impl->end_headers();
+        } catch (...) {
+            impl->broken = true;
+        }
     }
 }
 
-// Hashes one canonicalised body chunk.
+// Hashes one canonicalised body chunk into every signature's hash.
 void DomainKeysSession::body(std::string_view chunk) {
-    if (!impl_ || !impl_->have_signature) return;
-    try {
-        if (!impl_->headers_done) end_of_headers();
-        impl_->body(chunk);
-    } catch (...) {
-        impl_->broken = true;
+    if (impls_.empty()) return;
+    if (!headers_done_) end_of_headers();
+    for (auto& impl : impls_) {
+        try {
+            impl->body(chunk);
+        } catch (...) {
+            impl->broken = true;
+        }
     }
 }
 
-// Flushes the held body end and verifies; repeated calls return the same verdict.
-std::optional<DkimSignature> DomainKeysSession::finish() {
-    if (!impl_ || !impl_->have_signature) return std::nullopt;
-    if (impl_->final_verdict) return impl_->final_verdict;
+// Flushes the held body ends and verifies each signature in turn.
+std::vector<DkimSignature> DomainKeysSession::finish_all() {
+    if (final_) return *final_;
+    std::vector<DkimSignature> out;
     try {
         end_of_headers();
-        if (impl_->cr_held) {
-            impl_->cr_held = false;
-            impl_->content('\r');
+        for (auto& impl : impls_) {
+            try {
+                if (impl->cr_held) {
+                    impl->cr_held = false;
+                    impl->content('\r');
+                }
+                if (impl->body_content && impl->pending_crlf > 0) impl->emit("\r\n");
+                impl->pending_crlf = 0;
+                out.push_back(impl->verify());
+            } catch (...) {
+                out.push_back(impl->done(Result::permerror, "internal error while verifying"));
+            }
         }
-        if (impl_->body_content && impl_->pending_crlf > 0) impl_->emit("\r\n");
-        impl_->pending_crlf = 0;
-        impl_->final_verdict = impl_->verify();
-        return impl_->final_verdict;
+        for (std::size_t i = 0; i < skipped_; ++i) {
+            DkimSignature s;
+            s.kind = SignatureKind::domainkeys;
+            s.result = Result::policy;
+            s.error = "not checked: signature cap";
+            out.push_back(std::move(s));
+        }
+        final_ = out;
     } catch (...) {
-        try {
-            return impl_->done(Result::permerror, "internal error while verifying");
-        } catch (...) {
-            return std::nullopt;  // out of memory even for the verdict
-        }
+        // Out of memory even for the verdicts: what was gathered is returned.
     }
+    return out;
+}
+
+// The topmost signature's verdict.
+std::optional<DkimSignature> DomainKeysSession::finish() {
+    std::vector<DkimSignature> all = finish_all();
+    if (all.empty()) return std::nullopt;
+    return all.front();
 }
 
 }  // namespace mxpulse::auth

@@ -1,5 +1,6 @@
 // Organisational domains (RFC 7489 3.2) from the Public Suffix List via libpsl.
 #include "auth/org_domain.hpp"
+#include "util/strings.hpp"
 
 #include <libpsl.h>
 
@@ -13,11 +14,7 @@ std::string normalize_domain(std::string_view domain) {
         domain.remove_prefix(1);
     while (!domain.empty() && domain.back() == '.')
         domain.remove_suffix(1);
-    std::string out(domain);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
+    return util::to_lower(domain);
 }
 
 // Loads the list from a file or the system default.

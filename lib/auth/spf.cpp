@@ -3,6 +3,7 @@
 
 #include "auth/spf_record.hpp"
 #include "auth/spf_rewrite.hpp"
+#include "util/strings.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -44,12 +45,8 @@ constexpr int kMaxPtrNames = 10;
 
 // Returns a domain name lower-cased and without a trailing dot.
 std::string lower_name(std::string_view name) {
-    std::string out(name);
-    if (!out.empty() && out.back() == '.') out.pop_back();
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
+    if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    return util::to_lower(name);
 }
 
 // Builds an empty RR answer with the given h_errno-style status.

@@ -1,5 +1,6 @@
 // Strict RFC 7208 syntax check of an SPF record (section 12 ABNF), used beside libspf2.
 #include "auth/spf_record.hpp"
+#include "util/strings.hpp"
 
 #include <arpa/inet.h>
 
@@ -20,15 +21,6 @@ bool digit(char c) {
 // Letter or digit.
 bool alnum(char c) {
     return alpha(c) || digit(c);
-}
-
-// Lower-cases ASCII.
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 // toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum ).
@@ -126,7 +118,7 @@ bool split_dual_cidr(std::string_view& arg) {
 // Checks one mechanism (without qualifier).
 std::optional<std::string> check_mechanism(std::string_view term) {
     auto cut = term.find_first_of(":/");
-    std::string name = lower(term.substr(0, cut));
+    std::string name = util::to_lower(term.substr(0, cut));
     std::string_view rest = cut == std::string_view::npos ? std::string_view() : term.substr(cut);
     if (name == "all") {
         if (!rest.empty()) return "arguments on all";
@@ -171,7 +163,7 @@ std::optional<std::string> check_mechanism(std::string_view term) {
 
 // True for v=spf1 records.
 bool is_spf_record(std::string_view text) {
-    if (text.size() < 6 || lower(text.substr(0, 6)) != "v=spf1") return false;
+    if (text.size() < 6 || util::to_lower(text.substr(0, 6)) != "v=spf1") return false;
     return text.size() == 6 || text[6] == ' ';
 }
 
@@ -201,7 +193,7 @@ std::optional<std::string> spf_syntax_error(std::string_view record) {
             ++name_end;
         }
         if (eq != std::string_view::npos && eq == name_end && eq > 0 && alpha(term[0])) {
-            std::string name = lower(term.substr(0, eq));
+            std::string name = util::to_lower(term.substr(0, eq));
             std::string_view value = term.substr(eq + 1);
             if (name == "redirect" || name == "exp") {
                 if (++(name == "redirect" ? redirects : exps) > 1) return name + " twice";

@@ -5,19 +5,11 @@
 #include <vector>
 
 #include "auth/spf_record.hpp"
+#include "util/strings.hpp"
 
 namespace mxpulse::auth {
 
 namespace {
-
-// Lower-cases ASCII.
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 // True when NAME is a modifier name: ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ).
 bool modifier_name(std::string_view name) {
@@ -33,7 +25,7 @@ bool modifier_name(std::string_view name) {
 std::string modifier_of(std::string_view term) {
     auto eq = term.find('=');
     if (eq == std::string_view::npos || !modifier_name(term.substr(0, eq))) return {};
-    return lower(term.substr(0, eq));
+    return util::to_lower(term.substr(0, eq));
 }
 
 }  // namespace
@@ -49,7 +41,7 @@ std::string spf_record_for_libspf2(std::string_view record) {
     }
     bool has_all = false;
     for (std::size_t i = 1; i < terms.size(); ++i) {
-        std::string l = lower(terms[i]);
+        std::string l = util::to_lower(terms[i]);
         if (!l.empty() && std::string_view("+-~?").find(l[0]) != std::string_view::npos) {
             l.erase(0, 1);
         }
@@ -64,7 +56,7 @@ std::string spf_record_for_libspf2(std::string_view record) {
             continue;
         }
         std::string q;
-        std::string body = lower(t);
+        std::string body = util::to_lower(t);
         if (std::string_view("+-~?").find(body[0]) != std::string_view::npos) {
             q = body.substr(0, 1);
             body.erase(0, 1);

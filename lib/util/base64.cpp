@@ -19,12 +19,13 @@ int sextet(char c) {
 
 }  // namespace
 
-// Accumulates sextets into bytes; padding may only end the input.
+// Accumulates sextets into bytes; the input must be whole quanta with canonical padding.
 std::optional<std::string> base64_decode(std::string_view in) {
     std::string out;
     out.reserve(in.size() / 4 * 3);
     unsigned acc = 0;
-    int bits = 0, pad = 0;
+    int bits = 0;
+    std::size_t sextets = 0, pad = 0;
     for (char c : in) {
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
         int v = sextet(c);
@@ -34,6 +35,7 @@ std::optional<std::string> base64_decode(std::string_view in) {
             continue;
         }
         if (pad > 0) return std::nullopt;
+        ++sextets;
         acc = ((acc << 6) | static_cast<unsigned>(v)) & 0xffffff;
         bits += 6;
         if (bits >= 8) {
@@ -41,7 +43,11 @@ std::optional<std::string> base64_decode(std::string_view in) {
             out += static_cast<char>((acc >> bits) & 0xff);
         }
     }
-    if (pad > 2 || bits >= 6) return std::nullopt;
+    // 4n sextets, 4n+2 with "==" or 4n+3 with "=": anything else is not canonical.
+    std::size_t tail = sextets % 4;
+    if (tail == 1 || pad != (tail == 0 ? 0 : 4 - tail)) return std::nullopt;
+    // The bits left over after the last byte (4 or 2) must be zero.
+    if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
     return out;
 }
 

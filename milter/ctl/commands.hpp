@@ -13,6 +13,9 @@ void add_basic_commands(CLI::App& app, Options& options, int& exit_code);
 // Registers check-domain (offline DNS record audit).
 void add_check_domain_command(CLI::App& app, Options& options, int& exit_code);
 
+// Registers verify (offline SPF/DKIM/DMARC verification of messages).
+void add_verify_command(CLI::App& app, Options& options, int& exit_code);
+
 // Registers analyze (offline bounce analysis).
 void add_analyze_command(CLI::App& app, Options& options, int& exit_code);
 

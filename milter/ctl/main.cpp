@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     add_snapshot_command(app, options, exit_code);
     add_analyze_command(app, options, exit_code);
     add_check_domain_command(app, options, exit_code);
+    add_verify_command(app, options, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -13,9 +13,11 @@
 #include <sstream>
 
 #include "auth/dkim.hpp"
+#include "auth/verify.hpp"
 #include "corpus_util.hpp"
 #include "dns_server.hpp"
 #include "message_util.hpp"
+#include "util/tag_list.hpp"
 
 using nlohmann::json;
 
@@ -55,23 +57,11 @@ KeyZone parse_key_lines(const std::string& text) {
     return z;
 }
 
-// The tags of one tag=value; header value (RFC 6376 3.2), whitespace removed from names.
+// The tags of one tag=value; header value (RFC 6376 3.2), through the shared parser.
 std::map<std::string, std::string> tag_list(const std::string& value) {
     std::map<std::string, std::string> tags;
-    std::istringstream in(value);
-    std::string item;
-    while (std::getline(in, item, ';')) {
-        auto eq = item.find('=');
-        if (eq == std::string::npos) continue;
-        std::string name;
-        for (char c : item.substr(0, eq)) {
-            if (!std::isspace(static_cast<unsigned char>(c))) name += c;
-        }
-        std::string v = item.substr(eq + 1);
-        v.erase(0, v.find_first_not_of(" \t\r\n"));
-        v.erase(v.find_last_not_of(" \t\r\n") + 1);
-        tags[name] = v;
-    }
+    for (const auto& t : mxpulse::util::parse_tag_list(value).tags)
+        tags[std::string(t.name)] = std::string(t.value);
     return tags;
 }
 
@@ -80,6 +70,7 @@ struct Case {
     std::string id;
     std::string want;  // expected_auth_results, as in the file
     std::optional<std::int64_t> verify_time;
+    std::string raw;  // the message as a file holds it (the entry point reads it)
     mxpulse::testing::SplitMessage message;
     std::string dns_key;                      // which test DNS server serves its keys
     std::map<std::string, std::string> keys;  // the key records it serves
@@ -128,12 +119,14 @@ void load_corpus(const std::string& dir, std::vector<Case>& cases,
             servers[c.dns_key] = mxpulse::testing::TestDnsServer::start(z.records, z.refuse, err);
             ASSERT_NE(servers[c.dns_key], nullptr) << err;
         }
+        c.raw = message;
         c.message = mxpulse::testing::split_message(mxpulse::testing::to_crlf(message));
         cases.push_back(std::move(c));
     }
 }
 
-// Verifies C with MIN_BITS as the smallest acceptable RSA key; fills got and sigs.
+// Verifies C with MIN_BITS as the smallest acceptable RSA key through the entry point of
+// `mxpulsectl verify` (auth::verify_message); fills got and sigs.
 void verify(Case& c, const mxpulse::testing::TestDnsServer& server, unsigned min_bits) {
     mxpulse::dns::ResolverConfig rc;
     rc.nameservers = {server.nameserver()};
@@ -141,18 +134,14 @@ void verify(Case& c, const mxpulse::testing::TestDnsServer& server, unsigned min
     std::string err;
     auto resolver = mxpulse::dns::Resolver::create(rc, err);
     ASSERT_NE(resolver, nullptr) << err;
-    mxpulse::auth::DkimConfig dc;
-    dc.min_key_bits = min_bits;
-    auto verifier = mxpulse::auth::DkimVerifier::create(*resolver, dc, err);
-    ASSERT_NE(verifier, nullptr) << err;
-    auto session = verifier->start();
-    for (const auto& [n, v] : c.message.headers)
-        session->header(n, v);
-    session->end_of_headers();
-    for (std::size_t p = 0; p < c.message.body.size(); p += 1000) {
-        session->body(std::string_view(c.message.body).substr(p, 1000));
-    }
-    c.sigs = session->finish();
+    mxpulse::auth::AuthConfig ac;
+    ac.dkim.min_key_bits = min_bits;
+    ac.psl_file = mxpulse::testing::shared_corpus_dir() + "/psl/public_suffix_list.dat";
+    auto evaluator = mxpulse::auth::Evaluator::create(*resolver, ac, err);
+    ASSERT_NE(evaluator, nullptr) << err;
+    auto report = mxpulse::auth::verify_message(*evaluator, c.raw, {}, c.id);
+    ASSERT_EQ(report.error, "") << c.id;
+    c.sigs = report.verdict.dkim;
     // The message's verdict over DKIM and DomainKeys signatures, as the corpus gives it.
     c.got = std::string(
         mxpulse::auth::result_name(mxpulse::auth::signatures_overall(c.sigs, std::nullopt)));
@@ -169,50 +158,28 @@ std::string describe(const Case& c) {
     return out.str();
 }
 
-// Where RFC 6376 itself gives a different verdict than the corpus (which Mail::DKIM wrote,
-// lenient towards pre-standard drafts), that verdict and the reason; empty when the file holds.
-// Decided from the message, never from its name.
-std::pair<std::string, std::string> rfc_verdict(const Case& c, std::int64_t now) {
-    bool any_dkim = false, all_prestandard = true, any_domainkeys = false, expired = false;
-    bool granularity = false, domainkeys_without_q = false;
-    for (const auto& [n, v] : c.message.headers) {
-        if (strcasecmp(n.c_str(), "DomainKey-Signature") == 0) {
-            domainkeys_without_q |= !any_domainkeys && tag_list(v).count("q") == 0;
-            any_domainkeys = true;
-        }
-        if (strcasecmp(n.c_str(), "DKIM-Signature") != 0) continue;
-        any_dkim = true;
-        auto tags = tag_list(v);
-        if (tags.count("v") && tags["v"] == "1") all_prestandard = false;
-        if (tags.count("x") && std::strtoll(tags["x"].c_str(), nullptr, 10) < now) expired = true;
-        std::string owner = tags["s"] + "._domainkey." + tags["d"];
-        for (auto& ch : owner)
-            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        if (auto k = c.keys.find(owner); k != c.keys.end() && tag_list(k->second).count("g")) {
-            granularity = true;
-        }
+// One named deviation: the verdict mxpulse gives and the RFC reason.
+struct Deviation {
+    std::string verdict;
+    std::string reason;
+};
+
+// Reads dkim_deviations.txt beside this test: "ID VERDICT REASON..." lines, '#' comments.
+std::map<std::string, Deviation> load_deviations() {
+    std::map<std::string, Deviation> out;
+    std::istringstream in(
+        mxpulse::testing::read_text_file(MXPULSE_CORPUS_TOOLS "/dkim_deviations.txt"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream l(line);
+        std::string id;
+        Deviation d;
+        l >> id >> d.verdict;
+        std::getline(l >> std::ws, d.reason);
+        out[id] = d;
     }
-    if (any_dkim && all_prestandard && !any_domainkeys && c.want != "permerror") {
-        return {"permerror",
-                "pre-standard signature (v= missing or not 1): RFC 6376 6.1.1 says PERMFAIL"};
-    }
-    if (!any_dkim && domainkeys_without_q && c.want != "permerror") {
-        return {"permerror",
-                "DomainKey-Signature without q=, which RFC 4870 3.3 requires (the corpus itself "
-                "expects permerror for the same defect elsewhere)"};
-    }
-    if (granularity && c.want == "permerror") {
-        return {"pass",
-                "key g= (RFC 4871 granularity) was dropped by RFC 6376, which ignores unknown "
-                "key tags (3.6.1)"};
-    }
-    if (c.verify_time && expired && std::llabs(now - *c.verify_time) > 86400 &&
-        c.want != "permerror") {
-        return {"permerror",
-                "expired (x=) at the real clock; checked at verify_time_unix by "
-                "DkimCorpus.FixedClock under libfaketime"};
-    }
-    return {};
+    return out;
 }
 
 // Loads the corpus and its DNS servers for each test; skips loudly when it is absent.
@@ -234,31 +201,46 @@ class DkimCorpus : public ::testing::Test {
 };
 
 TEST_F(DkimCorpus, VerdictsMatchExpectations) {
-    std::int64_t now = std::time(nullptr);
-
-    // Pass 1: no key-size floor, as when the corpus was written (before RFC 8301).
+    // Pass 1: no key-size floor, as when the corpus was written (before RFC 8301). Every
+    // disagreement must be named in dkim_deviations.txt with its verdict; a named message that
+    // agrees again is an error too (the list would hide a change).
+    auto named = load_deviations();
+    ASSERT_FALSE(named.empty()) << "dkim_deviations.txt missing or empty";
     int agree = 0;
     std::ostringstream deviations;
-    std::map<std::string, int> by_rule;
+    std::map<std::string, int> by_reason;
     for (auto& c : cases) {
         verify(c, *servers[c.dns_key], 512);
         if (HasFatalFailure()) return;
+        auto listed = named.find(c.id);
         if (c.got == c.want) {
             ++agree;
+            EXPECT_EQ(listed, named.end())
+                << c.id << " is listed in dkim_deviations.txt but now equals the corpus (" << c.got
+                << ")";
             continue;
         }
-        auto [rfc, why] = rfc_verdict(c, now);
-        EXPECT_FALSE(rfc.empty()) << c.id << ": want " << c.want << " got " << c.got << describe(c);
-        if (rfc.empty()) continue;
-        EXPECT_EQ(c.got, rfc) << c.id << " (" << why << ")" << describe(c);
-        ++by_rule[why];
-        deviations << "  DEVIATION " << c.id << " file " << c.want << ", RFC " << rfc << ", got "
-                   << c.got << ": " << why << "\n";
+        if (listed == named.end()) {
+            ADD_FAILURE() << c.id << ": want " << c.want << " got " << c.got
+                          << " and it is not in dkim_deviations.txt" << describe(c);
+            continue;
+        }
+        EXPECT_EQ(c.got, listed->second.verdict)
+            << c.id << " (" << listed->second.reason << ")" << describe(c);
+        ++by_reason[listed->second.reason];
+        deviations << "  DEVIATION " << c.id << " file " << c.want << ", got " << c.got << ": "
+                   << listed->second.reason << "\n";
+    }
+    for (const auto& [id, d] : named) {
+        bool present = false;
+        for (const auto& c : cases)
+            present |= c.id == id;
+        EXPECT_TRUE(present) << id << " is listed in dkim_deviations.txt but not in the corpus";
     }
     std::cout << "DKIM corpus, no key-size floor: " << agree << "/" << cases.size()
-              << " equal expectations.jsonl\n"
+              << " equal expectations.jsonl; " << named.size() << " named deviations\n"
               << deviations.str();
-    for (const auto& [why, n] : by_rule)
+    for (const auto& [why, n] : by_reason)
         std::cout << "  " << n << " x " << why << "\n";
 
     // Pass 2: the default RFC 8301 floor of 1024 bits changes only verdicts of short keys.

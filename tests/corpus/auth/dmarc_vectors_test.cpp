@@ -1,4 +1,5 @@
-// DMARC vectors (record parsing, From extraction, alignment, evaluation via a real unbound).
+// DMARC vectors (record parsing, From extraction, alignment, and evaluation through the entry
+// point of `mxpulsectl verify` with a real unbound).
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -7,6 +8,7 @@
 #include <sstream>
 
 #include "auth/dmarc.hpp"
+#include "auth/verify.hpp"
 #include "corpus_util.hpp"
 #include "dns_server.hpp"
 
@@ -77,10 +79,25 @@ std::string check(const json& v, const mxpulse::auth::PublicSuffixList& psl) {
         return got == ex["aligned"].get<bool>() ? "" : "aligned=" + std::to_string(got);
     }
     if (kind == "dmarc_evaluation") {
+        // Through the entry point of `mxpulsectl verify`: a message with the vector's From,
+        // SPF evaluated for real against a record that gives the vector's SPF result, and the
+        // vector's DKIM result standing for the signature.
+        const std::string egress = "192.0.2.1";
         std::string zone;
         for (const auto& [name, txt] : in["dns"].items()) {
             zone += mxpulse::testing::zone_name(name) + " IN TXT " +
                     mxpulse::testing::zone_txt({txt.get<std::string>()}) + "\n";
+        }
+        std::string spf_want = in["spf_result"].get<std::string>();
+        std::string mail_from_domain = in["mail_from_domain"].get<std::string>();
+        std::string spf_record = spf_want == "pass"       ? "v=spf1 ip4:" + egress + " -all"
+                                 : spf_want == "fail"     ? "v=spf1 -all"
+                                 : spf_want == "softfail" ? "v=spf1 ~all"
+                                 : spf_want == "neutral"  ? "v=spf1 ?all"
+                                                          : "";
+        if (!spf_record.empty() && !in["dns"].contains(mail_from_domain)) {
+            zone += mxpulse::testing::zone_name(mail_from_domain) + " IN TXT " +
+                    mxpulse::testing::zone_txt({spf_record}) + "\n";
         }
         std::string err;
         auto server = mxpulse::testing::TestDnsServer::start(zone, {}, err);
@@ -89,17 +106,31 @@ std::string check(const json& v, const mxpulse::auth::PublicSuffixList& psl) {
         rc.nameservers = {server->nameserver()};
         auto resolver = mxpulse::dns::Resolver::create(rc, err);
         if (!resolver) return "no resolver: " + err;
-        AuthIdentity spf{in["mail_from_domain"],
-                         *parse_result(in["spf_result"].get<std::string>())};
-        std::vector<AuthIdentity> dkim{
-            {in["dkim_d"], *parse_result(in["dkim_result"].get<std::string>())}};
-        auto verdict =
-            dmarc_evaluate(*resolver, psl, {in["header_from"].get<std::string>()}, spf, dkim);
-        std::string dk = verdict.dkim_aligned ? "pass" : "fail (not aligned)";
-        std::string sp = verdict.spf_aligned ? "pass" : "fail (not aligned)";
+        AuthConfig ac;
+        ac.spf.egress_addresses = {egress};
+        ac.psl_file = mxpulse::testing::shared_corpus_dir() + "/psl/public_suffix_list.dat";
+        auto evaluator = Evaluator::create(*resolver, ac, err);
+        if (!evaluator) return "no evaluator: " + err;
+        DkimSignature sig;
+        sig.domain = in["dkim_d"].get<std::string>();
+        sig.result = *parse_result(in["dkim_result"].get<std::string>());
+        std::vector<DkimSignature> dkim{sig};
+        VerifyEnvelope env;
+        env.mail_from = "postmaster@" + mail_from_domain;
+        env.mail_from_given = true;
+        std::string raw = "From: " + in["header_from"].get<std::string>() + "\r\n\r\n";
+        auto report = verify_message(*evaluator, raw, env, v["id"].get<std::string>(), &dkim);
+        if (!report.error.empty()) return "message: " + report.error;
+        const Verdict& verdict = report.verdict;
+        if (result_name(verdict.spf_result) != spf_want) {
+            return "SPF gave " + std::string(result_name(verdict.spf_result)) + ", the vector " +
+                   spf_want;
+        }
+        std::string dk = verdict.dmarc.dkim_aligned ? "pass" : "fail (not aligned)";
+        std::string sp = verdict.dmarc.spf_aligned ? "pass" : "fail (not aligned)";
         if (dk != ex["dkim_aligned_result"]) return "dkim aligned " + dk;
         if (sp != ex["spf_aligned_result"]) return "spf aligned " + sp;
-        if (policy_name(verdict.policy) != ex["policy"]) return "policy differs";
+        if (policy_name(verdict.dmarc.policy) != ex["policy"]) return "policy differs";
         return "";
     }
     return "unknown kind " + kind;

@@ -5,10 +5,13 @@
 #include <atomic>
 #include <chrono>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "auth/auth_results.hpp"
 #include "auth/evaluate.hpp"
+#include "auth/verify.hpp"
 #include "dkim_sign.hpp"
 #include "dns_server.hpp"
 #include "unit_zone_suite.hpp"
@@ -126,6 +129,105 @@ TEST_F(DkimTest, ConcurrentEvaluationsAgree) {
     for (auto& th : threads)
         th.join();
     EXPECT_EQ(passes.load(), 120);
+}
+
+// The results of V's DKIM signatures, in header order.
+std::vector<Result> dkim_results(const Verdict& v) {
+    std::vector<Result> out;
+    for (const auto& s : v.dkim) {
+        if (s.kind == SignatureKind::dkim) out.push_back(s.result);
+    }
+    return out;
+}
+
+TEST_F(DkimTest, JunkSignatureBeforeOrAfterAValidOneIsIgnored) {
+    // RFC 6376 6.1: a malformed DKIM-Signature is that signature's PERMFAIL, not the message's.
+    const std::vector<std::string> junk = {
+        " v=1; a=rsa-sha256; d=good.test; s=mx2048; junk; bh=AAAA; b=AAAA; h=from",  // no '='
+        " d=good.test; s=mx2048; a=rsa-sha256; h=from; bh=AAAA; b=AAAA",             // no v=
+        " v=1; v=1; a=rsa-sha256; d=good.test; s=mx2048; h=from; bh=AAAA; b=AAAA",   // repeated
+        " garbage",
+    };
+    for (const auto& j : junk) {
+        for (bool before : {true, false}) {
+            Message m = signed_message(1);
+            // The signed headers sit below the signature; junk goes above it or below them.
+            auto at = before ? m.headers.begin() : m.headers.end();
+            m.headers.insert(at, {"DKIM-Signature", j});
+            Verdict v = evaluator_->evaluate(m);
+            std::vector<Result> want = before
+                                           ? std::vector<Result>{Result::permerror, Result::pass}
+                                           : std::vector<Result>{Result::pass, Result::permerror};
+            EXPECT_EQ(dkim_results(v), want) << j << (before ? " before" : " after");
+            EXPECT_EQ(v.dkim_result, Result::pass) << j;
+            EXPECT_EQ(v.dmarc.result, Result::pass) << j;
+            const auto& bad = v.dkim[before ? 0 : 1];
+            EXPECT_NE(bad.error.find("DKIM-Signature"), std::string::npos) << bad.error;
+        }
+    }
+}
+
+TEST_F(DkimTest, OneBrokenAmongSeveralSignatures) {
+    Message m = signed_message(3);
+    // Break the middle signature's syntax after its b= (libopendkim could still verify it).
+    m.headers[1].value += "; broken";
+    Verdict v = evaluator_->evaluate(m);
+    EXPECT_EQ(dkim_results(v),
+              (std::vector<Result>{Result::pass, Result::permerror, Result::pass}));
+    EXPECT_EQ(v.dkim[1].domain, "good.test");
+    EXPECT_EQ(v.dkim[1].selector, "mx2048");
+    EXPECT_NE(v.dkim[1].error.find("tag without '='"), std::string::npos) << v.dkim[1].error;
+    EXPECT_EQ(v.dkim_result, Result::pass);
+    std::string ar = format_authentication_results("gw", v);
+    EXPECT_NE(ar.find("dkim=permerror"), std::string::npos) << ar;
+}
+
+TEST_F(DkimTest, VerifyCommandReportsEachSignatureAndAlignment) {
+    Message m = signed_message(1);
+    m.headers.insert(m.headers.begin(), {"DKIM-Signature", " v=1; junk"});
+    m.headers.push_back(
+        {"Authentication-Results", " mx.example.net; dkim=fail header.d=good.test"});
+    std::string raw;
+    for (const auto& h : m.headers)
+        raw += h.name + ":" + h.value + "\n";
+    raw += "\n";
+    for (const auto& c : m.body_chunks)
+        raw += c;
+    char path[] = "/tmp/mxpulse-verify-XXXXXX";
+    int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::write(fd, raw.data(), raw.size()), static_cast<ssize_t>(raw.size()));
+    ::close(fd);
+    VerifyCommandOptions o;
+    o.files = {path, "/nonexistent/mxpulse-verify"};
+    o.json = true;
+    o.auth = cfg_;
+    o.resolver.nameservers = {server_->nameserver()};
+    o.envelope.mail_from = "user@good.test";
+    o.envelope.mail_from_given = true;
+    std::ostringstream out, err;
+    int rc = run_verify(o, out, err);
+    ::unlink(path);
+    EXPECT_EQ(rc, 2);  // the second file cannot be read
+    auto doc = nlohmann::json::parse(out.str());
+    ASSERT_EQ(doc["messages"].size(), 2u);
+    const auto& j = doc["messages"][0];
+    EXPECT_TRUE(j["error"].is_null());
+    EXPECT_EQ(j["envelope"]["mail_from_source"], "option");
+    ASSERT_EQ(j["dkim"]["signatures"].size(), 2u);
+    EXPECT_EQ(j["dkim"]["signatures"][0]["result"], "permerror");
+    EXPECT_EQ(j["dkim"]["signatures"][1]["result"], "pass");
+    EXPECT_EQ(j["dkim"]["signatures"][1]["key_bits"], 2048);
+    EXPECT_EQ(j["dkim"]["signatures"][1]["aligned"], true);
+    EXPECT_EQ(j["spf"]["checks"][0]["egress"], "203.0.113.50");
+    EXPECT_EQ(j["spf"]["result"], "fail");
+    EXPECT_EQ(j["dmarc"]["result"], "pass");
+    EXPECT_EQ(j["dmarc"]["alignment"]["spf"]["aligned"], false);
+    EXPECT_EQ(j["dmarc"]["alignment"]["dkim"][1]["aligned"], true);
+    EXPECT_NE(j["authentication_results"].get<std::string>().find("dkim=pass"), std::string::npos);
+    EXPECT_EQ(j["received_authentication_results"][0]["results"][0]["result"], "fail");
+    EXPECT_FALSE(doc["messages"][1]["error"].is_null());
+    EXPECT_NE(err.str().find("cannot open"), std::string::npos);
 }
 
 TEST_F(DkimTest, MissingKeyIsPermerrorDeadServerIsTemperror) {

@@ -460,6 +460,55 @@ TEST_F(DomainKeysTest, ReportedApartFromDkimAndDmarc) {
     EXPECT_EQ(ar.find("header.s="), std::string::npos) << ar;
 }
 
+TEST_F(DomainKeysTest, EverySignatureIsTriedWhenTheFirstIsRefused) {
+    // A valid signature, then one on top of it with a 512-bit key that the 1024-bit floor refuses.
+    Msg m =
+        sign(small_, sign(key_, plain(), kTags), "a=rsa-sha1; q=dns; c=simple; d=dk.test; s=small");
+    for (std::size_t chunk : {1u, 7u, 1000u}) {
+        DomainKeysSession s(*resolver_, 1024);
+        for (const auto& h : m.headers)
+            s.header(h.name, h.value);
+        s.end_of_headers();
+        for (std::size_t p = 0; p < m.body.size(); p += chunk)
+            s.body(std::string_view(m.body).substr(p, chunk));
+        std::vector<DkimSignature> all = s.finish_all();
+        ASSERT_EQ(all.size(), 2u);
+        EXPECT_EQ(all[0].selector, "small");
+        EXPECT_EQ(all[0].result, Result::permerror);
+        EXPECT_NE(all[0].error.find("too small"), std::string::npos) << all[0].error;
+        EXPECT_EQ(all[1].selector, "sel");
+        EXPECT_EQ(all[1].result, Result::pass) << all[1].error;
+        EXPECT_EQ(mxpulse::auth::signatures_overall(all, SignatureKind::domainkeys), Result::pass);
+    }
+    // Without the floor both pass: the first signature covers the second one's header.
+    DomainKeysSession s(*resolver_, 512);
+    for (const auto& h : m.headers)
+        s.header(h.name, h.value);
+    s.end_of_headers();
+    s.body(m.body);
+    auto all = s.finish_all();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].result, Result::pass) << all[0].error;
+    EXPECT_EQ(all[1].result, Result::pass) << all[1].error;
+}
+
+TEST_F(DomainKeysTest, SignaturesOverTheCapAreNotChecked) {
+    Msg m = sign(key_, plain(), kTags);
+    for (int i = 0; i < 3; ++i)
+        m = sign(key_, m, kTags);
+    DomainKeysSession s(*resolver_, 1024, 2);
+    for (const auto& h : m.headers)
+        s.header(h.name, h.value);
+    s.end_of_headers();
+    s.body(m.body);
+    auto all = s.finish_all();
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(all[0].result, Result::pass) << all[0].error;
+    EXPECT_EQ(all[1].result, Result::pass) << all[1].error;
+    EXPECT_EQ(all[2].result, Result::policy);
+    EXPECT_EQ(all[3].result, Result::policy);
+}
+
 // Hostile input: random damage to every part of a signed message (the signature's tags, the
 // identity headers, the body, line ends) in random chunkings always ends in a verdict with a
 // reason, never a crash; the sanitizer build runs this too. The seed is fixed, so a failure
