@@ -407,7 +407,8 @@ class Gateway:
         return ("inet:%d@127.0.0.1" % self.milter_port, "inet:127.0.0.1:%d" % self.milter_port)
 
     def write_config(self, text=None):
-        """Writes mxpulse.conf; by default the harness configuration plus extra_config."""
+        """Writes mxpulse.conf; by default the harness configuration plus extra_config (whose keys
+        before any [section] header continue [control], the last section here)."""
         spec, _ = self.milter_spec()
         if text is None:
             text = """\
@@ -439,11 +440,11 @@ timeout = "1s"
 [auth]
 egress_addresses = ["192.0.2.25"]
 
-[control]
-socket = "{run}/control.sock"
-
 [metrics]
 listen = "127.0.0.1:{metrics}"
+
+[control]
+socket = "{run}/control.sock"
 """.format(run=self.path("run"), spec=spec, dir=self.dir, dns=self.dns.port, metrics=self.metrics_port)
             text = merge_sections(text, self.extra_config)
         with open(self.path("mxpulse.conf"), "w") as f:
