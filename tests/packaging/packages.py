@@ -253,7 +253,7 @@ def check_chrooted_postfix():
     for f in ("/etc/services", "/etc/hosts", "/etc/resolv.conf", "/etc/localtime"):  # as Debian's init does
         if os.path.exists(f):
             shutil.copy(f, os.path.join(queue, "etc"))
-    smtpd_port, sink_port = free_port(), free_port()
+    smtpd_port, sink_port, reject_port = free_port(), free_port(), free_port()
     master = open("/usr/share/postfix/master.cf.dist").read()
     master, n = re.subn(r"(?m)^smtp(\s+inet\s+n\s+-\s+y\s)", r"127.0.0.1:%d\1" % smtpd_port, master)
     assert n == 1, "FAIL: no chrooted smtpd line in /usr/share/postfix/master.cf.dist"
@@ -267,18 +267,22 @@ compatibility_level = 3.6
 queue_directory = {queue}
 data_directory = {data}
 maillog_file = {work}/maillog
+maillog_file_prefixes = {work}
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 myhostname = gw.example.test
 mydestination =
 mynetworks = 127.0.0.0/8
 relayhost = [127.0.0.1]:{sink}
-transport_maps = inline:{{ nosuch.test=error:5.1.1 user unknown }}
+transport_maps = inline:{{ nosuch.test=smtp:[127.0.0.1]:{reject} }}
 alias_maps =
 local_recipient_maps =
-""".format(queue=queue, data=data, work=work, sink=sink_port))
+""".format(queue=queue, data=data, work=work, sink=sink_port, reject=reject_port))
     sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "127.0.0.1:%d" % sink_port, "16"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Refuses every recipient with 5xx, so Postfix bounces what it routes there.
+    reject = subprocess.Popen(["smtp-sink", "-u", "nobody", "-f", "RCPT", "127.0.0.1:%d" % reject_port, "16"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     started = False
     try:
         before = json.loads(ctl("--json", "status").stdout)["messages"]
@@ -327,9 +331,11 @@ local_recipient_maps =
                 wait_for(lambda: not os.path.exists("/proc/%d" % pid), 20, "the private postfix to stop")
             except (OSError, ValueError):
                 pass
-        sink.kill()
-        sink.wait()
-        shutil.rmtree(work, ignore_errors=True)
+        for p in (sink, reject):
+            p.kill()
+            p.wait()
+        if os.environ.get("MXPULSE_KEEP_TEST_DIR") != "1":
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def check_purged():
