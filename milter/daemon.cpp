@@ -1,9 +1,11 @@
-// Process plumbing: detaching, the pid file, and dropping root privileges.
+// Process plumbing: detaching, the pid file and its lock (one instance), and dropping root
+// privileges.
 #include "daemon.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,20 +98,62 @@ bool ensure_parent_dir(const std::string& path, const Identity& id, std::string&
     return true;
 }
 
-bool write_pid_file(const std::string& path, const Identity& id, std::string& error) {
+namespace {
+// The pid file, open and locked (flock) for the life of the process; -1 when there is none. A
+// flock lock belongs to the open file, so it survives daemonize()'s forks.
+int pid_fd = -1;
+
+// Returns the pid written in the file open on fd, or "" when it holds none.
+std::string pid_in(int fd) {
+    char buf[32] = {};
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    std::string text(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
+    return text;
+}
+}  // namespace
+
+bool lock_pid_file(const std::string& path, const Identity& id, std::string& error) {
     if (path.empty()) return true;
     if (!ensure_parent_dir(path, id, error)) return false;
-    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (fd < 0) {
         error = sys_error("pid file " + path);
         return false;
     }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        std::string pid = pid_in(fd);
+        close(fd);
+        errno = e;
+        if (e == EWOULDBLOCK) {
+            error = "another mxpulse" + (pid.empty() ? std::string() : " (pid " + pid + ")") +
+                    " holds the lock on " + path + "; not starting, its sockets are left alone";
+        } else {
+            error = sys_error("locking pid file " + path);
+        }
+        return false;
+    }
+    if (geteuid() == 0 && fchown(fd, id.uid, id.gid) != 0) {
+        error = sys_error("pid file " + path);
+        close(fd);
+        return false;
+    }
+    pid_fd = fd;
+    return true;
+}
+
+bool write_pid_file(const std::string& path, const Identity& id, std::string& error) {
+    if (path.empty()) return true;
+    if (pid_fd < 0 && !lock_pid_file(path, id, error)) return false;
     std::string text = std::to_string(getpid()) + "\n";
-    bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    if (ok && geteuid() == 0 && fchown(fd, id.uid, id.gid) != 0) ok = false;
-    if (!ok) error = sys_error("pid file " + path);
-    close(fd);
-    return ok;
+    if (ftruncate(pid_fd, 0) != 0 ||
+        pwrite(pid_fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+        error = sys_error("pid file " + path);
+        return false;
+    }
+    return true;  // the file stays open: closing it would release the lock
 }
 
 bool drop_privileges(const Identity& id, std::string& error) {

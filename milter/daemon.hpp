@@ -1,4 +1,5 @@
-// Process plumbing: detaching, the pid file, and dropping root privileges.
+// Process plumbing: detaching, the pid file and its lock (one instance), and dropping root
+// privileges.
 #pragma once
 
 #include <sys/types.h>
@@ -25,8 +26,12 @@ bool lookup_group(const std::string& name, gid_t& gid);
 // Detaches from the terminal (fork, setsid, fork); keeps stderr when it is the log sink.
 bool daemonize(bool keep_stderr, std::string& error);
 
-// Writes the pid file (if configured) and makes it owned by the identity so the daemon can remove
-// it.
+// Opens and locks the pid file (if configured), owned by the identity so the daemon can remove it;
+// fails, naming the holder, while another mxpulse holds the lock. Call before daemonize() so the
+// command that was run reports the refusal; the lock lasts as long as the process.
+bool lock_pid_file(const std::string& path, const Identity& id, std::string& error);
+
+// Writes this process's pid into the locked pid file (locking it first if that was not done).
 bool write_pid_file(const std::string& path, const Identity& id, std::string& error);
 
 // Creates a directory for a socket or pid file if missing, owned by the identity.

@@ -34,6 +34,7 @@ int run(milter::App& app, bool foreground) {
     milter::Identity id;
     std::string error;
     if (!milter::resolve_identity(*cfg, id, error)) return fail("identity", error);
+    if (!milter::lock_pid_file(cfg->pid_file, id, error)) return fail("pid_file", error);
     if (!foreground && !milter::daemonize(cfg->log_sink == "stderr", error))
         return fail("daemonize", error);
     milter::block_signals();

@@ -46,3 +46,17 @@ if [[ ${MXPULSE_SKIP_APT_UPDATE:-0} != 1 ]]; then
   apt-get -o DPkg::Lock::Timeout=600 update -q
 fi
 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${packages[@]}"
+
+# Sendmail for the Sendmail integration test: sendmail-bin conflicts with postfix, so the packages
+# are downloaded and unpacked (dpkg -x) into a cache folder the test runs Sendmail from. The test
+# itself downloads nothing and fails when this folder is missing.
+sendmail_cache=${MXPULSE_SENDMAIL_CACHE:-/var/cache/mxpulse-tests/sendmail}
+if [[ ! -x $sendmail_cache/root/usr/libexec/sendmail/sendmail ]]; then
+  rm -rf "$sendmail_cache"
+  install -d -m 0755 "$sendmail_cache/debs"
+  chown _apt "$sendmail_cache/debs" 2>/dev/null || true  # apt downloads as _apt
+  (cd "$sendmail_cache/debs" && apt-get download -q sendmail-bin sendmail-cf sendmail-base)
+  for deb in "$sendmail_cache"/debs/*.deb; do
+    dpkg -x "$deb" "$sendmail_cache/root"
+  done
+fi

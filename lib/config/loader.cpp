@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -306,6 +307,9 @@ LoadResult load_string(std::string_view text, const std::string& source_name) {
 }
 
 LoadResult load_file(const std::string& path) {
+    // A directory opens and reads as empty on Linux: it would pass as "all defaults".
+    if (std::filesystem::is_directory(path))
+        return LoadResult{nullptr, {path + ": is a directory, not a configuration file"}};
     std::ifstream in(path, std::ios::binary);
     if (!in) return LoadResult{nullptr, {path + ": cannot open: " + std::strerror(errno)}};
     std::ostringstream buf;

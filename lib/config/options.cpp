@@ -172,8 +172,10 @@ const std::array kOptions{
         "milter",
         "socket",
         Kind::string,
-        R"("unix:/run/mxpulse/milter.sock")",
-        "Where the MTA connects: unix:/PATH (or local:/PATH), inet:PORT@HOST or inet6:PORT@HOST.",
+        R"("unix:/var/spool/postfix/mxpulse/milter.sock")",
+        "Where the MTA connects: unix:/PATH (or local:/PATH), inet:PORT@HOST or inet6:PORT@HOST. "
+        "The default sits inside Postfix's chroot (the queue directory), where Debian's chrooted "
+        "smtpd and cleanup can reach it as unix:mxpulse/milter.sock.",
         &Config::milter_socket,
         {},
         0,

@@ -85,12 +85,21 @@ std::string local_time_text(std::int64_t unix_time, const char* format) {
 
 }  // namespace
 
+namespace {
+// Returns strftime's "+hhmm" offset at the end of text as "+hh:mm", the form of every other time
+// mxpulse prints (log lines, dates read from bounces).
+std::string colon_offset(std::string text, std::size_t from_end) {
+    if (text.size() >= from_end) text.insert(text.size() - from_end + 3, ":");
+    return text;
+}
+}  // namespace
+
 std::string iso_time(std::int64_t unix_time) {
-    return local_time_text(unix_time, "%Y-%m-%dT%H:%M:%S%z");
+    return colon_offset(local_time_text(unix_time, "%Y-%m-%dT%H:%M:%S%z"), 5);
 }
 
 std::string time_zone(std::int64_t unix_time) {
-    return local_time_text(unix_time, "%Z (%z)");
+    return colon_offset(local_time_text(unix_time, "%Z (%z)"), 6);
 }
 
 nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::json& health) {

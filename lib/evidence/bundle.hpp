@@ -31,10 +31,10 @@ nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::j
 // Looks the name up as a destination, then as a provider; nullopt when neither is known.
 std::optional<nlohmann::json> build_from(const stats::Registry& registry, const Request& r);
 
-// Formats a Unix time as local ISO 8601 with its offset ("2026-11-23T07:09:10+0000").
+// Formats a Unix time as local ISO 8601 with its offset ("2026-11-23T07:09:10+00:00").
 std::string iso_time(std::int64_t unix_time);
 
-// Returns the local time zone as "NAME (+HHMM)" at the given time.
+// Returns the local time zone as "NAME (+HH:MM)" at the given time.
 std::string time_zone(std::int64_t unix_time);
 
 }  // namespace mxpulse::evidence

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <iostream>
 
+#include <toml++/toml.h>
+
 #include "config/loader.hpp"
 #include "version.hpp"
 
@@ -20,22 +22,52 @@ constexpr int kTimeoutMs = 10'000;
 constexpr size_t kMaxReply = 64 * 1024 * 1024;
 }  // namespace
 
+namespace {
+// Returns control.socket as written in FILE, or "" when the file does not set it; sets error when
+// the file cannot be read as TOML at all. Other options are not looked at, so a mistake elsewhere
+// in the daemon's configuration does not keep the operator from reaching the daemon.
+std::string configured_socket(const std::string& file, std::string& error) {
+    try {
+        toml::table parsed = toml::parse_file(file);
+        return parsed["control"]["socket"].value_or(std::string());
+    } catch (const toml::parse_error& e) {
+        error = file + ":" + std::to_string(e.source().begin.line) + ": " +
+                std::string(e.description());
+        return {};
+    }
+}
+}  // namespace
+
 std::string socket_path(const Options& o, std::string& error) {
     if (!o.socket.empty()) return o.socket;
     std::string file = o.config.empty() ? kDefaultConfigFile : o.config;
-    if (o.config.empty() && access(file.c_str(), F_OK) != 0)
-        return config::defaults()->control_socket;
-    config::LoadResult r = config::load_file(file);
-    if (!r.config) {
-        error = r.errors.empty() ? file + ": cannot load" : r.errors.front();
-        return {};
+    const std::string fallback = config::defaults()->control_socket;
+    if (o.config.empty() && access(file.c_str(), F_OK) != 0) return fallback;
+    std::string parse_error;
+    std::string path = configured_socket(file, parse_error);
+    if (!parse_error.empty()) {
+        if (!o.config.empty()) {  // the operator named this file: its error is the answer
+            error = parse_error;
+            return {};
+        }
+        std::cerr << "mxpulsectl: warning: " << parse_error << "; trying the default socket "
+                  << fallback << " (-s PATH chooses another)\n";
+        return fallback;
     }
-    return r.config->control_socket;
+    return path.empty() ? fallback : path;
 }
 
 int request(const Options& o, const std::string& line, nlohmann::json& reply, std::string& error) {
+    // One request is one line: a line break inside an argument would send a second command.
+    for (char c : line) {
+        if (c == '\n' || c == '\r' || c == '\0') {
+            error =
+                "an argument holds a line break or NUL, which the control protocol cannot carry";
+            return kExitUsage;
+        }
+    }
     std::string path = socket_path(o, error);
-    if (path.empty()) return kExitFailed;
+    if (path.empty()) return kExitConfig;
     sockaddr_un addr{};
     if (path.size() >= sizeof addr.sun_path) {
         error = "socket path too long: " + path;

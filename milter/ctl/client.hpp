@@ -17,10 +17,13 @@ struct Options {
 // Exit codes, after sysexits(3) where one fits.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;        // the daemon answered with an error
+inline constexpr int kExitUsage = 64;        // EX_USAGE: unknown command, bad option or argument
 inline constexpr int kExitUnavailable = 69;  // no daemon to talk to
 inline constexpr int kExitNoPerm = 77;       // not allowed to use the socket
+inline constexpr int kExitConfig = 78;  // EX_CONFIG: the configuration file named cannot be read
 
-// Returns the control socket path: -s, else control.socket of the config file, else the default.
+// Returns the control socket path: -s, else control.socket of the config file (read leniently:
+// only that key matters), else the default.
 std::string socket_path(const Options& o, std::string& error);
 
 // Sends one request line and reads the reply; returns an exit code and sets error on failure.

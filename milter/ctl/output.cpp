@@ -9,18 +9,50 @@
 
 namespace mxpulse::ctl {
 
+size_t display_width(std::string_view text) {
+    return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a UTF-8 continuation byte
+    }));
+}
+
+std::string fit_width(std::string_view text, size_t width) {
+    if (display_width(text) <= width) return std::string(text);
+    if (width == 0) return {};
+    std::string out;
+    size_t chars = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        bool starts_char = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+        if (starts_char && ++chars == width) break;
+        out += text[i];
+    }
+    return out + kTruncated;
+}
+
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
     std::vector<size_t> width;
     for (const auto& row : rows) {
         width.resize(std::max(width.size(), row.size()));
         for (size_t i = 0; i < row.size(); ++i)
-            width[i] = std::max(width[i], row[i].size());
+            width[i] = std::max(width[i], display_width(row[i]));
+    }
+    // Narrow the widest column, one character at a time, until the table fits kTableWidth.
+    auto total = [&width] {
+        size_t sum = 0;
+        for (size_t w : width)
+            sum += w + 2;
+        return sum == 0 ? 0 : sum - 2;
+    };
+    while (total() > kTableWidth) {
+        auto widest = std::max_element(width.begin(), width.end());
+        if (*widest <= kMinColumnWidth) break;
+        --*widest;
     }
     for (const auto& row : rows) {
         std::string line;
         for (size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+            std::string cell = fit_width(row[i], width[i]);
+            line += cell;
+            if (i + 1 < row.size()) line += std::string(width[i] - display_width(cell) + 2, ' ');
         }
         out << line << "\n";
     }

@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -10,7 +11,19 @@
 
 namespace mxpulse::ctl {
 
-// Prints rows as aligned columns, the first row being the header.
+// Tables fit this many columns; longer cells are cut and end in kTruncated (--json has them whole).
+inline constexpr size_t kTableWidth = 100;
+inline constexpr size_t kMinColumnWidth = 8;
+inline constexpr const char* kTruncated = "\u2026";  // …
+
+// Returns the number of characters (UTF-8 code points) in text.
+size_t display_width(std::string_view text);
+
+// Returns text cut to width characters, the last one being kTruncated, when it is longer.
+std::string fit_width(std::string_view text, size_t width);
+
+// Prints rows as aligned columns, the first row being the header, within kTableWidth columns
+// (the widest columns are cut, their cells marked with kTruncated).
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
 
 // Prints a JSON object as "key  value" lines, nested objects with dotted keys.

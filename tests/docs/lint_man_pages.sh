@@ -14,7 +14,8 @@ for page in "$man_dir"/*.[1-9]; do
     out=$(mandoc -Tlint -W warning "$page" 2>&1 | grep -v 'WARNING: missing date, using "": TH')
     [[ -z $out ]] || { echo "mandoc -Tlint $page:"; echo "$out"; status=1; }
   else
-    echo "mandoc not installed: mandoc -Tlint skipped"
+    echo "mandoc is not installed (bash packaging/deps.sh installs it): mandoc -Tlint cannot run"
+    status=1
   fi
 done
 [[ $status = 0 ]] && echo "man pages lint clean"

@@ -294,6 +294,7 @@ class Gateway:
         self.sink_port = free_port()
         self.milter_port = free_port()
         self.reject_port = free_port()
+        self.metrics_port = free_port()  # never the default 9477: a packaged mxpulse may hold it
         self.procs = []
         self.mxpulse = None
         self.mxpulse_env = {}  # extra environment for mxpulse (the alert tests preload libfaketime)
@@ -406,7 +407,8 @@ class Gateway:
         return ("inet:%d@127.0.0.1" % self.milter_port, "inet:127.0.0.1:%d" % self.milter_port)
 
     def write_config(self, text=None):
-        """Writes mxpulse.conf; by default the harness configuration plus extra_config."""
+        """Writes mxpulse.conf; by default the harness configuration plus extra_config (whose keys
+        before any [section] header continue [control], the last section here)."""
         spec, _ = self.milter_spec()
         if text is None:
             text = """\
@@ -438,9 +440,12 @@ timeout = "1s"
 [auth]
 egress_addresses = ["192.0.2.25"]
 
+[metrics]
+listen = "127.0.0.1:{metrics}"
+
 [control]
 socket = "{run}/control.sock"
-""".format(run=self.path("run"), spec=spec, dir=self.dir, dns=self.dns.port)
+""".format(run=self.path("run"), spec=spec, dir=self.dir, dns=self.dns.port, metrics=self.metrics_port)
             text = merge_sections(text, self.extra_config)
         with open(self.path("mxpulse.conf"), "w") as f:
             f.write(text)
@@ -670,3 +675,30 @@ smtp_connect_timeout = 5s
         wait_for(lambda: len(os.listdir(self.path("sink"))) >= count, timeout,
                  "%d messages at smtp-sink (have %d)" % (count, len(os.listdir(self.path("sink")))))
         return self.sink_messages()
+
+
+def run_module(name):
+    """Runs the unittest module NAME verbosely; returns the exit code CTest reads: 1 when a test
+    failed, 77 (the registered SKIP_RETURN_CODE) when none failed but one was skipped, else 0. A
+    skipped test must show as skipped, not as passed."""
+    import sys
+    import unittest
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    suite = unittest.defaultTestLoader.loadTestsFromName(name)
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    if not result.wasSuccessful():
+        return 1
+    if result.skipped:  # a class skipped in setUpClass counts as skipped, not as run
+        print("SKIPPED: %d in %s:" % (len(result.skipped), name))
+        for test, reason in result.skipped:
+            print("  %s: %s" % (test.id(), reason))
+        return 77
+    if result.testsRun == 0:
+        print("FAIL: %s holds no test" % name)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(run_module(sys.argv[1]))

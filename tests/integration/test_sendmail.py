@@ -1,13 +1,12 @@
 """Sendmail live: a real Sendmail 8 on loopback with mxpulse as its INPUT_MAIL_FILTER; a bounce
 sent through it reaches the sink with mxpulse's tag header.
 
-Debian's sendmail-bin conflicts with postfix, so the packages are fetched with apt-get download,
-unpacked with dpkg -x into a cache folder, and Sendmail runs from there with a private .cf built
-by m4 (sendmail -C FILE -bD). Sendmail sleeps 60 s at start when the host has no fully qualified
+Debian's sendmail-bin conflicts with postfix, so packaging/deps.sh fetches the packages with
+apt-get download and unpacks them with dpkg -x into a cache folder (the test never downloads), and
+Sendmail runs from there with a private .cf built by m4 (sendmail -C FILE -bD). Sendmail sleeps 60 s at start when the host has no fully qualified
 name, so it runs in a private mount namespace whose /etc/hosts gives the host one.
 """
 
-import glob
 import os
 import re
 import shutil
@@ -19,8 +18,8 @@ import unittest
 import harness
 from test_mail_flow import require_root
 
-PACKAGES = ("sendmail-bin", "sendmail-cf", "sendmail-base")
-CACHE = os.path.join(harness.BUILD_DIR or ".", "sendmail-unpacked")
+# Where packaging/deps.sh unpacks sendmail-bin, sendmail-cf and sendmail-base.
+CACHE = os.environ.get("MXPULSE_SENDMAIL_ROOT", "/var/cache/mxpulse-tests/sendmail/root")
 
 MC = """\
 divert(-1)
@@ -77,19 +76,14 @@ Diagnostic-Code: smtp; 550 5.1.1 <bob@remote.example.net>: user unknown
 
 
 def unpacked_sendmail():
-    """Returns the folder holding unpacked Sendmail packages, fetching them on first use."""
-    binary = os.path.join(CACHE, "root", "usr", "libexec", "sendmail", "sendmail")
-    if os.path.exists(binary):
-        return os.path.join(CACHE, "root")
-    debs = os.path.join(CACHE, "debs")
-    os.makedirs(debs, exist_ok=True)
-    os.chmod(debs, 0o755)  # apt's _apt user downloads into it
-    p = harness.run(["apt-get", "download"] + list(PACKAGES), check=False, cwd=debs, timeout=120)
-    if p.returncode != 0:
-        raise unittest.SkipTest("SKIPPED LOUDLY: apt-get download %s failed:\n%s" % (" ".join(PACKAGES), p.stderr))
-    for deb in glob.glob(os.path.join(debs, "*.deb")):
-        harness.run(["dpkg", "-x", deb, os.path.join(CACHE, "root")])
-    return os.path.join(CACHE, "root")
+    """Returns the folder holding the unpacked Sendmail packages; fails when deps.sh did not unpack them."""
+    binary = os.path.join(CACHE, "usr", "libexec", "sendmail", "sendmail")
+    cf = os.path.join(CACHE, "usr", "share", "sendmail", "cf", "m4", "cf.m4")
+    for need in (binary, cf):
+        if not os.path.exists(need):
+            raise AssertionError("%s is missing: run `bash packaging/deps.sh`, which unpacks Sendmail there "
+                                 "(this test downloads nothing)" % need)
+    return CACHE
 
 
 class Sendmail(unittest.TestCase):
@@ -100,7 +94,7 @@ class Sendmail(unittest.TestCase):
         require_root(cls)
         for tool in ("m4", "unshare", "mount"):
             if not shutil.which(tool):
-                raise unittest.SkipTest("SKIPPED LOUDLY: %s is not installed (packaging/deps.sh)" % tool)
+                raise AssertionError("%s is not installed: run `bash packaging/deps.sh`" % tool)
         cls.root = unpacked_sendmail()
         cls.gw = harness.Gateway(socket_kind="inet").start_without_postfix()
         try:

@@ -201,10 +201,13 @@ def check_install(daemon):
     uids, gids = ids["Uid"].split(), ids["Gid"].split()
     assert set(uids) == {str(user.pw_uid)} and set(gids) == {str(gid)}, "FAIL: daemon runs as %s/%s" % (uids, gids)
     print("daemon %d runs as mxpulse:mxpulse (%s)" % (daemon.pid(), "systemd" if daemon.systemd else "setpriv"))
-    for path, mode in (("/run/mxpulse/control.sock", 0o660), ("/run/mxpulse/milter.sock", 0o660)):
+    for path, mode in (("/run/mxpulse/control.sock", 0o660), (SPOOL_SOCKET, 0o660), (SPOOL_DIR, 0o750)):
         st = os.stat(path)
         assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (user.pw_uid, gid, mode), \
             "FAIL: %s is %d:%d %o" % (path, st.st_uid, st.st_gid, st.st_mode & 0o777)
+    assert "mxpulse" in run(["id", "-nG", "postfix"]).stdout.split(), "FAIL: postinst did not add postfix to mxpulse"
+    print("milter socket %s inside Postfix's queue directory; postfix is in group mxpulse" % SPOOL_SOCKET)
+    check_chrooted_postfix()
 
     p = ctl("--json", "status")
     assert p.returncode == 0, "FAIL: mxpulsectl status as root: %d %s" % (p.returncode, p.stderr)
@@ -221,12 +224,126 @@ def check_install(daemon):
     daemon.stop()
 
 
+SPOOL_DIR = "/var/spool/postfix/mxpulse"
+SPOOL_SOCKET = SPOOL_DIR + "/milter.sock"
+
+
+def free_port():
+    """Returns a TCP port on 127.0.0.1 that nobody listens on right now."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check_chrooted_postfix():
+    """A Postfix with Debian's stock master.cf (smtpd and cleanup chrooted in the queue directory)
+    and the packaged main.cf snippet delivers through the packaged daemon: a message over SMTP and a
+    bounce Postfix generates itself are both counted. It is a private instance (own config and
+    queue directory, loopback port); in a private mount namespace the packaged socket directory
+    appears inside its queue directory, as it does in the stock /var/spool/postfix."""
+    import smtplib
+    import tempfile
+    work = tempfile.mkdtemp(prefix="mxpulse-pkg-postfix-")
+    os.chmod(work, 0o755)
+    cfg, queue, data = (os.path.join(work, d) for d in ("postfix", "queue", "data"))
+    for d in (cfg, queue, data, os.path.join(queue, "mxpulse"), os.path.join(queue, "etc")):
+        os.makedirs(d)
+    shutil.chown(data, "postfix", "postfix")
+    for f in ("/etc/services", "/etc/hosts", "/etc/resolv.conf", "/etc/localtime"):  # as Debian's init does
+        if os.path.exists(f):
+            shutil.copy(f, os.path.join(queue, "etc"))
+    smtpd_port, sink_port, reject_port = free_port(), free_port(), free_port()
+    master = open("/usr/share/postfix/master.cf.dist").read()
+    master, n = re.subn(r"(?m)^smtp(\s+inet\s+n\s+-\s+y\s)", r"127.0.0.1:%d\1" % smtpd_port, master)
+    assert n == 1, "FAIL: no chrooted smtpd line in /usr/share/postfix/master.cf.dist"
+    assert re.search(r"(?m)^cleanup\s+unix\s+n\s+-\s+y\s", master), "FAIL: cleanup is not chrooted in the stock master.cf"
+    with open(os.path.join(cfg, "master.cf"), "w") as f:
+        f.write(master)
+    snippet = open(os.path.join(ROOT, "conf", "postfix-main.cf.snippet")).read()
+    with open(os.path.join(cfg, "main.cf"), "w") as f:
+        f.write(snippet + """
+compatibility_level = 3.6
+queue_directory = {queue}
+data_directory = {data}
+maillog_file = {work}/maillog
+maillog_file_prefixes = {work}
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = gw.example.test
+mydestination =
+mynetworks = 127.0.0.0/8
+relayhost = [127.0.0.1]:{sink}
+transport_maps = inline:{{ nosuch.test=smtp:[127.0.0.1]:{reject} }}
+alias_maps =
+local_recipient_maps =
+""".format(queue=queue, data=data, work=work, sink=sink_port, reject=reject_port))
+    sink = subprocess.Popen(["smtp-sink", "-u", "nobody", "127.0.0.1:%d" % sink_port, "16"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Refuses every recipient with 5xx, so Postfix bounces what it routes there.
+    reject = subprocess.Popen(["smtp-sink", "-u", "nobody", "-f", "RCPT", "127.0.0.1:%d" % reject_port, "16"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    started = False
+    try:
+        before = json.loads(ctl("--json", "status").stdout)["messages"]
+        # postfix(1) prints nothing on error without a terminal; script(1) gives it one.
+        run(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+             'mount --bind "$1" "$2" && script -qec "postfix -c $3 start" /dev/null',
+             "sh", SPOOL_DIR, os.path.join(queue, "mxpulse"), cfg])
+        started = True
+
+        def listening():
+            try:
+                smtplib.SMTP("127.0.0.1", smtpd_port, timeout=2).quit()
+                return True
+            except OSError:
+                return False
+        wait_for(listening, 20, "the chrooted smtpd on 127.0.0.1:%d" % smtpd_port)
+        with smtplib.SMTP("127.0.0.1", smtpd_port, timeout=30) as s:
+            s.sendmail("alice@example.test", ["bob@yahoo.example"],
+                       b"From: alice@example.test\r\nTo: bob@yahoo.example\r\nSubject: out\r\n"
+                       b"Message-ID: <pkg-out@example.test>\r\n\r\nHello.\r\n")
+            s.sendmail("alice@example.test", ["nobody@nosuch.test"],
+                       b"From: alice@example.test\r\nTo: nobody@nosuch.test\r\nSubject: will bounce\r\n"
+                       b"Message-ID: <pkg-bounce@example.test>\r\n\r\nHello.\r\n")
+
+        def counted():
+            m = json.loads(ctl("--json", "status").stdout)["messages"]
+            return m["outbound"] - before["outbound"] >= 2 and m["returning_dsn"] - before["returning_dsn"] >= 1
+        try:
+            wait_for(counted, 60, "the packaged daemon to count 2 outbound messages and Postfix's own bounce")
+        except SystemExit:
+            log = open(os.path.join(work, "maillog"), errors="replace").read() if os.path.exists(
+                os.path.join(work, "maillog")) else ""
+            raise SystemExit("FAIL: the chrooted Postfix's mail was not counted: %s\nmaillog:\n%s" %
+                             (ctl("--json", "status").stdout, log))
+        log = open(os.path.join(work, "maillog"), errors="replace").read()
+        bad = [l for l in log.splitlines() if "warning" in l and "milter" in l]
+        assert not bad, "FAIL: Postfix warned about the milter:\n" + "\n".join(bad)
+        print("chrooted stock Postfix (smtpd, cleanup chroot=y): the message and Postfix's own bounce "
+              "were counted by the packaged daemon through unix:mxpulse/milter.sock")
+    finally:
+        if started:
+            run(["postfix", "-c", cfg, "stop"], check=False)
+            pidfile = os.path.join(queue, "pid", "master.pid")
+            try:
+                pid = int(open(pidfile).read().split()[0])
+                wait_for(lambda: not os.path.exists("/proc/%d" % pid), 20, "the private postfix to stop")
+            except (OSError, ValueError):
+                pass
+        for p in (sink, reject):
+            p.kill()
+            p.wait()
+        if os.environ.get("MXPULSE_KEEP_TEST_DIR") != "1":
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def check_purged():
     """After purge only the system user and group remain (Debian does not remove system users)."""
     left = [p for p in ("/usr/sbin/mxpulse", "/usr/sbin/mxpulsectl", "/etc/mxpulse", "/var/lib/mxpulse",
                         "/var/log/mxpulse", "/etc/logrotate.d/mxpulse",
                         "/lib/systemd/system/mxpulse.service", "/usr/lib/sysusers.d/mxpulse.conf",
-                        "/usr/share/man/man8/mxpulse.8.gz", "/usr/share/doc/mxpulse", "/run/mxpulse",
+                        "/usr/share/man/man8/mxpulse.8.gz", "/usr/share/doc/mxpulse", "/run/mxpulse", SPOOL_DIR,
                         "/etc/systemd/system/multi-user.target.wants/mxpulse.service")
             if os.path.lexists(p)]
     assert not left, "FAIL: purge left %s" % left

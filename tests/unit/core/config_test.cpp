@@ -24,7 +24,7 @@ std::string read_source(const std::string& rel) {
 TEST(Config, DefaultsPassTheirOwnChecks) {
     LoadResult r = load_defaults();
     ASSERT_TRUE(r.errors.empty()) << r.errors.front();
-    EXPECT_EQ(r.config->milter_socket, "unix:/run/mxpulse/milter.sock");
+    EXPECT_EQ(r.config->milter_socket, "unix:/var/spool/postfix/mxpulse/milter.sock");
     EXPECT_EQ(r.config->failure_action, "accept");
     EXPECT_EQ(r.config->milter_socket_mode, 0660);
     EXPECT_EQ(r.config->max_body_bytes, 1024 * 1024);
