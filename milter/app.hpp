@@ -1,4 +1,4 @@
-// The daemon's shared state: configuration in force, counters, and the reload procedure.
+// The daemon's shared state: the Runtime in force, the long-lived counters and stores, and reload.
 #pragma once
 
 #include <atomic>
@@ -8,45 +8,66 @@
 #include <string>
 
 #include "alerts/engine.hpp"
-#include "auth/evaluate.hpp"
 #include "auth/org_domain.hpp"
 #include "config/holder.hpp"
 #include "config/loader.hpp"
 #include "dns/resolver.hpp"
-#include "mx_lookups.hpp"
+#include "pipeline/mx_lookups.hpp"
+#include "pipeline/runtime.hpp"
+#include "pipeline/state.hpp"
 #include "stats/auth_counters.hpp"
 #include "stats/correlation.hpp"
 #include "stats/counters.hpp"
-#include "stats/providers.hpp"
 #include "stats/registry.hpp"
 
 namespace mxpulse::milter {
+
+// Read access to the configuration of the Runtime in force.
+class ConfigView final : public config::Source {
+  public:
+    explicit ConfigView(const pipeline::RuntimeHolder& holder) : holder_(holder) {}
+
+    // Returns the configuration in force.
+    std::shared_ptr<const config::Config> get() const override { return holder_.get()->config; }
+
+    // Returns the Unix time the Runtime in force was put in force.
+    std::int64_t loaded_at() const override { return holder_.loaded_at(); }
+
+  private:
+    const pipeline::RuntimeHolder& holder_;
+};
 
 // Everything the milter callbacks, the control thread and the signal thread share.
 struct App {
     std::string config_path;  // "" when running on built-in defaults
     bool config_path_given = false;
-    config::Holder config;
+    pipeline::RuntimeHolder runtime;  // everything the configuration implies, swapped whole
+    ConfigView config{runtime};
     stats::Counters counters;
     std::mutex reload_mutex;
     std::atomic<bool> stopping{false};                // no new sessions are analysed
     std::atomic<std::int64_t> abandoned_sessions{0};  // still open when the grace period ended
     std::unique_ptr<stats::Registry> registry;        // sized by [stats] at start
+    std::unique_ptr<stats::Correlation> correlation;  // outbound Message-IDs, sized at start
+    std::unique_ptr<pipeline::BounceDedup> dedup;     // bounces counted recently, sized at start
     std::unique_ptr<dns::Resolver> resolver;          // the one resolver, built from [dns] at start
     std::shared_ptr<const auth::PublicSuffixList> psl;  // for provider keys (registrable domains)
     stats::AuthCounters auth_counters;
-    std::unique_ptr<MxLookups> mx;  // destroyed before the resolver it uses
+    std::unique_ptr<pipeline::MxLookups> mx;  // destroyed before the resolver it uses
     alerts::Engine alerts;
+
+    // Builds the stores sized by the configuration and puts a first Runtime (without resolver) in
+    // force, so that everything reads a configuration from the start.
+    void prepare(std::shared_ptr<const config::Config> c);
+
+    // Builds the resolver, the PSL, the MX lookups and the full Runtime; "" or the error.
+    std::string start(const config::Config& c);
+
+    // Returns the long-lived state the pipeline counts into.
+    pipeline::State state();
 
     // Evaluates every alert rule on the counters and logs each transition.
     void evaluate_alerts();
-
-    // Builds the resolver, the PSL and the evaluator from the configuration; "" or the error.
-    std::string start_auth(const config::Config& c);
-
-    // Returns the evaluator in force, or nullptr when [auth] is disabled.
-    std::shared_ptr<const auth::Evaluator> evaluator() const;
-    std::unique_ptr<stats::Correlation> correlation;  // outbound Message-IDs, sized at start
 
     // Saves the counters to the state file (if configured); returns "" or the error, and logs it.
     std::string save_state();
@@ -54,21 +75,12 @@ struct App {
     // Restores the counters from the state file at start, logging what happened.
     void restore_state();
 
-    // Returns the provider map in force (rebuilt from [providers] on reload).
-    std::shared_ptr<stats::ProviderMap> providers() const;
-
-    // Replaces the provider map after a configuration change.
-    void set_providers(const config::Config& c);
+    // Loads the configuration file again; swaps it in when every part is valid. Returns "" or the
+    // errors joined.
+    std::string reload(std::string_view reason);
 
   private:
-    mutable std::mutex providers_mutex_;
-    std::shared_ptr<const auth::Evaluator> evaluator_;
     std::mutex state_mutex_;
-    std::shared_ptr<stats::ProviderMap> providers_;
-
-  public:
-    // Loads the configuration file again; swaps it in when valid. Returns "" or the errors joined.
-    std::string reload(std::string_view reason);
 };
 
 // Returns the configuration to start with, or the errors; a missing default file means built-in

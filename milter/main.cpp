@@ -38,27 +38,22 @@ int run(milter::App& app, bool foreground) {
     if (!foreground && !milter::daemonize(cfg->log_sink == "stderr", error))
         return fail("daemonize", error);
     milter::block_signals();
-    // After the fork: the resolver runs a thread of its own.
-    if (std::string e = app.start_auth(*cfg); !e.empty()) return fail("dns_auth", e);
-    app.set_providers(*cfg);
-    app.alerts.set_rules(cfg->alert_rules);
-    app.mx = std::make_unique<milter::MxLookups>(
-        *app.resolver,
-        [&app](const std::string& domain, const std::string& host, std::uint32_t ttl) {
-            app.providers()->learn(domain, host, true, std::time(nullptr) + ttl);
-        });
+    // After the fork: the resolver and the MX lookups run threads of their own.
+    if (std::string e = app.start(*cfg); !e.empty()) return fail("dns_auth", e);
     if (!milter::write_pid_file(cfg->pid_file, id, error)) return fail("pid_file", error);
     if (!milter::register_filter(app)) return fail("milter", "smfi_register failed");
+    if (!cfg->state_file.empty() && !milter::ensure_parent_dir(cfg->state_file, id, error)) {
+        return fail("state_file", error);
+    }
+    // The state is restored before the milter socket exists: an MTA that connected while a large
+    // state loads would wait for replies and tempfail its mail.
+    app.restore_state();
     if (!milter::open_milter_socket(*cfg, id, error)) return fail("milter_socket", error);
     milter::ControlServer control(app, kVersion);
     if (!control.open(*cfg, id, error)) return fail("control_socket", error);
     milter::MetricsServer metrics(app);
     if (!metrics.open(*cfg, error)) return fail("metrics", error);
-    if (!cfg->state_file.empty() && !milter::ensure_parent_dir(cfg->state_file, id, error)) {
-        return fail("state_file", error);
-    }
     if (!milter::drop_privileges(id, error)) return fail("privileges", error);
-    app.restore_state();
     if (!control.start(error)) return fail("control_socket", error);
     if (!metrics.start(error)) return fail("metrics", error);
     milter::SignalThread signals(app);
@@ -118,14 +113,7 @@ int main(int argc, char** argv) {
     milter::App app;
     app.config_path = config_path;
     app.config_path_given = given;
-    app.config.set(loaded.config);
-
-    app.registry = std::make_unique<stats::Registry>(
-        stats::RegistryOptions{static_cast<std::size_t>(loaded.config->max_destinations),
-                               static_cast<std::size_t>(loaded.config->samples_per_destination)});
-    app.correlation = std::make_unique<stats::Correlation>(
-        static_cast<std::size_t>(loaded.config->correlation_max),
-        static_cast<std::int64_t>(loaded.config->correlation_max_age.count() / 1000));
+    app.prepare(loaded.config);
     if (std::string error = milter::apply_log_settings(*loaded.config); !error.empty()) {
         std::fprintf(stderr, "mxpulse: %s\n", error.c_str());
         return 73;  // EX_CANTCREAT

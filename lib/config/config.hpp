@@ -84,6 +84,8 @@ struct Config {
     std::chrono::milliseconds snapshot_interval{};
     std::int64_t correlation_max = 0;
     std::chrono::milliseconds correlation_max_age{};
+    std::int64_t duplicate_max = 0;
+    std::chrono::milliseconds duplicate_window{};
 
     // [dns]
     std::vector<std::string> dns_nameservers;

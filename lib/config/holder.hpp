@@ -8,18 +8,30 @@
 
 namespace mxpulse::config {
 
+// Where readers find the configuration in force and when it was loaded.
+class Source {
+  public:
+    virtual ~Source() = default;
+
+    // Returns the configuration in force.
+    virtual std::shared_ptr<const Config> get() const = 0;
+
+    // Returns the Unix time the configuration in force was loaded.
+    virtual std::int64_t loaded_at() const = 0;
+};
+
 // Holds the configuration in force; readers keep the snapshot they took for as long as they need
 // it.
-class Holder {
+class Holder final : public Source {
   public:
     // Returns the configuration in force.
-    std::shared_ptr<const Config> get() const;
+    std::shared_ptr<const Config> get() const override;
 
     // Replaces the configuration in force and stamps the load time.
     void set(std::shared_ptr<const Config> c);
 
     // Returns the Unix time of the last set().
-    std::int64_t loaded_at() const;
+    std::int64_t loaded_at() const override;
 
   private:
     mutable std::mutex mutex_;

@@ -39,6 +39,7 @@ struct Option {
     std::int64_t min = 0;                         // for integer, size and duration (ms)
     std::int64_t max = INT64_MAX;
     Check check = nullptr;
+    bool restart_only = false;  // a new value takes effect only after a restart
 };
 
 // Returns every option, grouped by section in documentation order.

@@ -170,8 +170,9 @@ std::string render_annotated() {
             if (o.kind == Kind::list_map) {
                 out << "\n" << comment(o.doc) << "#yahoo = [\"yahoo.com\", \"aol.com\"]\n";
             } else {
-                out << "\n"
-                    << comment(o.doc) << "#" << o.key << " = " << format_value(o, d) << "\n";
+                out << "\n" << comment(o.doc);
+                if (o.restart_only) out << "# (takes effect after a restart, not a reload)\n";
+                out << "#" << o.key << " = " << format_value(o, d) << "\n";
             }
         }
     }
@@ -223,6 +224,7 @@ std::string render_man(const std::string& version) {
             }
             std::string def = o.kind == Kind::list_map ? "none" : format_value(o, d);
             out << "; default: " << roff(def) << ")\n" << roff(o.doc) << "\n";
+            if (o.restart_only) out << "A new value takes effect after a restart, not a reload.\n";
         }
     }
     out << ".SH [[alert]]\nEach [[alert]] table declares one rule, evaluated every alerts.interval "

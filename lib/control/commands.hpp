@@ -22,7 +22,7 @@ enum class Access { read, admin };
 // What a command handler can see and do in the daemon.
 struct Context {
     const stats::Counters& counters;
-    const config::Holder& config;
+    const config::Source& config;
     std::string version;
     std::int64_t pid = 0;
     std::function<std::string()> reload;  // returns "" on success, else the error

@@ -50,8 +50,10 @@ inline constexpr EventSpec bounce_tagged{
     Level::info,
     true,
     "queue_id domain provider action status reason family cause patterns remote_mta recipient "
-    "original_message_id time_to_bounce_s",
-    "One line per failed or delayed recipient of a returning bounce, as counted and tagged.",
+    "original_message_id time_to_bounce_s duplicate",
+    "One line per failed or delayed recipient of a returning bounce, as counted and tagged; "
+    "duplicate=true when the same bounce (original or NDR Message-ID, recipient, status) was "
+    "counted within stats.duplicate_window, and so is not counted again.",
     "domain"};
 inline constexpr EventSpec bounce_action{
     "bounce.action",

@@ -59,6 +59,9 @@ class Session {
     // Starts a new transaction with its envelope sender.
     void begin_message(std::string_view sender);
 
+    // Bounds the next transactions by another configuration (the one in force at MAIL FROM).
+    void use_config(std::shared_ptr<const config::Config> c) { config_ = std::move(c); }
+
     // Adds an envelope recipient, up to the limit.
     void add_recipient(std::string_view recipient);
 

@@ -11,11 +11,12 @@
 #include <unordered_map>
 
 #include "dns/resolver.hpp"
+#include "pipeline/state.hpp"
 
-namespace mxpulse::milter {
+namespace mxpulse::pipeline {
 
 // Resolves MX records off the milter threads, one queue, one worker, bounded.
-class MxLookups {
+class MxLookups final : public MxRequests {
   public:
     // learned(domain, primary mail host, seconds the answer may be kept) is called from the worker.
     using Learned = std::function<void(const std::string&, const std::string&, std::uint32_t)>;
@@ -27,11 +28,14 @@ class MxLookups {
 
     // Queues a lookup unless one is queued or was tried in the last 5 minutes; false when the queue
     // is full.
-    bool enqueue(const std::string& domain, std::int64_t now);
+    bool request(std::string_view domain, std::int64_t now) override;
 
   private:
     // Takes domains off the queue and resolves them until stopped.
-    void run();
+    void run() noexcept;
+
+    // Resolves one domain and reports what it learned.
+    void resolve(const std::string& domain);
 
     const dns::Resolver& resolver_;
     Learned learned_;
@@ -44,4 +48,4 @@ class MxLookups {
     std::thread worker_;
 };
 
-}  // namespace mxpulse::milter
+}  // namespace mxpulse::pipeline
