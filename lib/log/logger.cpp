@@ -12,6 +12,8 @@
 #include <mutex>
 #include <vector>
 
+#include "log/journal.hpp"
+
 namespace mxpulse::log {
 
 namespace {
@@ -22,6 +24,7 @@ struct Output {
     Format format = Format::kv;
     Level level = Level::info;
     bool timestamps = true;
+    bool journal = false;  // stderr is the journal stream: lines start with "<N>"
 };
 
 std::mutex g_mutex;
@@ -69,6 +72,7 @@ Output current() {
             "mxpulse", std::make_shared<spdlog::sinks::stderr_sink_mt>());
         g_output.logger->set_pattern("%v");
         g_output.logger->set_level(spdlog::level::trace);
+        g_output.journal = stderr_is_journal();
     }
     return g_output;
 }
@@ -93,6 +97,7 @@ void write_line(const Output& out, const EventSpec& event, std::string_view queu
                 std::initializer_list<Field> fields) {
     std::string line =
         format_line(out.format, out.timestamps ? timestamp_now() : "", event, queue_id, fields);
+    if (out.journal) line.insert(0, journal_prefix(event.level));
     out.logger->log(to_spdlog(event.level), line);
     if (event.level >= Level::warn) out.logger->flush();
 }
@@ -139,6 +144,9 @@ std::string configure(const Settings& s) {
         } else {
             next.logger = std::make_shared<spdlog::logger>(
                 "mxpulse", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+            // Under systemd journald reads the priority from the prefix; elsewhere (a terminal,
+            // a pipe, a wrapper's redirect) lines stay as they are.
+            next.journal = stderr_is_journal();
         }
     } catch (const std::exception& e) {
         return "log.file " + s.file + ": " + e.what();

@@ -1,5 +1,5 @@
-// The process-wide log output: events are formatted and written to stderr, syslog or a file through
-// spdlog, with flood control per event name and key value.
+// The process-wide log output: events are formatted and written through spdlog to stderr ("<N>"
+// journal priorities when it is the journal stream), syslog or a file, with flood control.
 #pragma once
 
 #include <cstdint>
