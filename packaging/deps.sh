@@ -36,6 +36,7 @@ packages=(
   python3-yaml  # SPF test suite YAML -> JSON in the auth corpus test
   prometheus  # promtool: the metrics exposition, conf/prometheus rules (check and unit test)
   rsyslog  # conf/rsyslog: the alert routing rule, run in a private rsyslogd
+  systemd-container debootstrap  # tests/systemd: the .deb booted under systemd-nspawn
   # packages and man pages (packaging/build, tests/packaging, tests/docs)
   debhelper dpkg-dev fakeroot lintian rpm groff man-db mandoc ccache logrotate
   # Sendmail live test: m4 builds the .cf, libwrap0 is what the unpacked sendmail links
