@@ -127,9 +127,10 @@ class Container:
 
     def install(self):
         """Installs the .deb before boot, as an administrator would with dpkg -i."""
-        shutil.copy(self.deb, os.path.join(self.root, "tmp", "mxpulse.deb"))
+        # Not /tmp: nspawn mounts a fresh tmpfs there.
+        shutil.copy(self.deb, os.path.join(self.root, "root", "mxpulse.deb"))
         p = run(NSPAWN + ["-D", self.root, "--pipe", "sh", "-c",
-                          "DEBIAN_FRONTEND=noninteractive dpkg -i /tmp/mxpulse.deb"], check=False)
+                          "DEBIAN_FRONTEND=noninteractive dpkg -i /root/mxpulse.deb"], check=False)
         if p.returncode != 0:
             raise SystemExit("FAIL: dpkg -i in the container:\n" + p.stdout + p.stderr)
 
