@@ -314,6 +314,9 @@ def main():
     depends = run(["dpkg-deb", "-f", debs[0], "Depends"]).stdout.strip()
     key = hashlib.sha256(depends.encode()).hexdigest()[:12]
     lower = cached_tree("%s-deps-%s" % (SUITE, key), build_deps(base, depends))
+    for stale in glob.glob(os.path.join(CACHE, "%s-deps-*" % SUITE)):  # older Depends
+        if stale != lower and not stale.endswith(".tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
     log("cached trees ready: %s" % lower)
     c = Container(lower, debs[0])
     try:
