@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "alerts/persist.hpp"
 #include "auth/settings.hpp"
 #include "config/loader.hpp"
 #include "log/logger.hpp"
@@ -55,6 +56,12 @@ std::string App::save_state() {
                   {log::Field("file", cfg->state_file), log::Field("error", error)});
         return error;
     }
+    std::string alert_file = alerts::alert_file_for(cfg->state_file);
+    if (std::string e = alerts::save_alerts(alert_file, this->alerts); !e.empty()) {
+        log::emit(log::events::snapshot_failed,
+                  {log::Field("file", alert_file), log::Field("error", e)});
+        return e;
+    }
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();
@@ -64,7 +71,22 @@ std::string App::save_state() {
     return {};
 }
 
+void App::restore_alerts() {
+    auto cfg = config.get();
+    if (cfg->state_file.empty()) return;
+    std::string file = alerts::alert_file_for(cfg->state_file);
+    alerts::AlertLoad o = alerts::load_alerts(file, this->alerts);
+    const char* what = o.what == alerts::AlertLoad::What::loaded      ? "loaded"
+                       : o.what == alerts::AlertLoad::What::missing   ? "missing"
+                       : o.what == alerts::AlertLoad::What::set_aside ? "set_aside"
+                                                                      : "unusable";
+    log::emit(log::events::alerts_restored,
+              {log::Field("file", file), log::Field("outcome", what),
+               log::Field("alerts", o.alerts), log::Field("detail", o.detail)});
+}
+
 void App::restore_state() {
+    restore_alerts();
     auto cfg = config.get();
     if (cfg->state_file.empty()) return;
     stats::LoadOutcome o = stats::load_state(cfg->state_file, *registry, std::time(nullptr));

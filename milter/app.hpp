@@ -72,8 +72,12 @@ struct App {
     // Saves the counters to the state file (if configured); returns "" or the error, and logs it.
     std::string save_state();
 
-    // Restores the counters from the state file at start, logging what happened.
+    // Restores the counters from the state file, and the alerts from the file beside it, at start,
+    // logging what happened.
     void restore_state();
+
+    // Restores the alerts firing before a restart (after the rules are set).
+    void restore_alerts();
 
     // Loads the configuration file again; swaps it in when every part is valid. Returns "" or the
     // errors joined.

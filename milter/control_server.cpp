@@ -43,11 +43,17 @@ struct ControlServer::Impl {
     Impl(App& a, std::string v)
         : app(a), version(std::move(v)), context{a.counters, a.config,         version, getpid(),
                                                  nullptr,    a.registry.get(), nullptr, nullptr,
-                                                 nullptr,    nullptr} {
+                                                 nullptr,    nullptr,          nullptr, nullptr} {
         context.reload = [this] { return app.reload("control"); };
         context.snapshot = [this] { return app.save_state(); };
         context.auth = &app.auth_counters;
         context.alerts = [this] { return app.alerts.to_json(); };
+        context.forget_alerts = [this](const std::string& key) { app.alerts.forget(key); };
+        context.grouping = [this](const std::string& domain) -> nlohmann::json {
+            auto g = app.runtime.get()->providers->grouping(domain, std::time(nullptr));
+            if (!g) return nullptr;
+            return {{"mail_host", g->mail_host}, {"source", g->source}, {"expires", g->expires}};
+        };
     }
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,17 @@ class Engine {
 
     // Returns how often each rule has been raised since start.
     std::map<std::string, std::uint64_t> raised_totals() const;
+
+    // Returns the firing and pending alerts and the raise totals, to survive a restart.
+    nlohmann::json snapshot() const;
+
+    // Takes back a snapshot's alerts for the rules in force (call after set_rules); returns the
+    // alerts restored, or -1 and ERROR when the snapshot is unusable. Never throws.
+    int restore(const nlohmann::json& snapshot, std::string& error) noexcept;
+
+    // Forgets every alert of a scope key ("" = all) without logging a clear: the counters behind
+    // it were reset, the problem did not end.
+    std::size_t forget(std::string_view key);
 
   private:
     // What is known about one rule and key.

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "evidence/bundle.hpp"
+#include "util/strings.hpp"
 #include "util/units.hpp"
 
 namespace mxpulse::control {
@@ -100,10 +101,11 @@ Reply cmd_top(const Request& r, Context& ctx) {
 // domain NAME: one destination's counters.
 Reply cmd_domain(const Request& r, Context& ctx) {
     if (!ctx.registry || r.args.size() != 1) return Reply{false, {}, "usage: domain NAME"};
-    auto j = ctx.registry->domain(r.args[0], now_of(ctx));
-    auto auth = ctx.auth ? ctx.auth->domain(r.args[0]) : std::nullopt;
+    std::string name = util::to_lower(r.args[0]);  // domains are case-insensitive (RFC 5321 2.4)
+    auto j = ctx.registry->domain(name, now_of(ctx));
+    auto auth = ctx.auth ? ctx.auth->domain(name) : std::nullopt;
     if (!j && !auth) return Reply{false, {}, "no data for domain \"" + r.args[0] + "\""};
-    nlohmann::json out = j ? *j : nlohmann::json{{"domain", r.args[0]}};
+    nlohmann::json out = j ? *j : nlohmann::json{{"domain", name}};
     if (auth) out["outbound_auth"] = *auth;
     return Reply{true, out, {}};
 }
@@ -112,15 +114,23 @@ Reply cmd_domain(const Request& r, Context& ctx) {
 Reply cmd_provider(const Request& r, Context& ctx) {
     if (!ctx.registry || r.args.size() != 1) return Reply{false, {}, "usage: provider NAME"};
     auto j = ctx.registry->provider(r.args[0], now_of(ctx));
+    if (!j) j = ctx.registry->provider(util::to_lower(r.args[0]), now_of(ctx));
     if (!j) return Reply{false, {}, "no data for provider \"" + r.args[0] + "\""};
+    if (ctx.grouping) {
+        nlohmann::json grouped = nlohmann::json::object();
+        for (const auto& d : (*j)["domains"])
+            grouped[d.get<std::string>()] = ctx.grouping(d.get<std::string>());
+        (*j)["grouping"] = std::move(grouped);
+    }
     return Reply{true, *j, {}};
 }
 
 // reset [NAME]: forget a destination, a provider's destinations, or everything.
 Reply cmd_reset(const Request& r, Context& ctx) {
     if (!ctx.registry) return Reply{false, {}, "no registry"};
-    std::string name = r.args.empty() ? "" : r.args[0];
+    std::string name = r.args.empty() ? "" : util::to_lower(r.args[0]);
     std::size_t removed = ctx.registry->reset(name);
+    if (ctx.forget_alerts) ctx.forget_alerts(name);
     return Reply{
         true, {{"reset", name.empty() ? "all" : name}, {"destinations_removed", removed}}, {}};
 }
@@ -143,7 +153,7 @@ Reply cmd_alerts(const Request&, Context& ctx) {
 Reply cmd_evidence(const Request& r, Context& ctx) {
     if (!ctx.registry || r.args.empty())
         return Reply{false, {}, "usage: evidence NAME [since=48h]"};
-    evidence::Request req{r.args[0], 48 * 3600, now_of(ctx)};
+    evidence::Request req{util::to_lower(r.args[0]), 48 * 3600, now_of(ctx)};
     for (std::size_t i = 1; i < r.args.size(); ++i) {
         const std::string& a = r.args[i];
         auto d = a.starts_with("since=") ? util::parse_duration(a.substr(6)) : std::nullopt;

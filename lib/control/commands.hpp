@@ -31,6 +31,10 @@ struct Context {
     std::function<std::int64_t()> now;      // Unix time; the daemon's clock unless a test sets one
     const stats::AuthCounters* auth = nullptr;  // outbound SPF/DKIM/DMARC per sender domain
     std::function<nlohmann::json()> alerts;     // active and recent alerts
+    // Forgets the alerts of a scope key ("" = all) after a reset, without logging a clear.
+    std::function<void(const std::string&)> forget_alerts;
+    // How a destination domain was grouped into its provider (mail host and its source), or null.
+    std::function<nlohmann::json(const std::string&)> grouping;
 };
 
 // A handler's outcome: a result document or an error message.

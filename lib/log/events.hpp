@@ -103,6 +103,11 @@ inline constexpr EventSpec snapshot_failed{
 inline constexpr EventSpec state_restored{
     "state.restored", Level::info, false, "file outcome destinations detail",
     "The state file was read at start: loaded, missing, or set aside."};
+inline constexpr EventSpec alerts_restored{
+    "alerts.restored", Level::info, false, "file outcome alerts detail",
+    "The alert file beside the state file was read at start: the alerts firing before the "
+    "restart are firing again without a new alert.raised (loaded), or the file was missing, set "
+    "aside as damaged, or unusable."};
 inline constexpr EventSpec control_denied{"control.denied",
                                           Level::warn,
                                           false,

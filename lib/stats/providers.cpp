@@ -28,25 +28,40 @@ std::string ProviderMap::lookup(std::string_view domain, std::int64_t now) const
     return it->second.provider;
 }
 
-void ProviderMap::learn(std::string_view domain, std::string_view mail_host, bool from_mx,
-                        std::int64_t expires) {
+std::string ProviderMap::learn(std::string_view domain, std::string_view mail_host, bool from_mx,
+                               std::int64_t expires) {
     std::string host = util::to_lower(mail_host);
     while (!host.empty() && host.back() == '.')
         host.pop_back();
     std::string key = registrable_ ? registrable_(host) : host;
-    if (key.empty()) return;
+    if (key.empty()) return {};
     std::string name = configured_name(key);
     std::string provider = name.empty() ? key : name;
     std::string d = util::to_lower(domain);
     std::lock_guard lock(mutex_);
     auto it = learned_.find(d);
     if (it != learned_.end()) {
-        if (it->second.from_mx && !from_mx && it->second.expires >= expires) return;
-        it->second = Learned{provider, from_mx, expires};
-        return;
+        if (it->second.from_mx && !from_mx && it->second.expires >= expires) return {};
+        bool changed = it->second.provider != provider;
+        it->second = Learned{provider, from_mx, expires, std::move(host)};
+        return changed ? provider : std::string();
     }
     if (learned_.size() >= max_learned_) learned_.erase(learned_.begin());
-    learned_.emplace(std::move(d), Learned{provider, from_mx, expires});
+    learned_.emplace(std::move(d), Learned{provider, from_mx, expires, std::move(host)});
+    return provider;
+}
+
+std::optional<ProviderMap::Grouping> ProviderMap::grouping(std::string_view domain,
+                                                           std::int64_t now) const {
+    std::string d = util::to_lower(domain);
+    if (std::string name = configured_name(d); !name.empty())
+        return Grouping{name, "", "configured", 0};
+    std::lock_guard lock(mutex_);
+    auto it = learned_.find(d);
+    if (it == learned_.end() || (it->second.from_mx && it->second.expires < now))
+        return std::nullopt;
+    const Learned& l = it->second;
+    return Grouping{l.provider, l.mail_host, l.from_mx ? "mx" : "remote-mta", l.expires};
 }
 
 void ProviderMap::adopt_learned(const ProviderMap& previous) {

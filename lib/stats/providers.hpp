@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,9 +29,22 @@ class ProviderMap {
     std::string lookup(std::string_view domain, std::int64_t now) const;
 
     // Records the mail host serving a domain (primary MX, or a DSN's Remote-MTA) until expires.
-    // A learned MX host replaces a Remote-MTA guess; a Remote-MTA never replaces an MX.
-    void learn(std::string_view domain, std::string_view mail_host, bool from_mx,
-               std::int64_t expires);
+    // A learned MX host replaces a Remote-MTA guess; a Remote-MTA never replaces an MX. Returns
+    // the provider the domain now belongs to ("" when the answer changed nothing).
+    std::string learn(std::string_view domain, std::string_view mail_host, bool from_mx,
+                      std::int64_t expires);
+
+    // How a domain was grouped: its provider, the mail host that put it there and where that
+    // host came from ("configured", "mx" or "remote-mta").
+    struct Grouping {
+        std::string provider;
+        std::string mail_host;
+        std::string source;
+        std::int64_t expires = 0;  // 0 for configured
+    };
+
+    // Returns how a domain is grouped now, or nullopt while nothing is known.
+    std::optional<Grouping> grouping(std::string_view domain, std::int64_t now) const;
 
     // Takes over what another map learned (after a reload rebuilt the configured part).
     void adopt_learned(const ProviderMap& previous);
@@ -46,6 +60,7 @@ class ProviderMap {
         std::string provider;
         bool from_mx = false;
         std::int64_t expires = 0;
+        std::string mail_host;
     };
     std::unordered_map<std::string, std::string> configured_;  // domain or host key -> name
     Registrable registrable_;

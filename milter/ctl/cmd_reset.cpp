@@ -11,7 +11,15 @@ void add_reset_command(CLI::App& app, Options& o, int& rc) {
     CLI::App* cmd =
         app.add_subcommand("reset", "Forget the counters of a destination, a provider, or all");
     cmd->add_option("NAME", *name, "Destination or provider; omitted: everything");
-    cmd->callback([&o, &rc, name] {
+    auto yes = std::make_shared<bool>(false);
+    cmd->add_flag("--yes", *yes, "Confirm that every counter and alert is to be forgotten");
+    cmd->callback([&o, &rc, name, yes] {
+        if (name->empty() && !*yes) {
+            std::cerr << "mxpulsectl: reset without NAME forgets every destination, provider and "
+                         "alert; add --yes to confirm\n";
+            rc = kExitUsage;
+            return;
+        }
         nlohmann::json result;
         rc = ask(o, name->empty() ? "reset" : "reset " + *name, result);
         if (rc != kExitOk) return;

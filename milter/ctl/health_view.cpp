@@ -41,6 +41,18 @@ void print_health(std::ostream& out, const nlohmann::json& r) {
     }
     print_table(out, head);
     out << "\n";
+    if (r.contains("grouping")) {
+        std::vector<std::vector<std::string>> g{{"DOMAIN", "GROUPED BY", "MAIL HOST"}};
+        for (const auto& [domain, how] : r["grouping"].items()) {
+            if (how.is_null()) {
+                g.push_back({domain, "-", "-"});
+                continue;
+            }
+            g.push_back({domain, how.value("source", ""), how.value("mail_host", "")});
+        }
+        print_table(out, g);
+        out << "\n";
+    }
     std::vector<std::vector<std::string>> win{
         {"WINDOW", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE"}};
     const nlohmann::json windows = r.value("windows", nlohmann::json::object());

@@ -1,6 +1,7 @@
 // Unit tests of lib/control: request parsing, the command table and replies.
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "config/loader.hpp"
@@ -16,8 +17,8 @@ struct Fixture {
     stats::Counters counters;
     config::Holder holder;
     stats::Registry registry;
-    control::Context ctx{counters,  holder,  "9.9.9", 42,      nullptr,
-                         &registry, nullptr, nullptr, nullptr, nullptr};
+    control::Context ctx{counters, holder,  "9.9.9", 42,      nullptr, &registry,
+                         nullptr,  nullptr, nullptr, nullptr, nullptr, nullptr};
     Fixture() { holder.set(config::defaults()); }
     nlohmann::json ask(std::string_view line, Access a = Access::read) {
         std::string reply = control::handle_line(line, a, ctx);
@@ -144,4 +145,40 @@ TEST(Control, EvidenceCommand) {
     EXPECT_EQ(j["result"]["scope"], "provider");
     EXPECT_EQ(j["result"]["time_window"]["seconds"], 7200);
     EXPECT_EQ(j["result"]["counts"]["outbound_rcpts"], 2);
+}
+
+TEST(Control, DomainAndProviderNamesAreCaseInsensitive) {
+    Fixture f;
+    std::int64_t now = std::time(nullptr);
+    f.ctx.now = [now] { return now; };
+    f.registry.record_outbound("yahoo.com", "yahoodns.net", 3, now);
+    auto d = f.ask("domain YAHOO.COM");
+    ASSERT_EQ(d["ok"], true) << d.dump();
+    EXPECT_EQ(d["result"]["provider"], "yahoodns.net");
+    EXPECT_EQ(f.ask("provider YahooDNS.net")["ok"], true);
+    EXPECT_EQ(f.ask("domain nothing.example")["ok"], false);
+}
+
+TEST(Control, ProviderSaysHowEachDomainWasGrouped) {
+    Fixture f;
+    std::int64_t now = std::time(nullptr);
+    f.ctx.now = [now] { return now; };
+    f.registry.record_outbound("btinternet.com", "yahoodns.net", 1, now);
+    f.ctx.grouping = [](const std::string& domain) -> nlohmann::json {
+        return {{"mail_host", "mx-eu.mail.am0.yahoodns.net"}, {"source", "mx"}, {"d", domain}};
+    };
+    auto p = f.ask("provider yahoodns.net");
+    ASSERT_EQ(p["ok"], true) << p.dump();
+    EXPECT_EQ(p["result"]["grouping"]["btinternet.com"]["source"], "mx");
+    EXPECT_EQ(p["result"]["grouping"]["btinternet.com"]["d"], "btinternet.com");
+}
+
+TEST(Control, ResetForgetsTheAlertsOfTheNameWithoutAClear) {
+    Fixture f;
+    std::int64_t now = std::time(nullptr);
+    f.registry.record_outbound("sky.com", "", 1, now);
+    std::vector<std::string> forgotten;
+    f.ctx.forget_alerts = [&](const std::string& key) { forgotten.push_back(key); };
+    EXPECT_EQ(f.ask("reset SKY.com", Access::admin)["result"]["destinations_removed"], 1);
+    EXPECT_EQ(forgotten, (std::vector<std::string>{"sky.com"}));
 }
