@@ -62,37 +62,80 @@ std::string save_state(const std::string& path, const Registry& registry, std::i
     return {};
 }
 
-LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now) {
-    LoadOutcome out;
+const char* outcome_name(LoadOutcome::What w) {
+    switch (w) {
+        case LoadOutcome::What::loaded:
+            return "loaded";
+        case LoadOutcome::What::missing:
+            return "missing";
+        case LoadOutcome::What::set_aside:
+            return "set_aside";
+        case LoadOutcome::What::unusable:
+            return "unusable";
+    }
+    return "unusable";
+}
+
+namespace {
+// Reads and restores the state file; returns "" when loaded, else why it is unusable. May throw.
+std::string read_state(const std::string& path, Registry& registry, bool& missing) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return out;  // missing: start fresh
+    if (!in) {
+        missing = errno == ENOENT;
+        return missing ? std::string() : std::string("cannot open: ") + std::strerror(errno);
+    }
+    in.seekg(0, std::ios::end);
+    auto size = static_cast<std::uint64_t>(in.tellg());
+    if (size > kMaxStateBytes) return "larger than 1 GiB";
+    in.seekg(0);
     std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                     std::istreambuf_iterator<char>());
+    nlohmann::json doc = nlohmann::json::from_cbor(bytes, true, false);
+    if (doc.is_discarded() || !doc.is_object()) return "not a readable state file";
+    auto format = doc.find("format");
+    if (format == doc.end() || !format->is_string() || *format != kFormat)
+        return "not an mxpulse state file";
+    auto version = doc.find("version");
+    if (version == doc.end() || !version->is_number_integer() || *version != kVersion)
+        return "state version " + (version == doc.end() ? "none" : version->dump()) + " is not " +
+               std::to_string(kVersion);
     std::string why;
-    if (bytes.size() > kMaxStateBytes) why = "larger than 1 GiB";
-    nlohmann::json doc;
-    if (why.empty()) {
-        doc = nlohmann::json::from_cbor(bytes, true, false);
-        if (doc.is_discarded() || !doc.is_object())
-            why = "not a readable state file";
-        else if (doc.value("format", "") != kFormat)
-            why = "not an mxpulse state file";
-        else if (doc.value("version", 0) != kVersion)
-            why = "state version " + std::to_string(doc.value("version", 0)) + " is not " +
-                  std::to_string(kVersion);
+    if (!registry.restore(doc["registry"], why) && why.empty()) why = "unusable registry";
+    return why;
+}
+}  // namespace
+
+LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now) noexcept {
+    LoadOutcome out;
+    std::string why;
+    bool missing = false;
+    try {
+        why = read_state(path, registry, missing);
+    } catch (const std::exception& e) {
+        why = std::string("malformed: ") + e.what();
+    } catch (...) {
+        why = "malformed";
     }
-    if (why.empty() && !registry.restore(doc["registry"], why)) {
-        if (why.empty()) why = "unusable registry";
-    }
+    if (missing) return out;
     if (why.empty()) {
         out.what = LoadOutcome::What::loaded;
         out.destinations = registry.tracked();
         return out;
     }
-    std::string aside = path + ".bad-" + std::to_string(now);
-    std::rename(path.c_str(), aside.c_str());
-    out.what = LoadOutcome::What::set_aside;
-    out.detail = why + "; moved to " + aside;
+    try {
+        registry.reset("");
+        std::string aside = path + ".bad-" + std::to_string(now);
+        if (std::rename(path.c_str(), aside.c_str()) == 0) {
+            out.what = LoadOutcome::What::set_aside;
+            out.detail = why + "; moved to " + aside;
+        } else {
+            out.what = LoadOutcome::What::unusable;
+            out.detail =
+                why + "; could not move it to " + aside + ": " + std::strerror(errno) + "; ignored";
+        }
+    } catch (...) {
+        out.what = LoadOutcome::What::unusable;  // out of memory while composing the detail
+    }
     return out;
 }
 
