@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "stats/registry.hpp"
@@ -9,6 +10,7 @@
 namespace mxpulse::stats {
 
 // Writes the registry to path through a temporary file, fsync and rename; returns "" or the error.
+// Streamed: one shard is encoded at a time (under its lock) and written out, never the whole state.
 std::string save_state(const std::string& path, const Registry& registry, std::int64_t now);
 
 // What happened when the state file was read at start.
@@ -26,5 +28,9 @@ const char* outcome_name(LoadOutcome::What w);
 // Restores the registry from path. A missing file starts fresh; a corrupt or incompatible one is
 // renamed to PATH.bad-UNIXTIME and the registry starts fresh. Never throws, never fails the start.
 LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now) noexcept;
+
+// Reads a state file's records from f into registry (emptied first); returns "" when it was read
+// whole, else why not (the registry may then hold part of it: reset it). May throw bad_alloc.
+std::string restore_from(std::FILE* f, Registry& registry);
 
 }  // namespace mxpulse::stats
