@@ -30,7 +30,7 @@ def main():
         print("state_memory: needs root for a private Postfix; skipped")
         return 0
     domains = int(sys.argv[1]) if len(sys.argv) > 1 else 120000
-    gw = harness.Gateway(socket_kind="unix", extra_config='[log]\nlevel = "warn"\n')
+    gw = harness.Gateway(socket_kind="unix", extra_config='[log]\nlevel = "warn"\n[metrics]\nlisten = "127.0.0.1:%d"\n' % harness.free_port())
     with gw:
         pid = gw.mxpulse.pid
         base = ndr_storm.rss_kib(pid)
