@@ -31,6 +31,10 @@ def main():
         return 0
     domains = int(sys.argv[1]) if len(sys.argv) > 1 else 120000
     gw = harness.Gateway(socket_kind="unix", extra_config='[log]\nlevel = "warn"\n[metrics]\nlisten = "127.0.0.1:%d"\n' % harness.free_port())
+    # The daemon runs as nobody: its state directory is its own, as in a packaged install.
+    import grp
+    import pwd
+    os.chown(gw.dir, pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
     with gw:
         pid = gw.mxpulse.pid
         base = ndr_storm.rss_kib(pid)

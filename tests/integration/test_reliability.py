@@ -73,6 +73,10 @@ class MemoryAtTheCap(unittest.TestCase):
         require_root(self)
         self.gw = harness.Gateway(socket_kind="unix", extra_config=own_ports('[log]\nlevel = "warn"\n'))
         self.addCleanup(self.gw.stop)
+        # The daemon runs as nobody: its state directory is its own, as in a packaged install.
+        import grp
+        import pwd
+        os.chown(self.gw.dir, pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
         self.gw.start()
 
     def test_rss_bounded_at_the_destination_cap_through_snapshot_and_restart(self):
