@@ -52,6 +52,7 @@ std::string App::save_state() {
     auto start = std::chrono::steady_clock::now();
     std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr));
     if (!error.empty()) {
+        counters.snapshot_failed(std::time(nullptr), error);
         log::emit(log::events::snapshot_failed,
                   {log::Field("file", cfg->state_file), log::Field("error", error)});
         return error;
@@ -65,6 +66,7 @@ std::string App::save_state() {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();
+    counters.snapshot_written(std::time(nullptr), static_cast<std::int64_t>(ms));
     log::emit(log::events::snapshot_written,
               {log::Field("file", cfg->state_file), log::Field("destinations", registry->tracked()),
                log::Field("duration_ms", static_cast<std::int64_t>(ms))});
@@ -90,9 +92,10 @@ void App::restore_state() {
     auto cfg = config.get();
     if (cfg->state_file.empty()) return;
     stats::LoadOutcome o = stats::load_state(cfg->state_file, *registry, std::time(nullptr));
-    const char* what = o.what == stats::LoadOutcome::What::loaded    ? "loaded"
-                       : o.what == stats::LoadOutcome::What::missing ? "missing"
-                                                                     : "set_aside";
+    const char* what = stats::outcome_name(o.what);
+    if (o.what == stats::LoadOutcome::What::set_aside ||
+        o.what == stats::LoadOutcome::What::unusable)
+        counters.count_state_unusable();
     log::emit(log::events::state_restored,
               {log::Field("file", cfg->state_file), log::Field("outcome", what),
                log::Field("destinations", o.destinations), log::Field("detail", o.detail)});

@@ -15,6 +15,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -59,6 +60,15 @@ struct ControlServer::Impl {
 
 namespace {
 
+// Output queued for one client beyond which its further requests wait unread (so a client that
+// pipelines and never reads holds at most this plus one reply).
+constexpr size_t kOutputHighWater = 64 * 1024;
+// Connections kept for admin-level peers (root, the daemon's user, control.admin_group) beyond
+// control.max_clients, so that read-level clients cannot lock the administrator out.
+constexpr int kAdminReserve = 2;
+// Requests answered for one client before the others (and new connections) get their turn.
+constexpr int kRequestsPerTurn = 16;
+
 // One control connection.
 struct Client {
     ControlServer::Impl* server;
@@ -67,18 +77,31 @@ struct Client {
     uid_t uid;
     gid_t gid;
     bool closing = false;
+    bool paused = false;        // requests wait until the output drains
+    event* deadline = nullptr;  // a started request must end within the idle timeout
+    event* resume = nullptr;    // takes up pipelined requests on the next turn of the loop
 };
 
 // Frees a client and its connection.
 void drop(Client* c) {
+    if (c->deadline) event_free(c->deadline);
+    if (c->resume) event_free(c->resume);
     bufferevent_free(c->bev);
     --c->server->clients;
     delete c;
 }
 
-// Closes the connection once the reply is written.
+// Returns the idle timeout in force as a timeval.
+timeval idle_timeout(const Client* c) {
+    long ms = static_cast<long>(c->server->app.config.get()->control_idle_timeout.count());
+    return timeval{ms / 1000, (ms % 1000) * 1000};
+}
+
+// Closes the connection once the reply is written; a client that does not read it is dropped
+// when the write timeout fires.
 void close_after_write(Client* c) {
     c->closing = true;
+    if (c->deadline) event_del(c->deadline);
     bufferevent_disable(c->bev, EV_READ);
     if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) drop(c);
 }
@@ -88,43 +111,62 @@ void send_line(Client* c, const std::string& line) {
     bufferevent_write(c->bev, line.data(), line.size());
 }
 
-void on_write(bufferevent*, void* arg) {
-    auto* c = static_cast<Client*>(arg);
-    if (c->closing) drop(c);
+// Counts and logs a control-socket bound reached by a client; value is the bound.
+void limit_hit(Client* c, stats::Limit l, std::int64_t value) {
+    c->server->app.counters.count_limit(l);
+    log::emit_message(log::events::limit_hit, "",
+                      {log::Field("limit", stats::limit_name(l)), log::Field("value", value)});
 }
 
-void on_event(bufferevent*, short what, void* arg) {
-    auto* c = static_cast<Client*>(arg);
-    if (what & BEV_EVENT_TIMEOUT) {
-        send_line(c, control::error_reply("idle timeout"));
-        close_after_write(c);
-        return;
-    }
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) drop(c);
+// Returns the idle timeout in force in milliseconds.
+std::int64_t idle_ms(const Client* c) {
+    return static_cast<std::int64_t>(c->server->app.config.get()->control_idle_timeout.count());
 }
 
-void on_read(bufferevent* bev, void* arg) {
-    auto* c = static_cast<Client*>(arg);
-    evbuffer* in = bufferevent_get_input(bev);
+void on_read(bufferevent* bev, void* arg);
+
+// Reads and answers the complete request lines buffered, until the output passes the high-water
+// mark; arms the request deadline while a line is incomplete.
+void serve(Client* c) {
+    evbuffer* in = bufferevent_get_input(c->bev);
+    evbuffer* out = bufferevent_get_output(c->bev);
     auto max = static_cast<size_t>(c->server->app.config.get()->control_max_request_bytes);
-    while (!c->closing) {
+    for (int served = 0; !c->closing; ++served) {
+        if (served == kRequestsPerTurn) {
+            // Pipelined requests wait for the next turn, so that one client cannot hold the loop.
+            timeval now{0, 0};
+            evtimer_add(c->resume, &now);
+            return;
+        }
+        if (evbuffer_get_length(out) > kOutputHighWater) {
+            // Stop reading: the kernel's buffer fills and the client's writes block.
+            c->paused = true;
+            bufferevent_disable(c->bev, EV_READ);
+            limit_hit(c, stats::Limit::control_output_bytes,
+                      static_cast<std::int64_t>(kOutputHighWater));
+            return;
+        }
         size_t len = 0;
         char* line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
         if (!line) {
             if (evbuffer_get_length(in) > max) {
-                c->server->app.counters.count_limit(stats::Limit::control_request_bytes);
-                log::emit(log::events::control_error,
-                          {log::Field("error", "request longer than control.max_request_bytes")});
+                limit_hit(c, stats::Limit::control_request_bytes, static_cast<std::int64_t>(max));
                 send_line(c, control::error_reply("request longer than " + std::to_string(max) +
                                                   " bytes"));
                 close_after_write(c);
+            } else if (evbuffer_get_length(in) > 0 && !evtimer_pending(c->deadline, nullptr)) {
+                timeval t = idle_timeout(c);
+                evtimer_add(c->deadline, &t);
+            } else if (evbuffer_get_length(in) == 0) {
+                evtimer_del(c->deadline);
             }
             return;
         }
+        evtimer_del(c->deadline);
         std::string request(line, len);
         std::free(line);
         if (request.size() > max) {
-            c->server->app.counters.count_limit(stats::Limit::control_request_bytes);
+            limit_hit(c, stats::Limit::control_request_bytes, static_cast<std::int64_t>(max));
             send_line(
                 c, control::error_reply("request longer than " + std::to_string(max) + " bytes"));
             close_after_write(c);
@@ -144,6 +186,73 @@ void on_read(bufferevent* bev, void* arg) {
                        log::Field("command", request), log::Field("reason", "needs admin access")});
         }
         send_line(c, reply);
+    }
+}
+
+// A request line begun but not finished within the idle timeout (one byte at a time, say).
+void on_deadline(evutil_socket_t, short, void* arg) noexcept {
+    auto* c = static_cast<Client*>(arg);
+    try {
+        limit_hit(c, stats::Limit::control_request_time, idle_ms(c));
+        send_line(c, control::error_reply("request not completed in time"));
+        close_after_write(c);
+    } catch (...) {
+        drop(c);
+    }
+}
+
+// Takes up the requests a client pipelined beyond its turn.
+void on_resume(evutil_socket_t, short, void* arg) noexcept {
+    auto* c = static_cast<Client*>(arg);
+    try {
+        if (!c->paused) serve(c);
+    } catch (...) {
+        drop(c);
+    }
+}
+
+void on_write(bufferevent*, void* arg) noexcept {
+    auto* c = static_cast<Client*>(arg);
+    try {
+        if (c->closing) {
+            drop(c);
+        } else if (c->paused) {
+            // The output drained: take up the requests that waited.
+            c->paused = false;
+            bufferevent_enable(c->bev, EV_READ);
+            serve(c);
+        }
+    } catch (...) {
+        drop(c);
+    }
+}
+
+void on_event(bufferevent*, short what, void* arg) noexcept {
+    auto* c = static_cast<Client*>(arg);
+    try {
+        if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING)) {
+            // The client stopped reading: nothing more can reach it.
+            limit_hit(c, stats::Limit::control_request_time, idle_ms(c));
+            drop(c);
+            return;
+        }
+        if (what & BEV_EVENT_TIMEOUT) {
+            send_line(c, control::error_reply("idle timeout"));
+            close_after_write(c);
+            return;
+        }
+        if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) drop(c);
+    } catch (...) {
+        drop(c);
+    }
+}
+
+void on_read(bufferevent*, void* arg) {
+    auto* c = static_cast<Client*>(arg);
+    try {
+        serve(c);
+    } catch (...) {
+        drop(c);  // out of memory: the connection goes, the daemon stays
     }
 }
 
@@ -197,8 +306,9 @@ control::Peer peer_of(int fd, const ucred& cred) {
     return peer;
 }
 
-void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
-    auto* s = static_cast<ControlServer::Impl*>(arg);
+// Accepts a connection: checks the peer, the client bound (with the admin reserve), and sets up
+// the timeouts; may throw (bad_alloc).
+void accept_client(ControlServer::Impl* s, evutil_socket_t fd) {
     auto cfg = s->app.config.get();
     ucred cred{};
     socklen_t len = sizeof cred;
@@ -206,7 +316,11 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
         evutil_closesocket(fd);
         return;
     }
-    if (s->clients >= cfg->control_max_clients) {
+    auto access =
+        control::access_for(peer_of(fd, cred), policy_of(*cfg, s->daemon_uid, s->socket_gid));
+    std::int64_t bound = cfg->control_max_clients +
+                         (access && *access == control::Access::admin ? kAdminReserve : 0);
+    if (s->clients >= bound) {
         s->app.counters.count_limit(stats::Limit::control_clients);
         log::emit(log::events::control_denied,
                   {log::Field("uid", static_cast<std::int64_t>(cred.uid)),
@@ -217,8 +331,6 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
         evutil_closesocket(fd);
         return;
     }
-    auto access =
-        control::access_for(peer_of(fd, cred), policy_of(*cfg, s->daemon_uid, s->socket_gid));
     if (!access) {
         log::emit(log::events::control_denied,
                   {log::Field("uid", static_cast<std::int64_t>(cred.uid)),
@@ -238,11 +350,25 @@ void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
     }
     auto* c = new Client{s, bev, *access, cred.uid, cred.gid};
     ++s->clients;
-    long ms = static_cast<long>(cfg->control_idle_timeout.count());
-    timeval idle{ms / 1000, (ms % 1000) * 1000};
+    c->deadline = evtimer_new(s->base, on_deadline, c);
+    c->resume = evtimer_new(s->base, on_resume, c);
+    if (!c->deadline || !c->resume) {
+        drop(c);
+        return;
+    }
+    timeval idle = idle_timeout(c);
+    // Both directions: a read idle this long, and a reply that makes no progress this long.
     bufferevent_set_timeouts(bev, &idle, &idle);
     bufferevent_setcb(bev, on_read, on_write, on_event, c);
     bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) noexcept {
+    try {
+        accept_client(static_cast<ControlServer::Impl*>(arg), fd);
+    } catch (...) {
+        evutil_closesocket(fd);  // out of memory: this connection goes, the daemon stays
+    }
 }
 
 // Evaluates the alert rules and writes due flood-control summaries on the alert interval; re-armed
@@ -264,7 +390,13 @@ void on_alert_timer(evutil_socket_t, short, void* arg) {
 // Saves the state file on the snapshot interval; re-armed each time so that reloads take effect.
 void on_snapshot_timer(evutil_socket_t, short, void* arg) {
     auto* s = static_cast<ControlServer::Impl*>(arg);
-    s->app.save_state();
+    try {
+        s->app.save_state();
+    } catch (const std::exception& e) {
+        s->app.counters.snapshot_failed(std::time(nullptr), e.what());
+    } catch (...) {
+        s->app.counters.snapshot_failed(std::time(nullptr), "unknown error");
+    }
     long ms = static_cast<long>(s->app.config.get()->snapshot_interval.count());
     timeval next{ms / 1000, (ms % 1000) * 1000};
     evtimer_add(s->snapshot_timer, &next);

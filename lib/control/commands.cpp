@@ -39,7 +39,9 @@ Reply cmd_status(const Request&, Context& ctx) {
     j["config"] = {{"file", cfg ? cfg->source : ""}, {"loaded_at", ctx.config.loaded_at()}};
     if (ctx.registry) {
         j["destinations"] = {{"tracked", ctx.registry->tracked()},
-                             {"evictions", ctx.registry->evictions()}};
+                             {"evictions", ctx.registry->evictions()},
+                             {"evidence_bytes", ctx.registry->evidence_bytes()},
+                             {"samples_trimmed", ctx.registry->evidence_trimmed()}};
     }
     if (ctx.auth) j["outbound_auth"] = ctx.auth->to_json();
     return Reply{true, j, {}};

@@ -85,6 +85,31 @@ bool time_of_day(std::string_view t, int& hh, int& mm, int& ss) {
     return true;
 }
 
+// Returns the year of a 2- or 3-digit year as RFC 5322 section 4.3 reads it (00-49: 2000-2049,
+// 50-99 and 3 digits: plus 1900), and a 4-digit year as it is.
+int obsolete_year(int v, std::size_t digits) {
+    if (digits == 2) return v < 50 ? 2000 + v : 1900 + v;
+    if (digits == 3) return 1900 + v;
+    return v;
+}
+
+// Returns the days of a month (1-12) in a year of the Gregorian calendar.
+int days_in_month(int year, int month) {
+    static constexpr std::array<int, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[static_cast<std::size_t>(month - 1)];
+}
+
+// Returns true when every field is in range: year 1900-9999 (RFC 5322 has none before 1900),
+// an existing day of the month, hh 0-23, mm 0-59, ss 0-60 (a leap second), an offset within
+// +-14:00 (the widest in use), and a zone that was given.
+bool valid(int year, int month, int day, int hh, int mm, int ss, int off, bool have_zone) {
+    if (year < 1900 || year > 9999 || month < 1 || month > 12) return false;
+    if (day < 1 || day > days_in_month(year, month)) return false;
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60) return false;
+    return have_zone && off >= -14 * 60 && off <= 14 * 60;
+}
+
 }  // namespace
 
 // Returns "YYYY-MM-DDTHH:MM:SS+hh:mm" for an RFC 5322 date (lenient), or "" when unparsable.
@@ -121,6 +146,7 @@ std::string to_iso8601(std::string_view in) {
             time_of_day(t, hh, mm, ss);
         } else if ((t[0] == '+' || t[0] == '-') && t.size() == 5 && all_digits(t.substr(1))) {
             const int v = leading_number(t.substr(1));
+            if (v % 100 > 59) return {};  // "+0075": no such offset
             off = (v / 100) * 60 + v % 100;
             if (t[0] == '-') off = -off;
             have_zone = true;
@@ -128,15 +154,15 @@ std::string to_iso8601(std::string_view in) {
             const int v = leading_number(t);
             if (day == 0 && t.size() <= 2)
                 day = v;
-            else if (year == 0)
-                year = t.size() == 2 ? 2000 + v : v;
+            else if (year == 0 && t.size() <= 4)
+                year = obsolete_year(v, t.size());
         } else if (month == 0 && t.size() <= 9 && month_number(t) > 0) {
             month = month_number(t);
         } else if (!have_zone && zone_offset(t, off)) {
             have_zone = true;
         }
     }
-    if (day == 0 || month == 0 || year == 0 || hh < 0) return {};
+    if (!valid(year, month, day, hh, mm, ss, off, have_zone)) return {};
     const int a = off < 0 ? -off : off;
     std::string out;
     out.reserve(25);

@@ -102,7 +102,8 @@ inline constexpr EventSpec snapshot_failed{
     "The counters could not be saved; the next attempt follows."};
 inline constexpr EventSpec state_restored{
     "state.restored", Level::info, false, "file outcome destinations detail",
-    "The state file was read at start: loaded, missing, or set aside."};
+    "The state file was read at start: loaded, missing, set_aside (unusable, renamed to "
+    "the detail's path) or unusable (unusable and the rename failed: ignored)."};
 inline constexpr EventSpec alerts_restored{
     "alerts.restored", Level::info, false, "file outcome alerts detail",
     "The alert file beside the state file was read at start: the alerts firing before the "

@@ -309,6 +309,16 @@ std::string render(const Inputs& in) {
     sample(out, "mxpulse_sessions_active", {}, static_cast<double>(in.counters.sessions_active()));
     family(out, "mxpulse_sessions_total", "counter", "Milter sessions opened since start.");
     sample(out, "mxpulse_sessions_total", {}, c["sessions"].value("total", 0.0));
+    family(out, "mxpulse_snapshots_total", "counter",
+           "State-file snapshots since start, by result (written or failed).");
+    sample(out, "mxpulse_snapshots_total", {{"result", "written"}},
+           static_cast<double>(in.counters.snapshots_written()));
+    sample(out, "mxpulse_snapshots_total", {{"result", "failed"}},
+           static_cast<double>(in.counters.snapshots_failed()));
+    family(out, "mxpulse_state_file_unusable_total", "counter",
+           "State files found unusable at start (set aside, or ignored when that failed).");
+    sample(out, "mxpulse_state_file_unusable_total", {},
+           static_cast<double>(in.counters.state_unusable()));
     family(out, "mxpulse_start_time_seconds", "gauge", "Unix time the daemon started.");
     sample(out, "mxpulse_start_time_seconds", {}, static_cast<double>(in.counters.started_at()));
     family(out, "mxpulse_destinations_tracked", "gauge",

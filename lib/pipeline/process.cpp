@@ -60,6 +60,19 @@ Outcome process(Intake& intake, State& state, std::int64_t now) {
         out.events.emplace_back(LimitHit{l});
     }
     dsn::Report report = parse_if_report(s);
+    // Bounds the report reached: what lies beyond them was not analysed.
+    for (mime::LimitHit h : report.limits_hit) {
+        if (h == mime::LimitHit::depth || h == mime::LimitHit::parts) {
+            stats::Limit l =
+                h == mime::LimitHit::depth ? stats::Limit::mime_depth : stats::Limit::mime_parts;
+            state.counters.count_limit(l);
+            out.events.emplace_back(LimitHit{l});
+        }
+    }
+    if (report.recipients.size() >= static_cast<std::size_t>(s.config().max_recipients)) {
+        state.counters.count_limit(stats::Limit::dsn_recipients);
+        out.events.emplace_back(LimitHit{stats::Limit::dsn_recipients});
+    }
     bool bounce =
         report.is_bounce && (report.kind == dsn::Kind::dsn || report.kind == dsn::Kind::vendor);
     out.direction = session::classify(s, bounce);

@@ -32,6 +32,20 @@ bool Counters::try_open_session(std::int64_t max_sessions) {
     return true;
 }
 
+void Counters::snapshot_written(std::int64_t now, std::int64_t ms) {
+    snapshots_ok_.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(state_mutex_);
+    last_snapshot_at_ = now;
+    last_snapshot_ms_ = ms;
+}
+
+void Counters::snapshot_failed(std::int64_t now, const std::string& error) {
+    snapshots_failed_.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(state_mutex_);
+    last_failure_at_ = now;
+    last_error_ = error;
+}
+
 nlohmann::json Counters::to_json() const {
     nlohmann::json messages = nlohmann::json::object();
     std::uint64_t total = 0;
@@ -46,8 +60,20 @@ nlohmann::json Counters::to_json() const {
         limits[std::string(limit_name(static_cast<Limit>(i)))] =
             limits_[i].load(std::memory_order_relaxed);
     }
+    nlohmann::json state;
+    {
+        std::lock_guard lock(state_mutex_);
+        state = {{"snapshots_written", snapshots_ok_.load(std::memory_order_relaxed)},
+                 {"snapshots_failed", snapshots_failed_.load(std::memory_order_relaxed)},
+                 {"last_snapshot_at", last_snapshot_at_},
+                 {"last_snapshot_ms", last_snapshot_ms_},
+                 {"last_failure_at", last_failure_at_},
+                 {"last_error", last_error_},
+                 {"unusable_at_start", state_unusable_.load(std::memory_order_relaxed)}};
+    }
     return {
         {"messages", messages},
+        {"state", state},
         {"limits_hit", limits},
         {"failures", failures_.load(std::memory_order_relaxed)},
         {"sessions",

@@ -4,6 +4,8 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -59,6 +61,24 @@ class Counters {
         return limits_[static_cast<std::size_t>(l)].load(std::memory_order_relaxed);
     }
 
+    // Records a snapshot written at now in ms milliseconds.
+    void snapshot_written(std::int64_t now, std::int64_t ms);
+
+    // Records a failed snapshot at now and why.
+    void snapshot_failed(std::int64_t now, const std::string& error);
+
+    // Counts a state file found unusable at start (set aside or, when that failed, ignored).
+    void count_state_unusable() { state_unusable_.fetch_add(1, std::memory_order_relaxed); }
+
+    // Returns snapshots written and failed since start, and state files found unusable.
+    std::uint64_t snapshots_written() const {
+        return snapshots_ok_.load(std::memory_order_relaxed);
+    }
+    std::uint64_t snapshots_failed() const {
+        return snapshots_failed_.load(std::memory_order_relaxed);
+    }
+    std::uint64_t state_unusable() const { return state_unusable_.load(std::memory_order_relaxed); }
+
     // Returns the Unix time the counters were created.
     std::int64_t started_at() const { return started_at_; }
 
@@ -72,6 +92,14 @@ class Counters {
     std::atomic<std::uint64_t> failures_{0};
     std::atomic<std::uint64_t> sessions_total_{0};
     std::atomic<std::int64_t> sessions_active_{0};
+    std::atomic<std::uint64_t> snapshots_ok_{0};
+    std::atomic<std::uint64_t> snapshots_failed_{0};
+    std::atomic<std::uint64_t> state_unusable_{0};
+    mutable std::mutex state_mutex_;  // guards the three below
+    std::int64_t last_snapshot_at_ = 0;
+    std::int64_t last_snapshot_ms_ = 0;
+    std::int64_t last_failure_at_ = 0;
+    std::string last_error_;
 };
 
 }  // namespace mxpulse::stats

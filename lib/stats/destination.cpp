@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "stats/codec.hpp"
+
 namespace mxpulse::stats {
 
 namespace {
@@ -35,39 +37,6 @@ nlohmann::json labels(const std::vector<std::pair<std::string, std::uint64_t>>& 
     return j;
 }
 
-// Returns a series in snapshot form.
-nlohmann::json series_json(const Series& s) {
-    Series::Raw r = s.raw();
-    return {{"m", r.minutes}, {"q", r.quarters}, {"h", r.hours}, {"l", r.last}, {"t", r.total}};
-}
-
-// Reads a series from snapshot form; false when malformed.
-bool series_from(const nlohmann::json& j, Series& out) {
-    if (!j.is_object()) return false;
-    Series::Raw r{};
-    auto m = j.value("m", std::vector<std::uint32_t>{});
-    auto q = j.value("q", std::vector<std::uint32_t>{});
-    auto h = j.value("h", std::vector<std::uint32_t>{});
-    if (m.size() != r.minutes.size() || q.size() != r.quarters.size() || h.size() != r.hours.size())
-        return false;
-    std::copy(m.begin(), m.end(), r.minutes.begin());
-    std::copy(q.begin(), q.end(), r.quarters.begin());
-    std::copy(h.begin(), h.end(), r.hours.begin());
-    r.last = j.value("l", std::int64_t{0});
-    r.total = j.value("t", std::uint64_t{0});
-    out = Series::from_raw(r);
-    return true;
-}
-
-// Returns j[key] when it exists, else an empty JSON value of the given kind.
-const nlohmann::json& member(const nlohmann::json& j, const char* key, bool array) {
-    static const nlohmann::json kEmptyArray = nlohmann::json::array();
-    static const nlohmann::json kEmptyObject = nlohmann::json::object();
-    auto it = j.find(key);
-    if (it != j.end()) return *it;
-    return array ? kEmptyArray : kEmptyObject;
-}
-
 // Returns a bounce sample as JSON.
 nlohmann::json sample_json(const BounceEvent& e) {
     return {{"recipient", e.recipient},
@@ -89,27 +58,57 @@ nlohmann::json sample_json(const BounceEvent& e) {
             {"original_sender", e.original_sender}};
 }
 
-// Reads a bounce sample from JSON.
-BounceEvent sample_from(const nlohmann::json& j) {
-    BounceEvent e;
-    e.recipient = j.value("recipient", "");
-    e.action = j.value("action", "");
-    e.status = j.value("status", "");
-    e.reply_code = j.value("reply_code", "");
-    e.reason = j.value("reason", "");
-    e.family = j.value("family", "");
-    e.cause_status = j.value("cause_status", "");
-    e.patterns = j.value("patterns", std::vector<std::string>{});
-    e.diagnostic = j.value("diagnostic", "");
-    e.remote_mta = j.value("remote_mta", "");
-    e.last_attempt = j.value("last_attempt", "");
-    e.queue_id = j.value("queue_id", "");
-    e.bounce_message_id = j.value("bounce_message_id", "");
-    e.original_message_id = j.value("original_message_id", "");
-    e.seen_at = j.value("seen_at", std::int64_t{0});
-    e.time_to_bounce_s = j.value("time_to_bounce_s", std::int64_t{-1});
-    e.original_sender = j.value("original_sender", "");
-    return e;
+constexpr std::size_t kMaxText = 65536;        // one decoded string
+constexpr std::size_t kMaxSamplesKept = 1000;  // samples decoded per destination
+constexpr std::size_t kMaxEventPatterns = 64;  // patterns of one decoded sample
+
+// Writes label counts.
+void encode_labels(Encoder& e, const std::vector<std::pair<std::string, std::uint64_t>>& v) {
+    e.u(v.size());
+    for (const auto& [k, c] : v) {
+        e.str(k);
+        e.u(c);
+    }
+}
+
+// Reads label counts; false when malformed.
+bool decode_labels(Decoder& d, std::vector<std::pair<std::string, std::uint64_t>>& v) {
+    std::uint64_t n = d.u(kMaxLabels + 1);
+    for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
+        std::string k = d.str(kMaxText);
+        std::uint64_t c = d.u();
+        v.emplace_back(std::move(k), c);
+    }
+    return !d.failed();
+}
+
+// Writes a bounce event. Every field of BounceEvent is written here and read in decode_event.
+void encode_event(Encoder& e, const BounceEvent& b) {
+    for (const std::string* f :
+         {&b.recipient, &b.action, &b.status, &b.reply_code, &b.reason, &b.family, &b.cause_status,
+          &b.diagnostic, &b.remote_mta, &b.last_attempt, &b.queue_id, &b.bounce_message_id,
+          &b.original_message_id, &b.original_sender})
+        e.str(*f);
+    e.u(b.patterns.size());
+    for (const std::string& p : b.patterns)
+        e.str(p);
+    e.s(b.seen_at);
+    e.s(b.time_to_bounce_s);
+}
+
+// Reads a bounce event; false when malformed.
+bool decode_event(Decoder& d, BounceEvent& b) {
+    for (std::string* f :
+         {&b.recipient, &b.action, &b.status, &b.reply_code, &b.reason, &b.family, &b.cause_status,
+          &b.diagnostic, &b.remote_mta, &b.last_attempt, &b.queue_id, &b.bounce_message_id,
+          &b.original_message_id, &b.original_sender})
+        *f = d.str(kMaxText);
+    std::uint64_t n = d.u(kMaxEventPatterns);
+    for (std::uint64_t i = 0; i < n && !d.failed(); ++i)
+        b.patterns.push_back(d.str(kMaxText));
+    b.seen_at = d.s();
+    b.time_to_bounce_s = d.s();
+    return !d.failed();
 }
 
 }  // namespace
@@ -123,6 +122,96 @@ Destination::Failures& Destination::failures() {
     return *f_;
 }
 
+bool Destination::unpack(std::string_view packed, Evidence& ev) {
+    Decoder d(packed);
+    decode_labels(d, ev.reasons);
+    decode_labels(d, ev.families);
+    std::uint64_t n = d.u(kMaxSamplesKept);
+    for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
+        BounceEvent b;
+        if (decode_event(d, b)) ev.samples.push_back(std::move(b));
+    }
+    std::uint64_t ns = d.u(kMaxStatuses);
+    for (std::uint64_t i = 0; i < ns && !d.failed(); ++i) {
+        StatusCount st;
+        st.status = d.str(kMaxText);
+        st.count = d.u();
+        // The texts are those of a sample (1-based index from the newest), or follow.
+        std::uint64_t same = d.u(ev.samples.size());
+        if (same != 0) {
+            const BounceEvent& b = ev.samples[ev.samples.size() - same];
+            st.sample_diagnostic = b.diagnostic.substr(0, 512);
+            st.remote_mta = b.remote_mta;
+            st.last_attempt = b.last_attempt;
+        } else {
+            st.sample_diagnostic = d.str(kMaxText);
+            st.remote_mta = d.str(kMaxText);
+            st.last_attempt = d.str(kMaxText);
+        }
+        ev.statuses.push_back(std::move(st));
+    }
+    ev.samples_dropped = d.u();
+    return d.done();
+}
+
+Destination::Evidence Destination::evidence() const {
+    Evidence ev;
+    // Packed by set_evidence() from checked data, so unpacking cannot fail.
+    if (f_ && f_->packed_size != 0) unpack(std::string_view(f_->packed.get(), f_->packed_size), ev);
+    return ev;
+}
+
+void Destination::set_evidence(const Evidence& ev) {
+    std::string out;
+    Encoder e(out);
+    encode_labels(e, ev.reasons);
+    encode_labels(e, ev.families);
+    e.u(ev.samples.size());
+    for (const BounceEvent& b : ev.samples)
+        encode_event(e, b);
+    e.u(ev.statuses.size());
+    for (const StatusCount& st : ev.statuses) {
+        e.str(st.status);
+        e.u(st.count);
+        std::size_t same = 0;
+        for (std::size_t k = ev.samples.size(); k > 0 && same == 0; --k) {
+            const BounceEvent& b = ev.samples[k - 1];
+            if (b.remote_mta == st.remote_mta && b.last_attempt == st.last_attempt &&
+                b.diagnostic.compare(0, 512, st.sample_diagnostic) == 0 &&
+                st.sample_diagnostic.size() == std::min<std::size_t>(b.diagnostic.size(), 512))
+                same = ev.samples.size() - k + 1;
+        }
+        e.u(same);
+        if (same == 0) {
+            e.str(st.sample_diagnostic);
+            e.str(st.remote_mta);
+            e.str(st.last_attempt);
+        }
+    }
+    e.u(ev.samples_dropped);
+    Failures& f = failures();
+    f.packed = std::make_unique<char[]>(out.size());
+    std::copy(out.begin(), out.end(), f.packed.get());
+    f.packed_size = static_cast<std::uint32_t>(out.size());
+}
+
+std::size_t Destination::drop_samples() {
+    if (!f_ || f_->packed_size == 0) return 0;
+    Evidence ev = evidence();
+    if (ev.samples.empty()) return 0;
+    std::size_t before = f_->packed_size;
+    // The status codes keep their counts; their sample texts go with the samples.
+    ev.samples_dropped += ev.samples.size();
+    ev.samples.clear();
+    for (StatusCount& st : ev.statuses) {
+        st.sample_diagnostic.clear();
+        st.remote_mta.clear();
+        st.last_attempt.clear();
+    }
+    set_evidence(ev);
+    return before > f_->packed_size ? before - f_->packed_size : 0;
+}
+
 void Destination::add_outbound(std::uint32_t rcpts, std::int64_t now) {
     out_rcpts_.add(now / 60, rcpts);
     ++out_messages_;
@@ -132,14 +221,15 @@ void Destination::add_outbound(std::uint32_t rcpts, std::int64_t now) {
 
 void Destination::add_bounce(const BounceEvent& e, std::int64_t now, std::size_t samples) {
     Failures& f = failures();
+    Evidence ev = evidence();
     if (first_seen_ == 0) first_seen_ = now;
     last_failure_ = now;
     if (e.action == "delayed") {
         f.delayed.add(now / 60);
     } else {
         f.failed.add(now / 60);
-        bump(f.reasons, e.reason, 1);
-        bump(f.families, e.family, 1);
+        bump(ev.reasons, e.reason, 1);
+        bump(ev.families, e.family, 1);
     }
     for (const std::string& p : e.patterns) {
         auto it = std::find_if(f.patterns.begin(), f.patterns.end(),
@@ -149,25 +239,26 @@ void Destination::add_bounce(const BounceEvent& e, std::int64_t now, std::size_t
         if (it != f.patterns.end()) it->second.add(now / 60);
     }
     std::string status = e.status.empty() ? "unknown" : e.status;
-    auto st = std::find_if(f.statuses.begin(), f.statuses.end(),
+    auto st = std::find_if(ev.statuses.begin(), ev.statuses.end(),
                            [&](auto& s) { return s.status == status; });
-    if (st == f.statuses.end()) {
-        if (f.statuses.size() >= kMaxStatuses) {
-            auto least = std::min_element(f.statuses.begin(), f.statuses.end(),
+    if (st == ev.statuses.end()) {
+        if (ev.statuses.size() >= kMaxStatuses) {
+            auto least = std::min_element(ev.statuses.begin(), ev.statuses.end(),
                                           [](auto& a, auto& b) { return a.count < b.count; });
-            f.statuses.erase(least);
+            ev.statuses.erase(least);
         }
-        st = f.statuses.insert(f.statuses.end(), StatusCount{status, 0, {}, {}, {}});
+        st = ev.statuses.insert(ev.statuses.end(), StatusCount{status, 0, {}, {}, {}});
     }
     ++st->count;
     st->sample_diagnostic = e.diagnostic.substr(0, 512);
     st->remote_mta = e.remote_mta;
     st->last_attempt = e.last_attempt;
     if (samples > 0) {
-        f.samples.push_back(e);
-        while (f.samples.size() > samples)
-            f.samples.erase(f.samples.begin());
+        ev.samples.push_back(e);
+        while (ev.samples.size() > samples)
+            ev.samples.erase(ev.samples.begin());
     }
+    set_evidence(ev);
 }
 
 void Destination::merge(const Destination& o, std::size_t samples) {
@@ -181,10 +272,6 @@ void Destination::merge(const Destination& o, std::size_t samples) {
     Failures& f = failures();
     f.failed.merge(o.f_->failed);
     f.delayed.merge(o.f_->delayed);
-    for (auto& [k, c] : o.f_->reasons)
-        bump(f.reasons, k, c);
-    for (auto& [k, c] : o.f_->families)
-        bump(f.families, k, c);
     for (auto& [k, s] : o.f_->patterns) {
         auto it = std::find_if(f.patterns.begin(), f.patterns.end(),
                                [&](auto& x) { return x.first == k; });
@@ -192,20 +279,30 @@ void Destination::merge(const Destination& o, std::size_t samples) {
             it = f.patterns.insert(f.patterns.end(), {k, {}});
         if (it != f.patterns.end()) it->second.merge(s);
     }
-    for (const StatusCount& s : o.f_->statuses) {
-        auto st = std::find_if(f.statuses.begin(), f.statuses.end(),
+    Evidence ev = evidence();
+    Evidence oe = o.evidence();
+    for (auto& [k, c] : oe.reasons)
+        bump(ev.reasons, k, c);
+    for (auto& [k, c] : oe.families)
+        bump(ev.families, k, c);
+    for (const StatusCount& s : oe.statuses) {
+        auto st = std::find_if(ev.statuses.begin(), ev.statuses.end(),
                                [&](auto& x) { return x.status == s.status; });
-        if (st != f.statuses.end())
+        if (st != ev.statuses.end())
             st->count += s.count;
-        else if (f.statuses.size() < kMaxStatuses)
-            f.statuses.push_back(s);
+        else if (ev.statuses.size() < kMaxStatuses)
+            ev.statuses.push_back(s);
     }
-    for (const BounceEvent& e : o.f_->samples) {
+    ev.samples_dropped += oe.samples_dropped;
+    for (BounceEvent& e : oe.samples) {
         if (samples == 0) break;
-        f.samples.push_back(e);
-        while (f.samples.size() > samples)
-            f.samples.erase(f.samples.begin());
+        ev.samples.push_back(std::move(e));
     }
+    if (ev.samples.size() > samples) {
+        ev.samples.erase(ev.samples.begin(), ev.samples.begin() + static_cast<std::ptrdiff_t>(
+                                                                      ev.samples.size() - samples));
+    }
+    set_evidence(ev);
 }
 
 std::uint64_t Destination::pattern(std::string_view name, Window w, std::int64_t now) const {
@@ -239,92 +336,87 @@ nlohmann::json Destination::to_json(std::int64_t now, bool with_samples) const {
     nlohmann::json j = {{"provider", provider},          {"outbound_messages", out_messages_},
                         {"first_seen", first_seen_},     {"last_outbound", last_outbound_},
                         {"last_failure", last_failure_}, {"windows", windows}};
+    Evidence ev = evidence();
     nlohmann::json statuses = nlohmann::json::array();
     nlohmann::json patterns = nlohmann::json::object();
+    std::vector<StatusCount> sorted = ev.statuses;
+    std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.count > b.count; });
+    for (const StatusCount& s : sorted) {
+        statuses.push_back({{"status", s.status},
+                            {"count", s.count},
+                            {"sample_diagnostic", s.sample_diagnostic},
+                            {"remote_mta", s.remote_mta},
+                            {"last_attempt", s.last_attempt}});
+    }
     if (f_) {
-        std::vector<StatusCount> sorted = f_->statuses;
-        std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.count > b.count; });
-        for (const StatusCount& s : sorted) {
-            statuses.push_back({{"status", s.status},
-                                {"count", s.count},
-                                {"sample_diagnostic", s.sample_diagnostic},
-                                {"remote_mta", s.remote_mta},
-                                {"last_attempt", s.last_attempt}});
-        }
         for (const auto& [k, s] : f_->patterns)
             patterns[k] = s.total();
     }
-    j["reasons"] = f_ ? labels(f_->reasons) : nlohmann::json::object();
-    j["families"] = f_ ? labels(f_->families) : nlohmann::json::object();
+    j["reasons"] = labels(ev.reasons);
+    j["families"] = labels(ev.families);
     j["patterns"] = patterns;
     j["statuses"] = statuses;
     if (with_samples) {
         nlohmann::json s = nlohmann::json::array();
-        if (f_) {
-            for (const BounceEvent& e : f_->samples)
-                s.push_back(sample_json(e));
-        }
+        for (const BounceEvent& e : ev.samples)
+            s.push_back(sample_json(e));
         j["samples"] = s;
+        // Samples forgotten to keep memory bounded (stats.max_destinations x samples): the list
+        // above was cut by this many.
+        if (ev.samples_dropped) j["samples_dropped"] = ev.samples_dropped;
     }
     return j;
 }
 
-nlohmann::json Destination::snapshot() const {
-    nlohmann::json j = {{"p", provider},     {"o", series_json(out_rcpts_)}, {"om", out_messages_},
-                        {"fs", first_seen_}, {"lo", last_outbound_},         {"lf", last_failure_}};
-    if (f_) {
-        nlohmann::json pats = nlohmann::json::object();
-        for (const auto& [k, s] : f_->patterns)
-            pats[k] = series_json(s);
-        nlohmann::json sts = nlohmann::json::array();
-        for (const StatusCount& s : f_->statuses) {
-            sts.push_back({s.status, s.count, s.sample_diagnostic, s.remote_mta, s.last_attempt});
+void Destination::encode(Encoder& e) const {
+    e.str(provider);
+    out_rcpts_.encode(e);
+    e.u(out_messages_);
+    e.s(first_seen_);
+    e.s(last_outbound_);
+    e.s(last_failure_);
+    e.u(f_ ? 1 : 0);
+    if (!f_) return;
+    f_->failed.encode(e);
+    f_->delayed.encode(e);
+    e.u(f_->patterns.size());
+    for (const auto& [k, s] : f_->patterns) {
+        e.str(k);
+        s.encode(e);
+    }
+    e.str(std::string_view(f_->packed.get(), f_->packed_size));
+}
+
+bool Destination::decode(Decoder& d) {
+    Destination x;
+    x.provider = d.str(kMaxText);
+    if (!x.out_rcpts_.decode(d)) return false;
+    x.out_messages_ = d.u();
+    x.first_seen_ = d.s();
+    x.last_outbound_ = d.s();
+    x.last_failure_ = d.s();
+    std::uint64_t has_f = d.u(1);
+    if (d.failed()) return false;
+    if (has_f) {
+        Failures& f = x.failures();
+        if (!f.failed.decode(d) || !f.delayed.decode(d)) return false;
+        std::uint64_t n = d.u(kMaxLabels);
+        for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
+            std::string k = d.str(kMaxText);
+            Series s;
+            if (!s.decode(d)) return false;
+            f.patterns.emplace_back(std::move(k), std::move(s));
         }
-        nlohmann::json samples = nlohmann::json::array();
-        for (const BounceEvent& e : f_->samples)
-            samples.push_back(sample_json(e));
-        j["f"] = {{"failed", series_json(f_->failed)},
-                  {"delayed", series_json(f_->delayed)},
-                  {"reasons", labels(f_->reasons)},
-                  {"families", labels(f_->families)},
-                  {"patterns", pats},
-                  {"statuses", sts},
-                  {"samples", samples}};
+        std::string packed = d.str(64u * 1024 * 1024);
+        if (d.failed()) return false;
+        // The evidence comes from outside here: it must unpack completely; it is repacked, so
+        // that what is kept is always well-formed.
+        Evidence ev;
+        if (!packed.empty() && !unpack(packed, ev)) return false;
+        if (!packed.empty()) x.set_evidence(ev);
     }
-    return j;
-}
-
-bool Destination::from_snapshot(const nlohmann::json& j) {
-    if (!j.is_object() || !series_from(member(j, "o", false), out_rcpts_)) return false;
-    provider = j.value("p", "");
-    out_messages_ = j.value("om", std::uint64_t{0});
-    first_seen_ = j.value("fs", std::int64_t{0});
-    last_outbound_ = j.value("lo", std::int64_t{0});
-    last_failure_ = j.value("lf", std::int64_t{0});
-    if (!j.contains("f")) return true;
-    const nlohmann::json& f = j["f"];
-    Failures& fl = failures();
-    if (!series_from(member(f, "failed", false), fl.failed) ||
-        !series_from(member(f, "delayed", false), fl.delayed)) {
-        return false;
-    }
-    for (auto& [k, v] : member(f, "reasons", false).items())
-        bump(fl.reasons, k, v.get<std::uint64_t>());
-    for (auto& [k, v] : member(f, "families", false).items())
-        bump(fl.families, k, v.get<std::uint64_t>());
-    for (auto& [k, v] : member(f, "patterns", false).items()) {
-        Series s;
-        if (!series_from(v, s)) return false;
-        if (fl.patterns.size() < kMaxLabels) fl.patterns.emplace_back(k, s);
-    }
-    for (const auto& s : member(f, "statuses", true)) {
-        if (!s.is_array() || s.size() != 5 || fl.statuses.size() >= kMaxStatuses) continue;
-        fl.statuses.push_back({s[0].get<std::string>(), s[1].get<std::uint64_t>(),
-                               s[2].get<std::string>(), s[3].get<std::string>(),
-                               s[4].get<std::string>()});
-    }
-    for (const auto& s : member(f, "samples", true))
-        fl.samples.push_back(sample_from(s));
+    if (d.failed()) return false;
+    *this = std::move(x);
     return true;
 }
 

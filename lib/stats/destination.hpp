@@ -48,7 +48,17 @@ struct StatusCount {
 inline constexpr std::size_t kMaxLabels = 24;   // reasons, families, patterns each
 inline constexpr std::size_t kMaxStatuses = 8;  // top status codes kept
 
+class Encoder;
+class Decoder;
+
 // Counters of one destination (or of the "other" bucket).
+//
+// Memory: what every scan needs (outbound, failed, delayed and pattern series) is kept as objects;
+// the evidence that only `domain`, `provider`, merges and snapshots read (reasons, families,
+// status codes with their sample texts, bounce samples) is kept packed in the state file's compact
+// encoding and unpacked on use. A destination without bounces costs about 120 bytes here, one
+// with a bounce a few hundred. Optional history (such as per-hour days for failing
+// destinations) belongs in a side table keyed by domain, not in this class.
 class Destination {
   public:
     // Counts one outbound message with rcpts recipients here.
@@ -81,26 +91,51 @@ class Destination {
     // Returns the JSON view of this destination at now.
     nlohmann::json to_json(std::int64_t now, bool with_samples) const;
 
-    // Snapshot round trip; from_snapshot returns false on a malformed document.
-    nlohmann::json snapshot() const;
-    bool from_snapshot(const nlohmann::json& j);
+    // Returns the bytes of packed evidence held (status texts and samples).
+    std::size_t evidence_bytes() const { return f_ ? f_->packed_size : 0; }
+
+    // Forgets the bounce samples (counted as dropped) and the status codes' sample texts, keeping
+    // every count; returns the evidence bytes freed (0 when there were no samples).
+    std::size_t drop_samples();
+
+    // Writes the destination in the state file's encoding.
+    void encode(Encoder& e) const;
+
+    // Reads a destination written by encode(); returns false when malformed.
+    bool decode(Decoder& d);
 
     std::string provider;  // the provider this destination belongs to ("" while unknown)
 
   private:
+    // The evidence, unpacked.
+    struct Evidence {
+        std::vector<std::pair<std::string, std::uint64_t>> reasons;
+        std::vector<std::pair<std::string, std::uint64_t>> families;
+        std::vector<StatusCount> statuses;
+        std::vector<BounceEvent> samples;  // oldest first
+        std::uint64_t samples_dropped = 0;
+    };
+
     // The parts that only destinations with bounces need, allocated on the first bounce.
     struct Failures {
         Series failed;
         Series delayed;
-        std::vector<std::pair<std::string, std::uint64_t>> reasons;
-        std::vector<std::pair<std::string, std::uint64_t>> families;
         std::vector<std::pair<std::string, Series>> patterns;
-        std::vector<StatusCount> statuses;
-        std::vector<BounceEvent> samples;  // oldest first; a vector, as an empty deque costs 576 B
+        std::unique_ptr<char[]> packed;  // Evidence in the compact encoding
+        std::uint32_t packed_size = 0;
     };
 
     // Returns the failure part, creating it.
     Failures& failures();
+
+    // Reads packed evidence into ev; returns false unless all of it was well-formed.
+    static bool unpack(std::string_view packed, Evidence& ev);
+
+    // Returns the evidence unpacked (empty when there is none).
+    Evidence evidence() const;
+
+    // Packs the evidence into the failure part.
+    void set_evidence(const Evidence& ev);
 
     Series out_rcpts_;
     std::uint64_t out_messages_ = 0;

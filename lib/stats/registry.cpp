@@ -60,7 +60,22 @@ std::optional<Scope> parse_scope(std::string_view s) {
 }
 
 Registry::Registry(RegistryOptions options)
-    : options_(options), per_shard_(std::max<std::size_t>(1, options.max_destinations / kShards)) {}
+    : options_(options),
+      per_shard_(std::max<std::size_t>(1, options.max_destinations / kShards)),
+      evidence_per_shard_(options.evidence_bytes / kShards) {}
+
+void Registry::Shard::unlink(Entry* e) {
+    (e->newer ? e->newer->older : newest) = e->older;
+    (e->older ? e->older->newer : oldest) = e->newer;
+    e->newer = e->older = nullptr;
+}
+
+void Registry::Shard::push_newest(Entry* e) {
+    e->older = newest;
+    e->newer = nullptr;
+    (newest ? newest->newer : oldest) = e;
+    newest = e;
+}
 
 Registry::Shard& Registry::shard_of(std::string_view domain) {
     return shards_[std::hash<std::string_view>{}(domain) % kShards];
@@ -69,24 +84,39 @@ Registry::Shard& Registry::shard_of(std::string_view domain) {
 Destination& Registry::touch(Shard& s, std::string_view domain) {
     auto it = s.map.find(std::string(domain));
     if (it != s.map.end()) {
-        s.lru.splice(s.lru.begin(), s.lru, it->second.lru);
+        s.unlink(&it->second);
+        s.push_newest(&it->second);
         return it->second.dest;
     }
-    if (s.map.size() >= per_shard_ && !s.lru.empty()) {
-        const std::string* quietest = s.lru.back();
-        auto victim = s.map.find(*quietest);
+    if (s.map.size() >= per_shard_ && s.oldest) {
+        Shard::Entry* quietest = s.oldest;
+        auto victim = s.map.find(*quietest->name);
         {
             std::lock_guard lock(other_mutex_);
             other_.merge(victim->second.dest, options_.samples);
         }
-        s.lru.pop_back();
+        s.evidence -= std::min(s.evidence, victim->second.dest.evidence_bytes());
+        s.unlink(quietest);
         s.map.erase(victim);
         evictions_.fetch_add(1, std::memory_order_relaxed);
     }
     auto [pos, inserted] = s.map.try_emplace(std::string(domain));
-    s.lru.push_front(&pos->first);
-    pos->second.lru = s.lru.begin();
+    pos->second.name = &pos->first;
+    s.push_newest(&pos->second);
     return pos->second.dest;
+}
+
+void Registry::trim_evidence(Shard& s) {
+    if (s.evidence <= evidence_per_shard_) return;
+    // Down to seven eighths of the share, so that trimming is not repeated at every bounce.
+    std::size_t target = evidence_per_shard_ / 8 * 7;
+    // The newest (the destination just counted) keeps its evidence.
+    for (Shard::Entry* e = s.oldest; e && e != s.newest && s.evidence > target; e = e->newer) {
+        std::size_t before = e->dest.evidence_bytes();
+        if (e->dest.drop_samples() == 0) continue;
+        s.evidence -= std::min(s.evidence, before - e->dest.evidence_bytes());
+        evidence_trimmed_.fetch_add(1, std::memory_order_relaxed);
+    }
 }
 
 void Registry::record_outbound(std::string_view domain, std::string_view provider,
@@ -104,7 +134,10 @@ void Registry::record_bounce(std::string_view domain, std::string_view provider,
     std::lock_guard lock(s.mutex);
     Destination& d = touch(s, domain);
     if (!provider.empty()) d.provider = provider;
+    std::size_t before = d.evidence_bytes();
     d.add_bounce(e, now, options_.samples);
+    s.evidence = s.evidence - std::min(s.evidence, before) + d.evidence_bytes();
+    trim_evidence(s);
 }
 
 void Registry::for_each(
@@ -234,7 +267,8 @@ std::size_t Registry::reset(std::string_view name) {
         std::lock_guard lock(s.mutex);
         for (auto it = s.map.begin(); it != s.map.end();) {
             if (name.empty() || it->first == name || it->second.dest.provider == name) {
-                s.lru.erase(it->second.lru);
+                s.evidence -= std::min(s.evidence, it->second.dest.evidence_bytes());
+                s.unlink(&it->second);
                 it = s.map.erase(it);
                 ++removed;
             } else {
@@ -258,42 +292,41 @@ std::size_t Registry::tracked() const {
     return n;
 }
 
-nlohmann::json Registry::snapshot() const {
-    nlohmann::json dests = nlohmann::json::object();
+std::size_t Registry::evidence_bytes() const {
+    std::size_t n = 0;
     for (const Shard& s : shards_) {
         std::lock_guard lock(s.mutex);
-        // Oldest first, so that a restore rebuilds the same recency order.
-        for (auto it = s.lru.rbegin(); it != s.lru.rend(); ++it)
-            dests[**it] = s.map.at(**it).dest.snapshot();
+        n += s.evidence;
     }
-    std::lock_guard lock(other_mutex_);
-    return {{"destinations", dests}, {"other", other_.snapshot()}, {"evictions", evictions()}};
+    return n;
 }
 
-bool Registry::restore(const nlohmann::json& snap, std::string& error) {
-    if (!snap.is_object() || !snap.contains("destinations") || !snap["destinations"].is_object()) {
-        error = "no destinations object";
-        return false;
-    }
-    reset("");
-    for (auto& [name, j] : snap["destinations"].items()) {
-        Destination d;
-        if (!d.from_snapshot(j)) {
-            error = "malformed destination \"" + name + "\"";
-            reset("");
-            return false;
-        }
-        Shard& s = shard_of(name);
-        std::lock_guard lock(s.mutex);
-        touch(s, name) = std::move(d);
-    }
+void Registry::visit_shard(
+    std::size_t i, const std::function<void(const std::string&, const Destination&)>& f) const {
+    const Shard& s = shards_.at(i);
+    std::lock_guard lock(s.mutex);
+    for (const Shard::Entry* e = s.oldest; e; e = e->newer)
+        f(*e->name, e->dest);
+}
+
+void Registry::visit_other(const std::function<void(const Destination&)>& f) const {
     std::lock_guard lock(other_mutex_);
-    if (snap.contains("other") && !other_.from_snapshot(snap["other"])) {
-        error = "malformed other bucket";
-        return false;
-    }
-    evictions_.store(snap.value("evictions", std::uint64_t{0}));
-    return true;
+    f(other_);
+}
+
+void Registry::restore_destination(const std::string& name, Destination&& d) {
+    Shard& s = shard_of(name);
+    std::lock_guard lock(s.mutex);
+    Destination& slot = touch(s, name);
+    s.evidence -= std::min(s.evidence, slot.evidence_bytes());
+    slot = std::move(d);
+    s.evidence += slot.evidence_bytes();
+    trim_evidence(s);
+}
+
+void Registry::restore_other(Destination&& d) {
+    std::lock_guard lock(other_mutex_);
+    other_ = std::move(d);
 }
 
 }  // namespace mxpulse::stats

@@ -5,7 +5,6 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -23,6 +22,9 @@ namespace mxpulse::stats {
 struct RegistryOptions {
     std::size_t max_destinations = 100'000;  // the quietest beyond this fold into "other"
     std::size_t samples = 20;                // bounce samples kept per destination
+    // Packed evidence (status texts and bounce samples) kept over all destinations; beyond it the
+    // least recently active destinations lose their samples first (counted, and said in `domain`).
+    std::size_t evidence_bytes = 16u * 1024 * 1024;
 };
 
 // What `top` ranks by, and over what.
@@ -69,25 +71,55 @@ class Registry {
     std::size_t tracked() const;
     std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
 
-    // Returns the whole registry as a snapshot document.
-    nlohmann::json snapshot() const;
+    // Returns how many destinations lost their samples to the evidence bound.
+    std::uint64_t evidence_trimmed() const {
+        return evidence_trimmed_.load(std::memory_order_relaxed);
+    }
 
-    // Replaces the contents with a snapshot; returns false and sets error when it is unusable.
-    bool restore(const nlohmann::json& snapshot, std::string& error);
+    // Returns the packed evidence bytes held over all destinations.
+    std::size_t evidence_bytes() const;
 
-  private:
     static constexpr std::size_t kShards = 16;
 
-    // One shard: a map and its recency list (front = most recently active).
+    // Calls f for every destination of shard i (< kShards), least recently active first, under
+    // the shard's lock (snapshots go one shard at a time).
+    void visit_shard(std::size_t i,
+                     const std::function<void(const std::string&, const Destination&)>& f) const;
+
+    // Calls f with the "other" bucket under its lock.
+    void visit_other(const std::function<void(const Destination&)>& f) const;
+
+    // Restoring: adds a destination as the most recently active (evicting beyond the bound).
+    void restore_destination(const std::string& name, Destination&& d);
+
+    // Restoring: replaces the "other" bucket, and sets the evictions counted so far.
+    void restore_other(Destination&& d);
+    void restore_evictions(std::uint64_t n) { evictions_.store(n, std::memory_order_relaxed); }
+
+  private:
+    // One shard: a map whose entries form a recency list (newest first) through their links.
     struct Shard {
         struct Entry {
             Destination dest;
-            std::list<const std::string*>::iterator lru;
+            const std::string* name = nullptr;  // the map's key (nodes do not move)
+            Entry* newer = nullptr;
+            Entry* older = nullptr;
         };
         mutable std::mutex mutex;
         std::unordered_map<std::string, Entry> map;
-        std::list<const std::string*> lru;
+        Entry* newest = nullptr;
+        Entry* oldest = nullptr;
+        std::size_t evidence = 0;  // packed evidence bytes of the shard's destinations
+
+        // Unlinks e from the recency list.
+        void unlink(Entry* e);
+        // Links e as the newest.
+        void push_newest(Entry* e);
     };
+
+    // Forgets samples of the least recently active destinations of a locked shard until its
+    // evidence is below its share of the bound.
+    void trim_evidence(Shard& s);
 
     // Returns the shard of a domain.
     Shard& shard_of(std::string_view domain);
@@ -102,6 +134,8 @@ class Registry {
     mutable std::mutex other_mutex_;
     Destination other_;
     std::atomic<std::uint64_t> evictions_{0};
+    std::atomic<std::uint64_t> evidence_trimmed_{0};
+    std::size_t evidence_per_shard_;
 };
 
 }  // namespace mxpulse::stats

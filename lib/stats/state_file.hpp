@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "stats/registry.hpp"
@@ -9,17 +10,27 @@
 namespace mxpulse::stats {
 
 // Writes the registry to path through a temporary file, fsync and rename; returns "" or the error.
+// Streamed: one shard is encoded at a time (under its lock) and written out, never the whole state.
 std::string save_state(const std::string& path, const Registry& registry, std::int64_t now);
 
 // What happened when the state file was read at start.
 struct LoadOutcome {
-    enum class What { loaded, missing, set_aside } what = What::missing;
-    std::string detail;  // for set_aside: why, and where the file went
+    // loaded; missing (start fresh); set_aside (unusable, renamed); unusable (unusable and the
+    // rename failed too: the file is still in place and is ignored).
+    enum class What { loaded, missing, set_aside, unusable } what = What::missing;
+    std::string detail;  // for set_aside/unusable: why, and where the file went or why it stayed
     std::size_t destinations = 0;
 };
 
+// Returns the outcome's stable name as logged in state.restored ("loaded", "set_aside", ...).
+const char* outcome_name(LoadOutcome::What w);
+
 // Restores the registry from path. A missing file starts fresh; a corrupt or incompatible one is
-// renamed to PATH.bad-UNIXTIME and the registry starts fresh. Never fails the start.
-LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now);
+// renamed to PATH.bad-UNIXTIME and the registry starts fresh. Never throws, never fails the start.
+LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now) noexcept;
+
+// Reads a state file's records from f into registry (emptied first); returns "" when it was read
+// whole, else why not (the registry may then hold part of it: reset it). May throw bad_alloc.
+std::string restore_from(std::FILE* f, Registry& registry);
 
 }  // namespace mxpulse::stats

@@ -112,16 +112,48 @@ TEST(Registry, ResetOneOrAll) {
 }
 
 TEST(Registry, SnapshotRoundTrip) {
+    char tmpl[] = "/tmp/mxpulse-roundtrip-XXXXXX";
+    std::string dir = mkdtemp(tmpl);
     Registry a;
     a.record_outbound("yahoo.example", "yahoodns.example", 5, kNow);
     a.record_bounce("yahoo.example", "", failed("5.4.300", "expired", {"m365-socketerror"}), kNow);
+    for (int i = 0; i < 30; ++i)
+        a.record_bounce("aol.example", "yahoodns.example",
+                        failed("5.4.30" + std::to_string(i % 10), "expired"), kNow + i * 60);
+    ASSERT_EQ(save_state(dir + "/state", a, kNow), "");
     Registry b;
-    std::string error;
-    ASSERT_TRUE(b.restore(nlohmann::json::parse(a.snapshot().dump()), error)) << error;
-    EXPECT_EQ(a.domain("yahoo.example", kNow)->dump(), b.domain("yahoo.example", kNow)->dump());
-    EXPECT_FALSE(b.restore(nlohmann::json::parse(R"({"destinations":{"x":{"o":"bad"}}})"), error));
-    EXPECT_EQ(b.tracked(), 0u);
-    EXPECT_FALSE(b.restore(nlohmann::json::array(), error));
+    LoadOutcome o = load_state(dir + "/state", b, kNow);
+    ASSERT_EQ(o.what, LoadOutcome::What::loaded) << o.detail;
+    EXPECT_EQ(o.destinations, 2u);
+    for (const char* d : {"yahoo.example", "aol.example"})
+        EXPECT_EQ(a.domain(d, kNow + 1800)->dump(), b.domain(d, kNow + 1800)->dump()) << d;
+    EXPECT_EQ(a.provider("yahoodns.example", kNow)->dump(),
+              b.provider("yahoodns.example", kNow)->dump());
+    std::filesystem::remove_all(dir);
+}
+
+// Samples are bounded over all destinations: the least recently active lose theirs first, every
+// count stays, and `domain` says how many samples were dropped.
+TEST(Registry, EvidenceIsBoundedOverAllDestinations) {
+    RegistryOptions opt;
+    opt.evidence_bytes = 64 * 1024;
+    Registry r(opt);
+    // Counts and status codes stay (a few dozen bytes each); 600 destinations' worth fit.
+    for (int i = 0; i < 600; ++i) {
+        std::string d = "d" + std::to_string(i) + ".example";
+        r.record_bounce(d, "", failed("5.4.300", "expired"), kNow + i);
+    }
+    EXPECT_LE(r.evidence_bytes(), opt.evidence_bytes);
+    EXPECT_GT(r.evidence_trimmed(), 0u);
+    auto oldest = *r.domain("d0.example", kNow + 600);
+    EXPECT_EQ(oldest["samples"].size(), 0u);
+    EXPECT_EQ(oldest["samples_dropped"], 1);
+    EXPECT_EQ(oldest["windows"]["total"]["failed"], 1);
+    EXPECT_EQ(oldest["statuses"][0]["count"], 1);
+    auto newest = *r.domain("d599.example", kNow + 600);
+    EXPECT_EQ(newest["samples"].size(), 1u);
+    EXPECT_FALSE(newest.contains("samples_dropped"));
+    EXPECT_EQ(newest["statuses"][0]["sample_diagnostic"], "550 5.4.300 something");
 }
 
 TEST(ProviderMap, ConfiguredThenLearned) {
