@@ -15,10 +15,32 @@ std::shared_ptr<const PhraseMatcher> matcher_of(const std::vector<Rule>& rules) 
     return std::make_shared<const PhraseMatcher>(keys);
 }
 
+// Appends rule to the section of out named section (unknown sections are ignored).
+void add_rule(RuleSet& out, std::string_view section, Rule rule) {
+    if (section == "code")
+        out.code.push_back(std::move(rule));
+    else if (section == "host")
+        out.host.push_back(std::move(rule));
+    else if (section == "message")
+        out.message.push_back(std::move(rule));
+    else if (section == "weak")
+        out.weak.push_back(std::move(rule));
+    else if (section == "override")
+        out.override_text.push_back(std::move(rule));
+    else if (section == "status")
+        out.status.push_back(std::move(rule));
+    else if (section == "text")
+        out.text.push_back(std::move(rule));
+    else if (section == "fallback")
+        out.fallback.push_back(std::move(rule));
+    else if (section == "bare")
+        out.bare.push_back(std::move(rule));
+}
+
 }  // namespace
 
-// Parses rules text (SECTION<TAB>KEY<TAB>REASON[<TAB># why] lines, # comments); bad lines are
-// skipped.
+// Parses rules text (SECTION<TAB>KEY[; KEY...]<TAB>REASON[<TAB># why] lines, # comments); bad
+// lines are skipped.
 RuleSet parse_rules(std::string_view text) {
     RuleSet out;
     std::size_t pos = 0;
@@ -38,27 +60,17 @@ RuleSet parse_rules(std::string_view text) {
         const std::size_t t3 = line.find('\t', t2 + 1);
         const std::string_view reason =
             line.substr(t2 + 1, t3 == std::string_view::npos ? t3 : t3 - t2 - 1);
-        Rule rule{util::to_lower(line.substr(t1 + 1, t2 - t1 - 1)), std::string(util::trim(reason)),
-                  number};
-        if (rule.key.empty() || rule.reason.empty()) continue;
-        if (section == "code")
-            out.code.push_back(std::move(rule));
-        else if (section == "host")
-            out.host.push_back(std::move(rule));
-        else if (section == "message")
-            out.message.push_back(std::move(rule));
-        else if (section == "weak")
-            out.weak.push_back(std::move(rule));
-        else if (section == "override")
-            out.override_text.push_back(std::move(rule));
-        else if (section == "status")
-            out.status.push_back(std::move(rule));
-        else if (section == "text")
-            out.text.push_back(std::move(rule));
-        else if (section == "fallback")
-            out.fallback.push_back(std::move(rule));
-        else if (section == "bare")
-            out.bare.push_back(std::move(rule));
+        // A KEY may list a phrase family, "a; b; c": one rule per phrase, all on this line.
+        std::string_view keys = line.substr(t1 + 1, t2 - t1 - 1);
+        while (!keys.empty()) {
+            const std::size_t semi = keys.find(';');
+            const std::string_view one = keys.substr(0, semi);
+            keys = semi == std::string_view::npos ? std::string_view() : keys.substr(semi + 1);
+            if (keys.starts_with(' ')) keys.remove_prefix(1);  // the space after "; "
+            Rule rule{util::to_lower(one), std::string(util::trim(reason)), number};
+            if (rule.key.empty() || rule.reason.empty()) continue;
+            add_rule(out, section, std::move(rule));
+        }
     }
     std::vector<std::string> keys;
     for (const auto* section : {&out.override_text, &out.text})
