@@ -272,12 +272,13 @@ void Destination::merge(const Destination& o, std::size_t samples) {
     Failures& f = failures();
     f.failed.merge(o.f_->failed);
     f.delayed.merge(o.f_->delayed);
-    for (auto& [k, s] : o.f_->patterns) {
+    for (const auto& pattern : o.f_->patterns) {
+        const std::string& k = pattern.first;  // a named reference: lambdas may capture it
         auto it = std::find_if(f.patterns.begin(), f.patterns.end(),
                                [&](auto& x) { return x.first == k; });
         if (it == f.patterns.end() && f.patterns.size() < kMaxLabels)
             it = f.patterns.insert(f.patterns.end(), {k, {}});
-        if (it != f.patterns.end()) it->second.merge(s);
+        if (it != f.patterns.end()) it->second.merge(pattern.second);
     }
     Evidence ev = evidence();
     Evidence oe = o.evidence();
