@@ -138,7 +138,9 @@ std::string App::start(const config::Config& c) {
     alerts.set_rules(c.alert_rules);
     mx = std::make_unique<pipeline::MxLookups>(
         *resolver, [this](const std::string& domain, const std::string& host, std::uint32_t ttl) {
-            runtime.get()->providers->learn(domain, host, true, std::time(nullptr) + ttl);
+            std::string moved =
+                runtime.get()->providers->learn(domain, host, true, std::time(nullptr) + ttl);
+            if (!moved.empty()) registry->set_provider(domain, moved);
         });
     return {};
 }

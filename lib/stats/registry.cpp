@@ -128,6 +128,15 @@ void Registry::record_outbound(std::string_view domain, std::string_view provide
     d.add_outbound(rcpts, now);
 }
 
+bool Registry::set_provider(std::string_view domain, std::string_view provider) {
+    Shard& s = shard_of(domain);
+    std::lock_guard lock(s.mutex);
+    auto it = s.map.find(std::string(domain));
+    if (it == s.map.end() || it->second.dest.provider == provider) return false;
+    it->second.dest.provider = provider;
+    return true;
+}
+
 void Registry::record_bounce(std::string_view domain, std::string_view provider,
                              const BounceEvent& e, std::int64_t now) {
     Shard& s = shard_of(domain);

@@ -48,6 +48,10 @@ class Registry {
                          std::int64_t now);
 
     // Counts one failed or delayed recipient at a destination.
+    // Moves a tracked destination (and so its counts) to another provider, as when an MX answer
+    // arrives for a domain first counted without one; returns true when it moved.
+    bool set_provider(std::string_view domain, std::string_view provider);
+
     void record_bounce(std::string_view domain, std::string_view provider, const BounceEvent& e,
                        std::int64_t now);
 

@@ -252,3 +252,19 @@ TEST(Registry, TopMatchesAFullSortWithTiesByName) {
             EXPECT_EQ(rows[i]["provider"], expected[i].second) << "n=" << n << " i=" << i;
     }
 }
+
+TEST(Registry, MxAnswerMovesABounceOnlyDomainIntoItsProvider) {
+    Registry reg;
+    BounceEvent e;
+    e.action = "failed";
+    e.status = "5.4.300";
+    reg.record_bounce("btinternet.com", "", e, 1000);
+    EXPECT_FALSE(reg.provider("yahoodns.net", 1000));
+    EXPECT_TRUE(reg.set_provider("btinternet.com", "yahoodns.net"));
+    EXPECT_FALSE(reg.set_provider("btinternet.com", "yahoodns.net"));  // already there
+    EXPECT_FALSE(reg.set_provider("never-seen.example", "yahoodns.net"));
+    auto p = reg.provider("yahoodns.net", 1000);
+    ASSERT_TRUE(p);
+    EXPECT_EQ((*p)["domains"], nlohmann::json::array({"btinternet.com"}));
+    EXPECT_EQ((*p)["windows"]["1h"]["failed"], 1);
+}
