@@ -65,6 +65,7 @@ Reply cmd_status(const Request&, Context& ctx) {
     j["config"] = {{"file", cfg ? cfg->source : ""}, {"loaded_at", ctx.config.loaded_at()}};
     iso_times(j, {"started_at"});
     iso_times(j["config"], {"loaded_at"});
+    if (j.contains("state")) iso_times(j["state"], {"last_snapshot_at", "last_failure_at"});
     if (ctx.registry) {
         j["destinations"] = {{"tracked", ctx.registry->tracked()},
                              {"evictions", ctx.registry->evictions()},
