@@ -147,6 +147,12 @@ std::string App::start(const config::Config& c) {
 
 std::string App::reload(std::string_view reason) {
     std::lock_guard lock(reload_mutex);
+    std::string error = reload_once(reason);
+    last_reload_ok = error.empty();
+    return error;
+}
+
+std::string App::reload_once(std::string_view reason) {
     config::LoadResult r = initial_config(config_path, config_path_given);
     std::vector<std::string> errors = r.errors;
     pipeline::ReloadResult done;

@@ -82,9 +82,13 @@ struct App {
     // Loads the configuration file again; swaps it in when every part is valid. Returns "" or the
     // errors joined.
     std::string reload(std::string_view reason);
+    std::atomic<bool> last_reload_ok{true};  // for the metrics; config.loaded_at() is the last good
 
   private:
     std::mutex state_mutex_;
+
+    // reload() without recording its outcome.
+    std::string reload_once(std::string_view reason);
 };
 
 // Returns the configuration to start with, or the errors; a missing default file means built-in

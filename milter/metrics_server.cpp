@@ -32,6 +32,7 @@
 #include "metrics/exposition.hpp"
 #include "metrics/http.hpp"
 #include "util/cidr.hpp"
+#include "version.hpp"
 
 namespace mxpulse::milter {
 
@@ -65,6 +66,9 @@ std::string render_metrics(MetricsServer::Impl& s) {
         in.alerts.push_back({a.rule, a.scope, a.key, a.severity});
     in.alerts_raised = s.app.alerts.raised_totals();
     in.log_suppressed = log::suppressed_totals();
+    in.version = kVersion;
+    in.last_reload_ok = s.app.last_reload_ok;
+    in.last_reload_success_at = s.app.config.loaded_at();
     return metrics::render(in);
 }
 

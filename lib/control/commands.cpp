@@ -17,6 +17,32 @@ Reply usage_error(const Command& c) {
     return Reply{false, {}, "usage: " + std::string(c.usage)};
 }
 
+// Rewrites the Unix times under keys of j as ISO 8601 with offset, as the evidence bundle writes
+// them, so that a key means the same type in every command; 0 (never) becomes "".
+void iso_times(nlohmann::json& j, std::initializer_list<const char*> keys) {
+    for (const char* k : keys) {
+        auto it = j.find(k);
+        if (it == j.end() || !it->is_number_integer()) continue;
+        std::int64_t t = it->get<std::int64_t>();
+        *it = t == 0 ? std::string() : evidence::iso_time(t);
+    }
+}
+
+// The same for every element of the array j[key].
+void iso_times_in(nlohmann::json& j, const char* key, std::initializer_list<const char*> keys) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_array()) return;
+    for (nlohmann::json& e : *it)
+        iso_times(e, keys);
+}
+
+// A destination's or provider's counters with their times as ISO 8601.
+nlohmann::json health_times(nlohmann::json j) {
+    iso_times(j, {"first_seen", "last_outbound", "last_failure"});
+    iso_times_in(j, "samples", {"seen_at"});
+    return j;
+}
+
 // ping: proves the daemon answers.
 Reply cmd_ping(const Request&, Context&) {
     return Reply{true, {{"pong", true}}, {}};
@@ -37,6 +63,9 @@ Reply cmd_status(const Request&, Context& ctx) {
     j["started_at"] = ctx.counters.started_at();
     j["uptime_s"] = now - ctx.counters.started_at();
     j["config"] = {{"file", cfg ? cfg->source : ""}, {"loaded_at", ctx.config.loaded_at()}};
+    iso_times(j, {"started_at"});
+    iso_times(j["config"], {"loaded_at"});
+    if (j.contains("state")) iso_times(j["state"], {"last_snapshot_at", "last_failure_at"});
     if (ctx.registry) {
         j["destinations"] = {{"tracked", ctx.registry->tracked()},
                              {"evictions", ctx.registry->evictions()},
@@ -107,7 +136,7 @@ Reply cmd_domain(const Request& r, Context& ctx) {
     auto j = ctx.registry->domain(name, now_of(ctx));
     auto auth = ctx.auth ? ctx.auth->domain(name) : std::nullopt;
     if (!j && !auth) return Reply{false, {}, "no data for domain \"" + r.args[0] + "\""};
-    nlohmann::json out = j ? *j : nlohmann::json{{"domain", name}};
+    nlohmann::json out = j ? health_times(*j) : nlohmann::json{{"domain", name}};
     if (auth) out["outbound_auth"] = *auth;
     return Reply{true, out, {}};
 }
@@ -124,7 +153,7 @@ Reply cmd_provider(const Request& r, Context& ctx) {
             grouped[d.get<std::string>()] = ctx.grouping(d.get<std::string>());
         (*j)["grouping"] = std::move(grouped);
     }
-    return Reply{true, *j, {}};
+    return Reply{true, health_times(*j), {}};
 }
 
 // reset [NAME]: forget a destination, a provider's destinations, or everything.
@@ -148,7 +177,10 @@ Reply cmd_snapshot(const Request&, Context& ctx) {
 // alerts: the active alerts and the recent transitions.
 Reply cmd_alerts(const Request&, Context& ctx) {
     if (!ctx.alerts) return Reply{false, {}, "alerts are not available"};
-    return Reply{true, ctx.alerts(), {}};
+    nlohmann::json j = ctx.alerts();
+    iso_times_in(j, "active", {"since"});
+    iso_times_in(j, "recent", {"at"});
+    return Reply{true, j, {}};
 }
 
 // evidence NAME [since=48h]: the support-ticket bundle of a destination or provider.

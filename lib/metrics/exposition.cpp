@@ -46,8 +46,10 @@ void sample(std::string& out, std::string_view name,
     out.append(buf);
 }
 
-// The windows of a labelled series, in kWindows order, then the total.
+// The windows of a labelled series, in kWindows order, then the total (index kTotal); the
+// windows rank destinations, the totals are exported.
 using Sums = std::array<std::uint64_t, kWindows.size() + 1>;
+constexpr std::size_t kTotal = kWindows.size();
 
 // The counts of one labelled series: a tracked destination or provider, or "other".
 struct Folded {
@@ -114,8 +116,8 @@ Folded counts_of(const stats::Destination& d, std::int64_t now) {
     }
     for (const std::string& p : d.pattern_names()) {
         Sums& sums = f.patterns[p];
-        for (std::size_t i = 0; i < kWindows.size(); ++i)
-            sums[i] = d.pattern(p, kWindows[i], now);
+        for (std::size_t i = 0; i <= kWindows.size(); ++i)
+            sums[i] = d.pattern(p, i < kWindows.size() ? kWindows[i] : stats::Window::total, now);
     }
     return f;
 }
@@ -133,7 +135,7 @@ void accumulate(Folded& into, const Folded& f) {
             if (into.patterns.size() >= stats::kMaxLabels) continue;
             it = into.patterns.emplace(p, Sums{}).first;
         }
-        for (std::size_t i = 0; i < kWindows.size(); ++i)
+        for (std::size_t i = 0; i <= kWindows.size(); ++i)
             it->second[i] += sums[i];
     }
 }
@@ -165,7 +167,8 @@ Folds fold(const stats::Registry& r, std::size_t n, std::int64_t now) {
     return out;
 }
 
-// Writes the windowed gauges and total counters of folded destinations or providers.
+// Writes the total counters of folded destinations or providers, which Prometheus rates itself,
+// and the windowed gauges the fleet rules still read (to go once the rules use the counters).
 void health(std::string& out, const std::map<std::string, Folded>& folded, std::string_view scope) {
     const std::string prefix = "mxpulse_" + std::string(scope) + "_";
     const std::string_view label = scope;
@@ -224,6 +227,15 @@ void health(std::string& out, const std::map<std::string, Folded>& folded, std::
             sample(out, total, {{label, escape_label(key)}},
                    static_cast<double>((f.*g.sums)[kWindows.size()]));
         }
+    }
+    name = prefix + "pattern_recipients_total";
+    family(out, name, "counter",
+           "Failed or delayed recipients matching a cause-chain pattern since start or the last "
+           "reset.");
+    for (const auto& [key, f] : folded) {
+        for (const auto& [p, sums] : f.patterns)
+            sample(out, name, {{label, escape_label(key)}, {"pattern", escape_label(p)}},
+                   static_cast<double>(sums[kTotal]));
     }
 }
 
@@ -321,6 +333,16 @@ std::string render(const Inputs& in) {
            static_cast<double>(in.counters.state_unusable()));
     family(out, "mxpulse_start_time_seconds", "gauge", "Unix time the daemon started.");
     sample(out, "mxpulse_start_time_seconds", {}, static_cast<double>(in.counters.started_at()));
+    family(out, "mxpulse_build_info", "gauge", "Always 1; the version of mxpulse as a label.");
+    sample(out, "mxpulse_build_info", {{"version", escape_label(in.version)}}, 1);
+    family(out, "mxpulse_config_last_reload_successful", "gauge",
+           "1 when the last configuration reload succeeded (or none was tried), 0 when it failed.");
+    sample(out, "mxpulse_config_last_reload_successful", {}, in.last_reload_ok ? 1 : 0);
+    family(out, "mxpulse_config_last_reload_success_timestamp_seconds", "gauge",
+           "Unix time of the last successful configuration load (start or reload).");
+    sample(out, "mxpulse_config_last_reload_success_timestamp_seconds", {},
+           static_cast<double>(in.last_reload_success_at ? in.last_reload_success_at
+                                                         : in.counters.started_at()));
     family(out, "mxpulse_destinations_tracked", "gauge",
            "Destination domains tracked with their own counters.");
     sample(out, "mxpulse_destinations_tracked", {}, static_cast<double>(in.registry.tracked()));

@@ -29,6 +29,9 @@ struct Inputs {
     std::vector<ActiveAlert> alerts{};          // the alerts firing now
     std::map<std::string, std::uint64_t> alerts_raised{};   // times raised since start, by rule
     std::map<std::string, std::uint64_t> log_suppressed{};  // lines held back, by event name
+    std::string version{};                                  // mxpulse_build_info's label
+    bool last_reload_ok = true;               // the last reload's outcome (true before any)
+    std::int64_t last_reload_success_at = 0;  // Unix time of the last good load; 0: the start
 };
 
 // The content type of the exposition.

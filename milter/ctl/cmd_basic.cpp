@@ -15,9 +15,9 @@ void print_status(const nlohmann::json& r) {
         {"version", r.value("version", "")},
         {"pid", std::to_string(r.value("pid", 0))},
         {"uptime", format_uptime(r.value("uptime_s", 0))},
-        {"started", format_time(r.value("started_at", 0))},
+        {"started", r.value("started_at", "")},
         {"config", r["config"].value("file", "")},
-        {"config loaded", format_time(r["config"].value("loaded_at", 0))},
+        {"config loaded", r["config"].value("loaded_at", "")},
         {"sessions", std::to_string(r["sessions"].value("active", 0)) + " active, " +
                          std::to_string(r["sessions"].value("total", 0)) + " total"},
         {"failures", std::to_string(r.value("failures", 0))},
@@ -42,14 +42,14 @@ void print_alerts(const nlohmann::json& r) {
     for (const auto& a : r["active"]) {
         active.push_back({a.value("rule", ""), a.value("key", ""), a.value("severity", ""),
                           std::to_string(a.value("value", 0.0)),
-                          std::to_string(a.value("events", 0)), format_time(a.value("since", 0))});
+                          std::to_string(a.value("events", 0)), a.value("since", "")});
     }
     std::cout << "Active alerts: " << r["active"].size() << "\n";
     if (active.size() > 1) print_table(std::cout, active);
     std::vector<std::vector<std::string>> recent{
         {"AT", "STATE", "RULE", "KEY", "VALUE", "THRESHOLD"}};
     for (const auto& t : r["recent"]) {
-        recent.push_back({format_time(t.value("at", 0)), t.value("state", ""), t.value("rule", ""),
+        recent.push_back({t.value("at", ""), t.value("state", ""), t.value("rule", ""),
                           t.value("key", ""), std::to_string(t.value("value", 0.0)),
                           std::to_string(t.value("threshold", 0.0))});
     }

@@ -16,9 +16,9 @@ std::string joined_counts(const nlohmann::json& j) {
     return out.empty() ? "-" : out;
 }
 
-// Returns a time or "-" when it is unset.
-std::string time_or_dash(std::int64_t t) {
-    return t == 0 ? "-" : format_time(t);
+// Returns a time (ISO 8601 from the daemon) or "-" when it is unset.
+std::string time_or_dash(const std::string& t) {
+    return t.empty() ? "-" : t;
 }
 }  // namespace
 
@@ -26,9 +26,9 @@ void print_health(std::ostream& out, const nlohmann::json& r) {
     std::vector<std::vector<std::string>> head{
         {"provider", r.value("provider", std::string()).empty() ? "-" : r.value("provider", "")},
         {"outbound messages", std::to_string(r.value("outbound_messages", 0))},
-        {"first seen", time_or_dash(r.value("first_seen", std::int64_t{0}))},
-        {"last outbound", time_or_dash(r.value("last_outbound", std::int64_t{0}))},
-        {"last failure", time_or_dash(r.value("last_failure", std::int64_t{0}))},
+        {"first seen", time_or_dash(r.value("first_seen", ""))},
+        {"last outbound", time_or_dash(r.value("last_outbound", ""))},
+        {"last failure", time_or_dash(r.value("last_failure", ""))},
         {"reasons", joined_counts(r.value("reasons", nlohmann::json::object()))},
         {"families", joined_counts(r.value("families", nlohmann::json::object()))},
         {"patterns", joined_counts(r.value("patterns", nlohmann::json::object()))},
@@ -83,9 +83,9 @@ void print_health(std::ostream& out, const nlohmann::json& r) {
         std::size_t from = samples.size() > kSamplesShown ? samples.size() - kSamplesShown : 0;
         for (std::size_t i = from; i < samples.size(); ++i) {
             const auto& s = samples[i];
-            sm.push_back({format_time(s.value("seen_at", std::int64_t{0})),
-                          s.value("recipient", ""), s.value("action", ""), s.value("status", ""),
-                          s.value("cause_status", ""), s.value("queue_id", "")});
+            sm.push_back({time_or_dash(s.value("seen_at", "")), s.value("recipient", ""),
+                          s.value("action", ""), s.value("status", ""), s.value("cause_status", ""),
+                          s.value("queue_id", "")});
         }
         print_table(out, sm);
     }

@@ -295,6 +295,9 @@ max_clients = 2
         self.assertIn('mxpulse_destination_failed_recipients_total{destination="other"} 1\n', text)
         self.assertIn('mxpulse_destination_delayed_recipients_total{destination="btinternet.com"} 1\n', text)
         self.assertIn('mxpulse_messages_total{direction="returning_dsn"} 4\n', text)
+        self.assertRegex(text, r'\nmxpulse_build_info\{version="[0-9][^"]*"\} 1\n')
+        self.assertIn('mxpulse_config_last_reload_successful 1\n', text)
+        self.assertIn('mxpulse_destination_pattern_recipients_total{', text)
         self.assertIn('mxpulse_correlation_entries 3\n', text)
         # Outbound authentication per sender domain: messages A, B and C from example.test, unsigned,
         # SPF-aligned through the egress address.

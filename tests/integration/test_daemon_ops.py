@@ -2,10 +2,13 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
+import time
 import unittest
+import urllib.request
 
 import harness
 from test_mail_flow import require_root
@@ -62,6 +65,12 @@ class Operations(unittest.TestCase):
     def tearDown(self):
         self.gw.stop()
 
+    def scrape(self):
+        """Returns the gateway's metrics exposition."""
+        url = "http://127.0.0.1:%d/metrics" % self.gw.metrics_port
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.read().decode()
+
     def test_sighup_with_a_bad_config_keeps_the_old_one_and_a_good_one_is_swapped_in(self):
         gw = self.gw
         good = open(gw.path("mxpulse.conf")).read()
@@ -71,6 +80,7 @@ class Operations(unittest.TestCase):
         harness.wait_for(lambda: gw.events("config.rejected"), 10, "config.rejected")
         self.assertIn("limits.max_headers: must be between", gw.events("config.rejected")[0]["error"])
         self.assertIsNone(gw.mxpulse.poll(), "mxpulse kept running")
+        self.assertIn("mxpulse_config_last_reload_successful 0\n", self.scrape())
         # Mail still flows under the old configuration.
         gw.send("alice@example.test", ["x@yahoo.test"])
         gw.wait_sink(1)
@@ -81,6 +91,10 @@ class Operations(unittest.TestCase):
         gw.mxpulse.send_signal(signal.SIGHUP)
         harness.wait_for(lambda: len(gw.events("config.loaded")) > loads, 10, "config.loaded after SIGHUP")
         self.assertEqual(gw.events("config.loaded")[-1]["reason"], "SIGHUP")
+        text = self.scrape()
+        self.assertIn("mxpulse_config_last_reload_successful 1\n", text)
+        stamp = float(re.search(r"^mxpulse_config_last_reload_success_timestamp_seconds (\S+)$", text, re.M)[1])
+        self.assertLess(abs(stamp - time.time()), 60)
 
         # `mxpulsectl reload` does the same over the control socket.
         p = gw.ctl("reload")

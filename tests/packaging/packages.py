@@ -57,6 +57,11 @@ def step_lintian(out):
     print("lintian: no errors or warnings")
 
 
+EXAMPLES_DIR = "/usr/share/doc/mxpulse/examples/"
+EXAMPLES = ("postfix-main.cf.snippet", "sendmail.mc.snippet", "mxpulse-alerts.yml", "30-mxpulse-alerts.conf")
+MAN7 = ("mxpulse-control", "mxpulse-metrics")
+
+
 def deb_payload(deb):
     """Returns the files and symlinks of a .deb as absolute paths."""
     out = set()
@@ -77,8 +82,10 @@ def rpm_payload(rpm):
 
 
 def normalise(paths, distribution_only):
-    """Maps /lib to /usr/lib (merged /usr) and drops each distribution's own documentation files."""
-    return {re.sub(r"^/lib/", "/usr/lib/", p) for p in paths if not p.startswith(distribution_only)}
+    """Maps /lib to /usr/lib (merged /usr) and drops each distribution's own documentation files
+    (the examples in /usr/share/doc/mxpulse/examples are ours, in both packages)."""
+    return {re.sub(r"^/lib/", "/usr/lib/", p) for p in paths
+            if not p.startswith(distribution_only) or p.startswith(EXAMPLES_DIR)}
 
 
 def step_payload(out):
@@ -87,6 +94,9 @@ def step_payload(out):
     rpm = normalise(rpm_payload(the_file(out, "mxpulse-*.rpm")), "/usr/share/licenses/mxpulse/")
     for p in sorted(deb | rpm):
         print("%s %s %s" % ("deb" if p in deb else "   ", "rpm" if p in rpm else "   ", p))
+    wanted = {EXAMPLES_DIR + f for f in EXAMPLES} | {"/usr/share/man/man7/%s.7.gz" % p for p in MAN7}
+    if not wanted <= deb:
+        raise SystemExit("FAIL: the .deb lacks %s" % sorted(wanted - deb))
     if deb != rpm:
         raise SystemExit("FAIL: payloads differ: only in .deb %s, only in .rpm %s" %
                          (sorted(deb - rpm), sorted(rpm - deb)))

@@ -43,7 +43,29 @@ TEST(Exposition, CountersAndFamilies) {
     EXPECT_EQ(value_of(t, "mxpulse_messages_total{direction=\"returning_dsn\"}"), 0);
     EXPECT_EQ(value_of(t, "mxpulse_limit_hits_total{limit=\"headers\"}"), 1);
     EXPECT_NE(t.find("# TYPE mxpulse_destination_evictions_total counter\n"), std::string::npos);
-    EXPECT_NE(t.find("# HELP mxpulse_destination_failure_ratio "), std::string::npos);
+    // Every windowed count has a counter Prometheus can rate itself.
+    EXPECT_NE(t.find("# TYPE mxpulse_destination_outbound_recipients_total counter\n"),
+              std::string::npos);
+    EXPECT_NE(t.find("# TYPE mxpulse_provider_pattern_recipients_total counter\n"),
+              std::string::npos);
+}
+
+TEST(Exposition, BuildInfoAndReloadOutcome) {
+    stats::Counters c;
+    stats::Registry r;
+    metrics::Inputs in{c, r, 5, kNow};
+    in.version = "1.2.3";
+    std::string t = metrics::render(in);
+    EXPECT_EQ(value_of(t, "mxpulse_build_info{version=\"1.2.3\"}"), 1);
+    EXPECT_EQ(value_of(t, "mxpulse_config_last_reload_successful"), 1);
+    // Before any reload, the last successful load is the start.
+    EXPECT_EQ(value_of(t, "mxpulse_config_last_reload_success_timestamp_seconds"),
+              static_cast<double>(c.started_at()));
+    in.last_reload_ok = false;
+    in.last_reload_success_at = kNow - 60;
+    t = metrics::render(in);
+    EXPECT_EQ(value_of(t, "mxpulse_config_last_reload_successful"), 0);
+    EXPECT_EQ(value_of(t, "mxpulse_config_last_reload_success_timestamp_seconds"), kNow - 60);
 }
 
 TEST(Exposition, OnlyTheTopNGetTheirOwnLabel) {
@@ -57,20 +79,21 @@ TEST(Exposition, OnlyTheTopNGetTheirOwnLabel) {
     r.record_bounce("quiet.example", "", bounce("b@quiet.example"), kNow);
     std::string t = render(c, r, 1);
     const std::string d = "mxpulse_destination_";
-    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"yahoo.com\",window=\"15m\"}"), 10);
-    EXPECT_EQ(value_of(t, d + "failed_recipients{destination=\"yahoo.com\",window=\"1m\"}"), 1);
-    EXPECT_EQ(value_of(t, d + "failure_ratio{destination=\"yahoo.com\",window=\"1h\"}"), 0.1);
-    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"aol.com\",window=\"15m\"}"), -1);
-    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"other\",window=\"15m\"}"), 5);
-    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"other\",window=\"24h\"}"), 6);
-    EXPECT_EQ(value_of(t, d + "outbound_recipients_total{destination=\"other\"}"), 6);
-    EXPECT_EQ(
-        value_of(t, d + "pattern_recipients{destination=\"other\",pattern=\"m365-socketerror\","
-                        "window=\"5m\"}"),
-        1);
+    const std::string o = "outbound_recipients_total";
+    EXPECT_EQ(value_of(t, d + o + "{destination=\"yahoo.com\"}"), 10);
+    EXPECT_EQ(value_of(t, d + "failed_recipients_total{destination=\"yahoo.com\"}"), 1);
+    EXPECT_EQ(value_of(t, d + o + "{destination=\"aol.com\"}"), -1);
+    // quiet.example, quieter.example (two hours ago) and aol.com fold into "other".
+    EXPECT_EQ(value_of(t, d + o + "{destination=\"other\"}"), 6);
+    EXPECT_EQ(value_of(t, d + "pattern_recipients_total{destination=\"other\","
+                              "pattern=\"m365-socketerror\"}"),
+              1);
     const std::string p = "mxpulse_provider_";
-    EXPECT_EQ(value_of(t, p + "outbound_recipients{provider=\"yahoodns.net\",window=\"1h\"}"), 14);
-    EXPECT_EQ(value_of(t, p + "outbound_recipients{provider=\"other\",window=\"1h\"}"), 1);
+    EXPECT_EQ(value_of(t, p + o + "{provider=\"yahoodns.net\"}"), 14);
+    EXPECT_EQ(value_of(t, p + o + "{provider=\"other\"}"), 2);
+    // The windowed gauges the fleet rules still read.
+    EXPECT_EQ(value_of(t, d + "outbound_recipients{destination=\"yahoo.com\",window=\"15m\"}"), 10);
+    EXPECT_EQ(value_of(t, d + "failure_ratio{destination=\"yahoo.com\",window=\"1h\"}"), 0.1);
 }
 
 TEST(Exposition, CorrelationBoundsAreCounted) {
@@ -97,7 +120,10 @@ TEST(Exposition, LabelValuesAreEscaped) {
 
 TEST(Exposition, LabelValuesAreUtf8) {
     EXPECT_EQ(metrics::escape_label("ex\xe4mple.test"), "ex\xef\xbf\xbdmple.test");
-    EXPECT_EQ(metrics::escape_label("b\xc3\xbc" "cher.test"), "b\xc3\xbc" "cher.test");
+    EXPECT_EQ(metrics::escape_label("b\xc3\xbc"
+                                    "cher.test"),
+              "b\xc3\xbc"
+              "cher.test");
     stats::Counters c;
     stats::Registry r;
     r.record_outbound("ex\xe4mple.test", "", 1, kNow);
