@@ -9,6 +9,7 @@
 #include "auth/settings.hpp"
 #include "config/loader.hpp"
 #include "ctl/commands.hpp"
+#include "ctl/offline_config.hpp"
 #include "version.hpp"
 
 namespace mxpulse::ctl {
@@ -26,17 +27,12 @@ void add_check_domain_command(CLI::App& app, Options& o, int& rc) {
                     "SPF include the record should have (default: auth.expected_spf_includes)");
     cmd->callback([&o, &rc, opts] {
         // The daemon's configuration supplies the resolver, the PSL and the defaults.
-        std::string file = o.config.empty() ? kDefaultConfigFile : o.config;
-        config::LoadResult loaded = o.config.empty() && access(file.c_str(), F_OK) != 0
-                                        ? config::LoadResult{config::defaults(), {}}
-                                        : config::load_file(file);
-        if (!loaded.config) {
-            for (const std::string& e : loaded.errors)
-                std::cerr << e << "\n";
+        std::shared_ptr<const config::Config> loaded = offline_config(o);
+        if (!loaded) {
             rc = 2;
             return;
         }
-        const config::Config& c = *loaded.config;
+        const config::Config& c = *loaded;
         opts->json = o.json;
         opts->resolver = auth::resolver_settings(c);
         opts->psl_file = c.psl_file;

@@ -9,6 +9,7 @@
 #include "auth/verify.hpp"
 #include "config/loader.hpp"
 #include "ctl/commands.hpp"
+#include "ctl/offline_config.hpp"
 #include "version.hpp"
 
 namespace mxpulse::ctl {
@@ -29,17 +30,12 @@ void add_verify_command(CLI::App& app, Options& o, int& rc) {
                     "Nameserver as HOST@PORT (default: the [dns] section of the config)");
     cmd->callback([&o, &rc, opts, egress, nameserver, cmd] {
         // The daemon's configuration supplies the resolver and the authentication settings.
-        std::string file = o.config.empty() ? kDefaultConfigFile : o.config;
-        config::LoadResult loaded = o.config.empty() && access(file.c_str(), F_OK) != 0
-                                        ? config::LoadResult{config::defaults(), {}}
-                                        : config::load_file(file);
-        if (!loaded.config) {
-            for (const std::string& e : loaded.errors)
-                std::cerr << e << "\n";
+        std::shared_ptr<const config::Config> loaded = offline_config(o);
+        if (!loaded) {
             rc = 2;
             return;
         }
-        const config::Config& c = *loaded.config;
+        const config::Config& c = *loaded;
         opts->json = o.json;
         opts->resolver = auth::resolver_settings(c);
         if (!nameserver->empty()) opts->resolver.nameservers = {*nameserver};

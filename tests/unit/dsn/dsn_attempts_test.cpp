@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string>
 
+#include "bounce_fixture.hpp"
 #include "dsn/attempts.hpp"
 #include "dsn/parse.hpp"
 
@@ -13,14 +14,7 @@ namespace {
 using mxpulse::dsn::history_section;
 using mxpulse::dsn::read_attempts;
 
-// Parses one fixture from tests/fixtures/bounces/.
-mxpulse::dsn::Report fixture(const std::string& name) {
-    std::ifstream in(std::string(MXPULSE_SOURCE_DIR) + "/tests/fixtures/bounces/" + name,
-                     std::ios::binary);
-    EXPECT_TRUE(in) << name;
-    const std::string raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    return mxpulse::dsn::parse(raw);
-}
+using mxpulse::dsn::testing::fixture;
 
 TEST(Attempts, EnglishHistoryNewestFirst) {
     const auto report = fixture("m365-chain-3hop-socketerror.eml");

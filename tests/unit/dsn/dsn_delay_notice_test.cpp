@@ -7,23 +7,13 @@
 #include <iterator>
 #include <string>
 
+#include "bounce_fixture.hpp"
 #include "dsn/parse.hpp"
 
 namespace {
 
-// Parses one fixture from tests/fixtures/bounces/.
-mxpulse::dsn::Report fixture(const std::string& name) {
-    std::ifstream in(std::string(MXPULSE_SOURCE_DIR) + "/tests/fixtures/bounces/" + name,
-                     std::ios::binary);
-    EXPECT_TRUE(in) << name;
-    const std::string raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    return mxpulse::dsn::parse(raw);
-}
-
-// Returns true when r carries the pattern tag.
-bool tagged(const mxpulse::dsn::Recipient& r, const std::string& tag) {
-    return std::find(r.patterns.begin(), r.patterns.end(), tag) != r.patterns.end();
-}
+using mxpulse::dsn::testing::fixture;
+using mxpulse::dsn::testing::tagged;
 
 TEST(DelayNotice, Microsoft365DelayWithSocketErrorCause) {
     const auto report = fixture("m365-delay-socketerror-history.eml");

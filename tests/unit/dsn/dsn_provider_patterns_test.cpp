@@ -6,6 +6,7 @@
 #include <iterator>
 #include <string>
 
+#include "bounce_fixture.hpp"
 #include "config/config.hpp"
 #include "dsn/parse.hpp"
 #include "dsn/provider_patterns.hpp"
@@ -16,14 +17,7 @@ namespace {
 using mxpulse::dsn::provider_patterns;
 using Names = std::vector<std::string>;
 
-// Parses one fixture from tests/fixtures/bounces/.
-mxpulse::dsn::Report fixture(const std::string& name) {
-    std::ifstream in(std::string(MXPULSE_SOURCE_DIR) + "/tests/fixtures/bounces/" + name,
-                     std::ios::binary);
-    EXPECT_TRUE(in) << name;
-    const std::string raw{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    return mxpulse::dsn::parse(raw);
-}
+using mxpulse::dsn::testing::fixture;
 
 TEST(ProviderPatterns, YahooCodes) {
     EXPECT_EQ(provider_patterns("421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred "
