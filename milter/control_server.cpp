@@ -125,6 +125,24 @@ std::int64_t idle_ms(const Client* c) {
 
 void on_read(bufferevent* bev, void* arg);
 
+// Returns the reply to one request line, logging a denied command.
+std::string answer(Client* c, const std::string& request) {
+    std::string reply;
+    bool denied = false;
+    try {
+        reply = control::handle_line(request, c->access, c->server->context, &denied);
+    } catch (const std::exception& e) {
+        reply = control::error_reply(std::string("internal error: ") + e.what());
+    }
+    if (denied) {
+        log::emit(log::events::control_denied,
+                  {log::Field("uid", static_cast<std::int64_t>(c->uid)),
+                   log::Field("gid", static_cast<std::int64_t>(c->gid)),
+                   log::Field("command", request), log::Field("reason", "needs admin access")});
+    }
+    return reply;
+}
+
 // Reads and answers the complete request lines buffered, until the output passes the high-water
 // mark; arms the request deadline while a line is incomplete.
 void serve(Client* c) {
@@ -172,20 +190,7 @@ void serve(Client* c) {
             close_after_write(c);
             return;
         }
-        std::string reply;
-        bool denied = false;
-        try {
-            reply = control::handle_line(request, c->access, c->server->context, &denied);
-        } catch (const std::exception& e) {
-            reply = control::error_reply(std::string("internal error: ") + e.what());
-        }
-        if (denied) {
-            log::emit(log::events::control_denied,
-                      {log::Field("uid", static_cast<std::int64_t>(c->uid)),
-                       log::Field("gid", static_cast<std::int64_t>(c->gid)),
-                       log::Field("command", request), log::Field("reason", "needs admin access")});
-        }
-        send_line(c, reply);
+        send_line(c, answer(c, request));
     }
 }
 

@@ -57,6 +57,49 @@ std::string socket_path(const Options& o, std::string& error) {
     return path.empty() ? fallback : path;
 }
 
+// Connects to the control socket at PATH; returns the descriptor, or -1 with ERROR and RC set.
+int connect_socket(const std::string& path, std::string& error, int& rc) {
+    sockaddr_un addr{};
+    if (path.size() >= sizeof addr.sun_path) {
+        error = "socket path too long: " + path;
+        rc = kExitFailed;
+        return -1;
+    }
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+    int e = errno;
+    if (fd >= 0) close(fd);
+    rc = kExitUnavailable;
+    if (e == EACCES || e == EPERM) {
+        error =
+            "permission denied on " + path + ": run as root or as a member of the socket's group";
+        rc = kExitNoPerm;
+    } else if (e == ENOENT) {
+        error = "no control socket at " + path + ": is mxpulse running?";
+    } else if (e == ECONNREFUSED) {
+        error = "mxpulse is not running (nobody listens on " + path + ")";
+    } else {
+        error = "cannot connect to " + path + ": " + std::strerror(e);
+    }
+    return -1;
+}
+
+// Judges a reply document; returns the exit status and sets ERROR for a failed request.
+int judge_reply(const nlohmann::json& reply, std::string& error) {
+    if (reply.is_discarded() || !reply.is_object()) {
+        error = "malformed reply from mxpulse";
+        return kExitFailed;
+    }
+    if (!reply.value("ok", false)) {
+        error = reply.value("error", std::string("request failed"));
+        return reply.value("error", std::string()).starts_with("access denied") ? kExitNoPerm
+                                                                                : kExitFailed;
+    }
+    return kExitOk;
+}
+
 int request(const Options& o, const std::string& line, nlohmann::json& reply, std::string& error) {
     // One request is one line: a line break inside an argument would send a second command.
     for (char c : line) {
@@ -68,30 +111,9 @@ int request(const Options& o, const std::string& line, nlohmann::json& reply, st
     }
     std::string path = socket_path(o, error);
     if (path.empty()) return kExitConfig;
-    sockaddr_un addr{};
-    if (path.size() >= sizeof addr.sun_path) {
-        error = "socket path too long: " + path;
-        return kExitFailed;
-    }
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        int e = errno;
-        if (fd >= 0) close(fd);
-        if (e == EACCES || e == EPERM) {
-            error = "permission denied on " + path +
-                    ": run as root or as a member of the socket's group";
-            return kExitNoPerm;
-        }
-        if (e == ENOENT)
-            error = "no control socket at " + path + ": is mxpulse running?";
-        else if (e == ECONNREFUSED)
-            error = "mxpulse is not running (nobody listens on " + path + ")";
-        else
-            error = "cannot connect to " + path + ": " + std::strerror(e);
-        return kExitUnavailable;
-    }
+    int rc = kExitOk;
+    int fd = connect_socket(path, error, rc);
+    if (fd < 0) return rc;
     std::string out = line + "\n";
     // A daemon that refuses the peer replies and closes at once: the reply is still read.
     bool sent = send(fd, out.data(), out.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(out.size());
@@ -120,16 +142,7 @@ int request(const Options& o, const std::string& line, nlohmann::json& reply, st
         return kExitUnavailable;
     }
     reply = nlohmann::json::parse(in.substr(0, nl), nullptr, false);
-    if (reply.is_discarded() || !reply.is_object()) {
-        error = "malformed reply from mxpulse";
-        return kExitFailed;
-    }
-    if (!reply.value("ok", false)) {
-        error = reply.value("error", std::string("request failed"));
-        return reply.value("error", std::string()).starts_with("access denied") ? kExitNoPerm
-                                                                                : kExitFailed;
-    }
-    return kExitOk;
+    return judge_reply(reply, error);
 }
 
 int ask(const Options& o, const std::string& line, nlohmann::json& result) {

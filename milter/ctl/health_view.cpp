@@ -22,6 +22,21 @@ std::string time_or_dash(const std::string& t) {
 }
 }  // namespace
 
+namespace {
+// Prints how each domain of a provider was grouped there.
+void print_grouping(std::ostream& out, const nlohmann::json& grouping) {
+    std::vector<std::vector<std::string>> g{{"DOMAIN", "GROUPED BY", "MAIL HOST"}};
+    for (const auto& [domain, how] : grouping.items()) {
+        if (how.is_null())
+            g.push_back({domain, "-", "-"});
+        else
+            g.push_back({domain, how.value("source", ""), how.value("mail_host", "")});
+    }
+    print_table(out, g);
+    out << "\n";
+}
+}  // namespace
+
 void print_health(std::ostream& out, const nlohmann::json& r) {
     std::vector<std::vector<std::string>> head{
         {"provider", r.value("provider", std::string()).empty() ? "-" : r.value("provider", "")},
@@ -41,18 +56,7 @@ void print_health(std::ostream& out, const nlohmann::json& r) {
     }
     print_table(out, head);
     out << "\n";
-    if (r.contains("grouping")) {
-        std::vector<std::vector<std::string>> g{{"DOMAIN", "GROUPED BY", "MAIL HOST"}};
-        for (const auto& [domain, how] : r["grouping"].items()) {
-            if (how.is_null()) {
-                g.push_back({domain, "-", "-"});
-                continue;
-            }
-            g.push_back({domain, how.value("source", ""), how.value("mail_host", "")});
-        }
-        print_table(out, g);
-        out << "\n";
-    }
+    if (r.contains("grouping")) print_grouping(out, r["grouping"]);
     std::vector<std::vector<std::string>> win{
         {"WINDOW", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE"}};
     const nlohmann::json windows = r.value("windows", nlohmann::json::object());

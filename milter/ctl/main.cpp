@@ -10,6 +10,7 @@
 #include "version.hpp"
 
 namespace {
+using namespace mxpulse::ctl;
 
 // Returns the edit distance between a and b (insertions, deletions, substitutions, transpositions).
 std::size_t edit_distance(const std::string& a, const std::string& b) {
@@ -61,6 +62,45 @@ std::string unknown_command(CLI::App& app, int argc, char** argv) {
     return "";
 }
 
+// Adds "help [COMMAND]": the commands, or the options of one, with a suggestion for a typo.
+void add_help_command(CLI::App& app, int& exit_code) {
+    auto topic = std::make_shared<std::string>();
+    CLI::App* help =
+        app.add_subcommand("help", "Show the commands, or the options of one: help COMMAND");
+    help->add_option("COMMAND", *topic, "A command");
+    help->callback([&app, &exit_code, topic] {
+        if (topic->empty()) {  // app.help() would describe the selected subcommand, help itself
+            std::cout << app.get_formatter()->make_help(&app, "mxpulsectl",
+                                                        CLI::AppFormatMode::Normal);
+            return;
+        }
+        try {
+            std::cout << app.get_subcommand(*topic)->help();
+        } catch (const CLI::OptionNotFound&) {
+            std::cerr << "mxpulsectl: unknown command \"" << *topic << "\"";
+            std::string near = closest_command(app, *topic);
+            if (!near.empty()) std::cerr << "; did you mean \"" << near << "\"?";
+            std::cerr << "\n";
+            exit_code = kExitUsage;
+        }
+    });
+}
+
+// Says what was wrong with the command line, suggesting the closest command; returns EX_USAGE.
+int report_parse_error(CLI::App& app, int argc, char** argv, const CLI::ParseError& e) {
+    std::string word = unknown_command(app, argc, argv);
+    if (!word.empty()) {
+        std::cerr << "mxpulsectl: unknown command \"" << word << "\"";
+        std::string near = closest_command(app, word);
+        if (!near.empty()) std::cerr << "; did you mean \"" << near << "\"?";
+        std::cerr << "\n";
+    } else {
+        std::cerr << "mxpulsectl: " << e.what() << "\n";
+    }
+    std::cerr << "try \"mxpulsectl help\"\n";
+    return kExitUsage;  // sysexits EX_USAGE, whatever CLI11's own code for the error
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,26 +129,7 @@ int main(int argc, char** argv) {
     add_check_domain_command(app, options, exit_code);
     add_verify_command(app, options, exit_code);
 
-    auto topic = std::make_shared<std::string>();
-    CLI::App* help =
-        app.add_subcommand("help", "Show the commands, or the options of one: help COMMAND");
-    help->add_option("COMMAND", *topic, "A command");
-    help->callback([&app, &exit_code, topic] {
-        if (topic->empty()) {  // app.help() would describe the selected subcommand, help itself
-            std::cout << app.get_formatter()->make_help(&app, "mxpulsectl",
-                                                        CLI::AppFormatMode::Normal);
-            return;
-        }
-        try {
-            std::cout << app.get_subcommand(*topic)->help();
-        } catch (const CLI::OptionNotFound&) {
-            std::cerr << "mxpulsectl: unknown command \"" << *topic << "\"";
-            std::string near = closest_command(app, *topic);
-            if (!near.empty()) std::cerr << "; did you mean \"" << near << "\"?";
-            std::cerr << "\n";
-            exit_code = kExitUsage;
-        }
-    });
+    add_help_command(app, exit_code);
 
     try {
         app.parse(argc, argv);
@@ -119,17 +140,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::string word = unknown_command(app, argc, argv);
-        if (!word.empty()) {
-            std::cerr << "mxpulsectl: unknown command \"" << word << "\"";
-            std::string near = closest_command(app, word);
-            if (!near.empty()) std::cerr << "; did you mean \"" << near << "\"?";
-            std::cerr << "\n";
-        } else {
-            std::cerr << "mxpulsectl: " << e.what() << "\n";
-        }
-        std::cerr << "try \"mxpulsectl help\"\n";
-        return kExitUsage;  // sysexits EX_USAGE, whatever CLI11's own code for the error
+        return report_parse_error(app, argc, argv, e);
     }
     return exit_code;
 }
