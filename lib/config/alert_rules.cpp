@@ -91,8 +91,9 @@ void parse_alert_rules(const toml::array& rules, const std::string& source, Conf
             std::string k(key.str());
             std::uint32_t at = key.source().begin.line;
             auto text = value.value<std::string>();
+            bool is_string = value.is_string();  // clang 14 cannot capture a structured binding
             auto need = [&](const std::set<std::string_view>& allowed) {
-                if (!value.is_string() || !allowed.contains(*text)) {
+                if (!is_string || !allowed.contains(*text)) {
                     std::string list;
                     for (auto a : allowed)
                         list += (list.empty() ? "" : ", ") + std::string(a);
