@@ -1,7 +1,6 @@
 // mxpulsectl's output: tables for people, JSON for scripts.
 #include "ctl/output.hpp"
 
-#include "evidence/bundle.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -84,10 +83,6 @@ std::string format_uptime(std::int64_t s) {
     if (s >= 3600) out += std::to_string(s % 86400 / 3600) + "h ";
     if (s >= 60) out += std::to_string(s % 3600 / 60) + "m ";
     return out + std::to_string(s % 60) + "s";
-}
-
-std::string format_time(std::int64_t unix_time) {
-    return evidence::iso_time(unix_time);
 }
 
 std::string format_percent(double ratio) {
