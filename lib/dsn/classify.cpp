@@ -75,10 +75,17 @@ bool after_reply_code(std::string_view text, std::size_t at) {
            (p == 4 || !std::isdigit(static_cast<unsigned char>(text[p - 5])));
 }
 
+// Returns true for a status that says nothing particular (X.0.0): a more specific code in the
+// same text is preferred to it. (A Status field 4.4.7 gives way to any code of the reply; in the
+// text, a 4.4.7 that heads a cause chain is the verdict, see cause_chain.hpp.)
+bool unspecific_status(std::string_view s) {
+    return s.ends_with(".0.0");
+}
+
 // Returns the 4xx/5xx enhanced status code of text: the first one given with an SMTP reply
-// code, else the first one; "" when there is none.
+// code, else the first one; an X.0.0 only when the text has no other; "" when there is none.
 std::string failure_status(std::string_view text) {
-    std::string first;
+    std::string first, vague;
     std::size_t from = 0;
     for (int seen = 0; from < text.size() && seen < 8; ++seen) {
         std::size_t at = 0;
@@ -86,10 +93,14 @@ std::string failure_status(std::string_view text) {
         if (s.empty()) break;
         from = at + s.size();
         if (s[0] == '2') continue;
+        if (unspecific_status(s)) {
+            if (vague.empty()) vague = std::move(s);
+            continue;
+        }
         if (after_reply_code(text, at)) return s;
         if (first.empty()) first = std::move(s);
     }
-    return first;
+    return first.empty() ? vague : first;
 }
 
 // Returns true when a permanent expiry status field (5.4.x) sits over a transient reply status.
@@ -312,7 +323,9 @@ void classify_with_command(Recipient& r, Kind kind, const RuleSet& rules) {
     const std::string said = failure_status(r.diagnostic);
     if (expiry_over_transient(r.reported_status, said)) {
         if (r.reply_code.starts_with('4')) r.reply_code.clear();
-    } else if (!said.empty()) {
+    } else if (!said.empty() &&
+               !(unspecific_status(said) && !r.status.empty() && !unspecific_status(r.status))) {
+        // An unspecific code in the text never replaces a specific Status field.
         r.status = said;
     }
     if (r.status.empty() && !r.reply_code.empty() && kind != Kind::feedback &&

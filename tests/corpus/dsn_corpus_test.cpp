@@ -323,8 +323,9 @@ TEST(DsnCorpus, AgreesWithExpectations) {
                     if (i < report.recipients.size() &&
                         report.recipients[i].reason == str(want[i], "reason"))
                         ++cross.hit;
-                    else if (verbose && by_family && i < report.recipients.size())
-                        std::cout << "CROSS " << s.id << " want=" << str(want[i], "reason")
+                    else if (verbose && i < report.recipients.size())
+                        std::cout << (by_family ? "CROSS " : "CROSSP ") << s.id
+                                  << " want=" << str(want[i], "reason")
                                   << " got=" << report.recipients[i].reason
                                   << " rule=" << report.recipients[i].rule_line
                                   << " status=" << report.recipients[i].status

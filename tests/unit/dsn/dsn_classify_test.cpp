@@ -187,3 +187,35 @@ TEST(Classify, EveryRuleSaysWhatItRestsOn) {
 }
 
 }  // namespace
+
+TEST(Classify, UnspecificCodesGiveWayToASpecificOne) {
+    // X.0.0 first in the text, a specific code after it: the specific one decides.
+    Recipient r;
+    r.action = "failed";
+    r.diagnostic = "550 5.0.0 <a@b.org>... 550 5.1.1 <a@b.org>: User unknown";
+    classify(r, Kind::dsn);
+    EXPECT_EQ(r.status, "5.1.1");
+    EXPECT_EQ(r.reason, "userunknown");
+    // A Status field 4.4.7 gives way to the throttling code of the reply.
+    Recipient d;
+    d.action = "failed";
+    d.status = "4.4.7";
+    d.diagnostic = "421 4.7.28 Our system has detected an unusual rate of mail from your IP";
+    classify(d, Kind::dsn);
+    EXPECT_EQ(d.status, "4.7.28");
+    EXPECT_EQ(d.reason, "speeding");
+    // An X.0.0 in the text never replaces a specific Status field.
+    Recipient f;
+    f.action = "failed";
+    f.status = "5.2.2";
+    f.diagnostic = "550 5.0.0 Requested action not taken";
+    classify(f, Kind::dsn);
+    EXPECT_EQ(f.status, "5.2.2");
+    EXPECT_EQ(f.reason, "mailboxfull");
+    // Only an X.0.0 in the text: it stands.
+    Recipient g;
+    g.action = "failed";
+    g.diagnostic = "554 5.0.0 Service unavailable";
+    classify(g, Kind::dsn);
+    EXPECT_EQ(g.status, "5.0.0");
+}
