@@ -224,6 +224,8 @@ TEST(DsnCorpus, AgreesWithExpectations) {
                 const auto dev = deviation_of.find({s.id, i});
                 if (dev != deviation_of.end()) {
                     deviations_seen.insert({s.id, i});
+                    EXPECT_NE(dev->second->expected, dev->second->reading)
+                        << s.id << " #" << i << ": a deviation must name a different reading";
                     EXPECT_EQ(dev->second->expected, str(w, "reason"))
                         << s.id << " #" << i << ": the deviation list is out of date";
                     EXPECT_EQ(got.reason, dev->second->reading)
