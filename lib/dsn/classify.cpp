@@ -159,6 +159,29 @@ bool missing_host(std::string_view text) {
     return dot && letter;
 }
 
+// Returns true when rule is one of rules.
+bool one_of(const Rule* rule, const std::vector<Rule>& rules) {
+    return rule != nullptr && !rules.empty() && rule >= &rules.front() && rule <= &rules.back();
+}
+
+// Returns the reason an SMTP reply code states by itself for the command it answered (RFC 5321
+// 4.2.2 and 3.3, RFC 1870 SIZE, RFC 4954 AUTH, RFC 7504 no mail), or "" when the code alone
+// says nothing particular. Used only for an outcome that no rule decided.
+std::string_view reply_reason(std::string_view reply, std::string_view command) {
+    if (reply == "530") return "securityerror";                // authentication required
+    if (reply == "521" || reply == "556") return "notaccept";  // host / domain takes no mail
+    // command unrecognised, not implemented, bad sequence, parameter not implemented or not
+    // recognised
+    if (reply == "500" || reply == "502" || reply == "503" || reply == "504" || reply == "555")
+        return "syntaxerror";
+    if (command == "MAIL" && reply == "552") return "mesgtoobig";  // SIZE beyond the limit
+    if (command == "RCPT") {
+        if (reply == "550" || reply == "553") return "userunknown";  // mailbox unavailable
+        if (reply == "551") return "hasmoved";                       // user not local
+    }
+    return {};
+}
+
 }  // namespace
 
 // Returns the coarse family of a reason.
@@ -278,6 +301,13 @@ Decision decide(std::string_view diagnostic, std::string_view status, const Rule
     }
     if (rule == nullptr) rule = status_rule(status, rules.fallback, true);
     std::string reason = rule == nullptr ? "undefined" : rule->reason;
+    // Nothing but a code's class decided (or nothing at all): the reply code and the command it
+    // answered decide (tier 4).
+    if (rule == nullptr ||
+        (one_of(rule, rules.fallback) && rule->key.size() == 3 && rule->key.ends_with(".0"))) {
+        const std::string_view by_reply = reply_reason(failure_reply(folded, false), command);
+        if (!by_reply.empty()) reason = by_reply;
+    }
     if (reason == "userunknown" && missing_host(folded)) reason = "hostunknown";
     // "User unknown" with 5.2.1 (mailbox disabled) and no command named: a suspended mailbox.
     if (reason == "userunknown" && command.empty() && status.size() >= 5 &&

@@ -219,3 +219,49 @@ TEST(Classify, UnspecificCodesGiveWayToASpecificOne) {
     classify(g, Kind::dsn);
     EXPECT_EQ(g.status, "5.0.0");
 }
+
+// Tier 4 of the order of precedence (README.md): the command a reply answered decides a generic
+// outcome, read from the transcript or the MTA's wording; a specific code still decides first.
+TEST(Precedence, CommandDecidesGenericOutcomes) {
+    const RuleSet& rules = default_rules();
+    // The same vague 550 at each command.
+    EXPECT_EQ(reason_for("host mx[192.0.2.1] said: 550 Rejected (in reply to MAIL FROM command)",
+                         "5.0.0", rules),
+              "rejected");
+    EXPECT_EQ(reason_for("host mx[192.0.2.1] refused to talk to me: 554 Rejected", "5.0.0", rules),
+              "blocked");
+    EXPECT_EQ(
+        reason_for("SMTP error from remote mail server after EHLO: 550 Go away", "5.0.0", rules),
+        "blocked");
+    EXPECT_EQ(reason_for("host mx[192.0.2.1] said: 550 Requested action not taken (in reply to "
+                         "RCPT TO command)",
+                         "5.0.0", rules),
+              "userunknown");
+    EXPECT_EQ(reason_for(">>> RCPT To:<a@b.org>\n<<< 551 Not here", "5.0.0", rules), "hasmoved");
+    // "User unknown": the recipient at RCPT, the sender at MAIL, a filter after DATA.
+    EXPECT_EQ(reason_for("550 User unknown (in reply to RCPT TO command)", "5.0.0", rules),
+              "userunknown");
+    EXPECT_EQ(reason_for("SMTP error after MAIL FROM:<a@b.org>: 550 User unknown", "5.0.0", rules),
+              "rejected");
+    EXPECT_EQ(reason_for("550 User unknown (in reply to end of DATA command)", "5.0.0", rules),
+              "filtered");
+    // A 552 to MAIL is the SIZE limit (RFC 1870); to DATA it decides nothing on its own.
+    EXPECT_EQ(reason_for("SMTP error after MAIL FROM:<a@b.org> SIZE=99999999: 552 Not now", "5.0.0",
+                         rules),
+              "mesgtoobig");
+    EXPECT_NE(reason_for("552 Not now (in reply to end of DATA command)", "5.0.0", rules),
+              "mesgtoobig");
+    // A specific code is tier 2: the command does not change it.
+    EXPECT_EQ(reason_for("550 5.2.2 Mailbox full (in reply to MAIL FROM command)", "5.2.2", rules),
+              "mailboxfull");
+    EXPECT_EQ(
+        reason_for("550 5.1.1 User unknown (in reply to end of DATA command)", "5.1.1", rules),
+        "userunknown");
+    // Reply codes that state the cause whatever the command (RFC 4954, RFC 7504, RFC 5321).
+    EXPECT_EQ(reason_for("530 Must see you first", "5.0.0", rules), "securityerror");
+    EXPECT_EQ(reason_for("556 example.org", "5.0.0", rules), "notaccept");
+    EXPECT_EQ(reason_for("555 SMTPUTF8 unknown", "5.0.0", rules), "syntaxerror");
+    // A phrase that decides is not overridden by the reply code.
+    EXPECT_EQ(reason_for("550 Mailbox is full (in reply to RCPT TO command)", "5.0.0", rules),
+              "mailboxfull");
+}
