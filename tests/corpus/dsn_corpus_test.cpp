@@ -155,6 +155,25 @@ std::string rules_subset(std::string_view text,
     return out;
 }
 
+// Returns the lines whose rule rests on a document (RFC 3463 / IANA, a provider's published
+// codes), not on wording: no sample can have been fitted by them.
+std::set<std::size_t> documented_lines(std::string_view text) {
+    std::set<std::size_t> out;
+    std::size_t number = 0, pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string_view::npos) nl = text.size();
+        const std::string_view line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        ++number;
+        if (!line.empty() && line[0] != '#' &&
+            (line.find("# rfc3463") != std::string_view::npos ||
+             line.find("# doc: ") != std::string_view::npos))
+            out.insert(number);
+    }
+    return out;
+}
+
 }  // namespace
 
 TEST(DsnCorpus, AgreesWithExpectations) {
@@ -302,23 +321,7 @@ TEST(DsnCorpus, AgreesWithExpectations) {
     std::set<std::string> formats;
     for (const auto& s : samples)
         formats.insert(s.format);
-    // Lines whose rule rests on a document (RFC 3463 / IANA, a provider's published codes), not
-    // on wording: a sample cannot have been fitted by them.
-    std::set<std::size_t> documented;
-    {
-        std::size_t number = 0, pos = 0;
-        while (pos < text.size()) {
-            std::size_t nl = text.find('\n', pos);
-            if (nl == std::string_view::npos) nl = text.size();
-            const std::string_view line = text.substr(pos, nl - pos);
-            pos = nl + 1;
-            ++number;
-            if (!line.empty() && line[0] != '#' &&
-                (line.find("# rfc3463") != std::string_view::npos ||
-                 line.find("# doc: ") != std::string_view::npos))
-                documented.insert(number);
-        }
-    }
+    const std::set<std::size_t> documented = documented_lines(text);
     // Runs the held-out classification with, for each format, the rules (whole family lines when
     // by_family, else single phrases) that earned credit in some other format; with
     // keep_documented, the documented rules stay whatever their credit.
