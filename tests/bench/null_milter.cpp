@@ -5,6 +5,8 @@
 // Usage: null_milter SOCKET   (SOCKET as libmilter spells it: unix:/path or inet:PORT@127.0.0.1)
 #include <libmilter/mfapi.h>
 
+#include <sys/stat.h>
+
 #include <cstdio>
 
 namespace {
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: null_milter SOCKET\n");
         return 2;
     }
+    umask(0);  // the MTA runs as another user and must be able to connect to a unix socket
     smfiDesc desc{};
     desc.xxfi_name = const_cast<char*>("null");
     desc.xxfi_version = SMFI_VERSION;
