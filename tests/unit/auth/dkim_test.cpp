@@ -7,10 +7,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "auth/auth_results.hpp"
 #include "auth/evaluate.hpp"
+#include "auth/spf.hpp"
 #include "auth/verify.hpp"
 #include "dkim_sign.hpp"
 #include "dns_server.hpp"
