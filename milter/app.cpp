@@ -13,6 +13,7 @@
 #include "log/scope.hpp"
 #include "pipeline/reload.hpp"
 #include "stats/state_file.hpp"
+#include "util/barrier.hpp"
 
 namespace mxpulse::milter {
 
@@ -117,7 +118,20 @@ void App::evaluate_alerts() {
     }
 }
 
+namespace {
+// Logs an exception a barrier stopped (the barrier already counted it).
+void report_stopped_exception(const char* site, const char* what) noexcept {
+    try {
+        log::emit_message(log::events::exception_stopped, log::current_queue_id(),
+                          {log::Field("site", site), log::Field("error", what)});
+    } catch (...) {
+        // Logging failed: the count stands.
+    }
+}
+}  // namespace
+
 std::string App::start(const config::Config& c) {
+    util::set_barrier_reporter(report_stopped_exception);
     std::string error;
     dns::ResolverConfig rc = auth::resolver_settings(c);
     rc.on_timeout = [](std::string_view name, std::uint16_t type,

@@ -23,6 +23,7 @@
 #include "control/access.hpp"
 #include "control/commands.hpp"
 #include "log/logger.hpp"
+#include "util/barrier.hpp"
 
 namespace mxpulse::milter {
 
@@ -123,7 +124,7 @@ std::int64_t idle_ms(const Client* c) {
     return static_cast<std::int64_t>(c->server->app.config.get()->control_idle_timeout.count());
 }
 
-void on_read(bufferevent* bev, void* arg);
+void on_read(bufferevent* bev, void* arg) noexcept;
 
 // Returns the reply to one request line, logging a denied command.
 std::string answer(Client* c, const std::string& request) {
@@ -197,11 +198,12 @@ void serve(Client* c) {
 // A request line begun but not finished within the idle timeout (one byte at a time, say).
 void on_deadline(evutil_socket_t, short, void* arg) noexcept {
     auto* c = static_cast<Client*>(arg);
-    try {
-        limit_hit(c, stats::Limit::control_request_time, idle_ms(c));
-        send_line(c, control::error_reply("request not completed in time"));
-        close_after_write(c);
-    } catch (...) {
+    if (!util::barrier("control.deadline", false, [c] {
+            limit_hit(c, stats::Limit::control_request_time, idle_ms(c));
+            send_line(c, control::error_reply("request not completed in time"));
+            close_after_write(c);
+            return true;
+        })) {
         drop(c);
     }
 }
@@ -209,55 +211,65 @@ void on_deadline(evutil_socket_t, short, void* arg) noexcept {
 // Takes up the requests a client pipelined beyond its turn.
 void on_resume(evutil_socket_t, short, void* arg) noexcept {
     auto* c = static_cast<Client*>(arg);
-    try {
-        if (!c->paused) serve(c);
-    } catch (...) {
+    if (!util::barrier("control.resume", false, [c] {
+            if (!c->paused) serve(c);
+            return true;
+        })) {
         drop(c);
     }
 }
 
 void on_write(bufferevent*, void* arg) noexcept {
     auto* c = static_cast<Client*>(arg);
-    try {
-        if (c->closing) {
-            drop(c);
-        } else if (c->paused) {
-            // The output drained: take up the requests that waited.
-            c->paused = false;
-            bufferevent_enable(c->bev, EV_READ);
-            serve(c);
-        }
-    } catch (...) {
+    if (!util::barrier("control.write", false, [c] {
+            if (c->closing) {
+                drop(c);
+            } else if (c->paused) {
+                // The output drained: take up the requests that waited.
+                c->paused = false;
+                bufferevent_enable(c->bev, EV_READ);
+                serve(c);
+            }
+            return true;
+        })) {
         drop(c);
     }
+}
+
+// What a connection event means for the client: gone, idle or stuck.
+void client_event(Client* c, short what) {
+    if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING)) {
+        // The client stopped reading: nothing more can reach it.
+        limit_hit(c, stats::Limit::control_request_time, idle_ms(c));
+        drop(c);
+        return;
+    }
+    if (what & BEV_EVENT_TIMEOUT) {
+        send_line(c, control::error_reply("idle timeout"));
+        close_after_write(c);
+        return;
+    }
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) drop(c);
 }
 
 void on_event(bufferevent*, short what, void* arg) noexcept {
     auto* c = static_cast<Client*>(arg);
-    try {
-        if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_WRITING)) {
-            // The client stopped reading: nothing more can reach it.
-            limit_hit(c, stats::Limit::control_request_time, idle_ms(c));
-            drop(c);
-            return;
-        }
-        if (what & BEV_EVENT_TIMEOUT) {
-            send_line(c, control::error_reply("idle timeout"));
-            close_after_write(c);
-            return;
-        }
-        if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) drop(c);
-    } catch (...) {
+    if (!util::barrier("control.event", false, [c, what] {
+            client_event(c, what);
+            return true;
+        })) {
         drop(c);
     }
 }
 
-void on_read(bufferevent*, void* arg) {
+void on_read(bufferevent*, void* arg) noexcept {
     auto* c = static_cast<Client*>(arg);
-    try {
-        serve(c);
-    } catch (...) {
-        drop(c);  // out of memory: the connection goes, the daemon stays
+    // Out of memory, say: the connection goes, the daemon stays.
+    if (!util::barrier("control.read", false, [c] {
+            serve(c);
+            return true;
+        })) {
+        drop(c);
     }
 }
 
@@ -369,39 +381,41 @@ void accept_client(ControlServer::Impl* s, evutil_socket_t fd) {
 }
 
 void on_accept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) noexcept {
-    try {
-        accept_client(static_cast<ControlServer::Impl*>(arg), fd);
-    } catch (...) {
-        evutil_closesocket(fd);  // out of memory: this connection goes, the daemon stays
+    // Out of memory, say: this connection goes, the daemon stays.
+    if (!util::barrier("control.accept", false, [arg, fd] {
+            accept_client(static_cast<ControlServer::Impl*>(arg), fd);
+            return true;
+        })) {
+        evutil_closesocket(fd);
     }
 }
 
 // Evaluates the alert rules and writes due flood-control summaries on the alert interval; re-armed
 // each time so that reloads take effect.
-void on_alert_timer(evutil_socket_t, short, void* arg) {
+void on_alert_timer(evutil_socket_t, short, void* arg) noexcept {
     auto* s = static_cast<ControlServer::Impl*>(arg);
-    try {
+    util::barrier("control.alert_timer", [s] {
         s->app.evaluate_alerts();
         log::flush_suppressed();
-    } catch (const std::exception& e) {
-        log::emit(log::events::daemon_error,
-                  {log::Field("what", "alerts"), log::Field("error", e.what())});
-    }
+    });
     long ms = static_cast<long>(s->app.config.get()->alert_interval.count());
     timeval next{ms / 1000, (ms % 1000) * 1000};
     evtimer_add(s->alert_timer, &next);
 }
 
 // Saves the state file on the snapshot interval; re-armed each time so that reloads take effect.
-void on_snapshot_timer(evutil_socket_t, short, void* arg) {
+void on_snapshot_timer(evutil_socket_t, short, void* arg) noexcept {
     auto* s = static_cast<ControlServer::Impl*>(arg);
-    try {
-        s->app.save_state();
-    } catch (const std::exception& e) {
-        s->app.counters.snapshot_failed(std::time(nullptr), e.what());
-    } catch (...) {
-        s->app.counters.snapshot_failed(std::time(nullptr), "unknown error");
-    }
+    // A failure to count the failure (it may allocate) leaves the inner catch for the barrier.
+    util::barrier("control.snapshot_timer", [s] {
+        try {
+            s->app.save_state();
+        } catch (const std::exception& e) {
+            s->app.counters.snapshot_failed(std::time(nullptr), e.what());
+        } catch (...) {
+            s->app.counters.snapshot_failed(std::time(nullptr), "unknown error");
+        }
+    });
     long ms = static_cast<long>(s->app.config.get()->snapshot_interval.count());
     timeval next{ms / 1000, (ms % 1000) * 1000};
     evtimer_add(s->snapshot_timer, &next);
@@ -474,7 +488,8 @@ bool ControlServer::start(std::string& error) {
     long ms = static_cast<long>(s.app.config.get()->snapshot_interval.count());
     timeval first{ms / 1000, (ms % 1000) * 1000};
     evtimer_add(s.snapshot_timer, &first);
-    s.thread = std::thread([&s] { event_base_dispatch(s.base); });
+    s.thread = std::thread(
+        [&s] { util::barrier("control.thread", [&s] { event_base_dispatch(s.base); }); });
     return true;
 }
 

@@ -31,6 +31,7 @@
 #include "log/logger.hpp"
 #include "metrics/exposition.hpp"
 #include "metrics/http.hpp"
+#include "util/barrier.hpp"
 #include "util/cidr.hpp"
 #include "version.hpp"
 
@@ -114,19 +115,22 @@ void close_connection(bufferevent* bev, MetricsServer::Impl* s) {
 }
 
 // Closes the connection once the response has been written out.
-void on_written(bufferevent* bev, void* arg) {
-    if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
-        close_connection(bev, static_cast<MetricsServer::Impl*>(arg));
-    }
+void on_written(bufferevent* bev, void* arg) noexcept {
+    util::barrier("metrics.write", [bev, arg] {
+        if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
+            close_connection(bev, static_cast<MetricsServer::Impl*>(arg));
+        }
+    });
 }
 
 // Closes the connection on EOF, an error or a timeout.
-void on_event(bufferevent* bev, short, void* arg) {
-    close_connection(bev, static_cast<MetricsServer::Impl*>(arg));
+void on_event(bufferevent* bev, short, void* arg) noexcept {
+    util::barrier("metrics.event",
+                  [bev, arg] { close_connection(bev, static_cast<MetricsServer::Impl*>(arg)); });
 }
 
 // Reads the request head; answers once it is complete (or cannot be).
-void on_read(bufferevent* bev, void* arg) {
+void read_request(bufferevent* bev, void* arg) {
     auto* s = static_cast<MetricsServer::Impl*>(arg);
     // The read timeout restarts with every byte; this bounds a head sent a byte at a time.
     auto opened = s->connections.find(bev);
@@ -150,10 +154,22 @@ void on_read(bufferevent* bev, void* arg) {
     bufferevent_write(bev, reply.data(), reply.size());
 }
 
+// libevent's read callback: read_request() behind the barrier; the connection goes if it threw.
+void on_read(bufferevent* bev, void* arg) noexcept {
+    if (!util::barrier("metrics.read", false, [bev, arg] {
+            read_request(bev, arg);
+            return true;
+        })) {
+        util::barrier("metrics.read", [bev, arg] {
+            close_connection(bev, static_cast<MetricsServer::Impl*>(arg));
+        });
+    }
+}
+
 // Takes a connection. At metrics.max_clients open ones the listener pauses, counted and logged
 // once: later scrapers wait in the kernel's listen queue until a connection closes, rather
 // than being refused (a refusal with their request unread would reach them as a reset).
-void on_accept(evconnlistener* listener, evutil_socket_t fd, sockaddr*, int, void* arg) {
+void accept_scraper(evconnlistener* listener, evutil_socket_t fd, void* arg) {
     auto* s = static_cast<MetricsServer::Impl*>(arg);
     bufferevent* bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (bev == nullptr) {
@@ -179,6 +195,11 @@ void on_accept(evconnlistener* listener, evutil_socket_t fd, sockaddr*, int, voi
                           {log::Field("limit", stats::limit_name(stats::Limit::metrics_clients)),
                            log::Field("value", cap)});
     }
+}
+
+// libevent's accept callback: accept_scraper() behind the barrier.
+void on_accept(evconnlistener* listener, evutil_socket_t fd, sockaddr*, int, void* arg) noexcept {
+    util::barrier("metrics.accept", [listener, fd, arg] { accept_scraper(listener, fd, arg); });
 }
 
 // Splits "IP:PORT" or "[IPv6]:PORT" into a socket address; false when malformed.
@@ -248,7 +269,8 @@ bool MetricsServer::start(std::string& error) {
         return false;
     }
     s.fd = -1;  // owned by the listener now
-    s.thread = std::thread([&s] { event_base_dispatch(s.base); });
+    s.thread = std::thread(
+        [&s] { util::barrier("metrics.thread", [&s] { event_base_dispatch(s.base); }); });
     return true;
 }
 

@@ -20,11 +20,22 @@ namespace {
 constexpr int kMaxDepth = 10;
 constexpr int kMaxWalk = 50;
 
-// The TXT records of NAME that start with v=spf1.
+// Exchange Online's SPF include: mail Microsoft 365 sends for a domain passes SPF only through it.
+constexpr std::string_view kExchangeOnlineInclude = "spf.protection.outlook.com";
+// Microsoft 365 domains publish their MX under this suffix.
+constexpr std::string_view kExchangeOnlineMx = ".mail.protection.outlook.com";
+
+// "DNS failure looking up TXT at NAME: servfail" (what came back, or that nothing did).
+std::string dns_failure(std::string_view type, std::string_view name, const dns::Answer& a) {
+    return "DNS failure looking up " + std::string(type) + " at " + std::string(name) + ": " +
+           dns::outcome_name(a);
+}
+
+// The TXT records of NAME that start with v=spf1; ANSWER gets the whole answer when given.
 std::vector<std::string> spf_records(const dns::Resolver& r, std::string_view name,
-                                     dns::Status* status = nullptr) {
+                                     dns::Answer* answer = nullptr) {
     dns::Answer a = r.query(name, dns::RrType::txt);
-    if (status != nullptr) *status = a.status;
+    if (answer != nullptr) *answer = a;
     std::vector<std::string> out;
     for (const auto& t : a.texts) {
         std::string l = util::to_lower(t);
@@ -49,9 +60,11 @@ std::vector<std::string> terms(std::string_view rec) {
 void walk(const dns::Resolver& r, std::string_view domain, int depth, int& count, int& walked,
           std::vector<std::string>& includes, std::vector<std::string>* failed = nullptr) {
     if (depth > kMaxDepth || ++walked > kMaxWalk) return;
-    dns::Status st = dns::Status::ok;
-    auto recs = spf_records(r, domain, &st);
-    if (st == dns::Status::temperror && failed != nullptr) failed->emplace_back(domain);
+    dns::Answer a;
+    auto recs = spf_records(r, domain, &a);
+    if (dns::no_answer(a) && failed != nullptr) {
+        failed->push_back(std::string(domain) + " (" + dns::outcome_name(a) + ")");
+    }
     if (recs.size() != 1) return;
     for (const auto& term : terms(recs.front())) {
         std::string t = util::to_lower(term);
@@ -80,25 +93,55 @@ void add(AuditReport& rep, std::string area, std::string check, Severity sev, st
     rep.findings.push_back({std::move(area), std::move(check), sev, std::move(msg)});
 }
 
+// The record to publish where none is: the egress addresses and expected includes, if any.
+void suggest_spf(const AuditOptions& o, AuditReport& rep) {
+    std::string mech;
+    for (const auto& ip : o.egress) {
+        mech += (ip.find(':') == std::string::npos ? " ip4:" : " ip6:") + ip;
+    }
+    for (const auto& inc : o.expected_includes)
+        mech += " include:" + inc;
+    // "v=spf1 -all" would fail every message the domain sends: no mechanism, no suggestion.
+    if (!mech.empty()) rep.suggestions.push_back(o.domain + ". IN TXT \"v=spf1" + mech + " -all\"");
+}
+
+// The includes the record should have; COMPLETE is false when part of the tree did not resolve
+// (an include missing from what did resolve may sit in what did not).
+void audit_includes(const AuditOptions& o, AuditReport& rep, bool complete) {
+    for (const auto& inc : o.expected_includes) {
+        bool found = std::find(rep.spf_includes.begin(), rep.spf_includes.end(),
+                               util::to_lower(inc)) != rep.spf_includes.end();
+        bool exo = util::to_lower(inc) == kExchangeOnlineInclude;
+        std::string msg = "include:" + inc + (found ? " present" : " missing");
+        if (!found && exo) {
+            msg += ": Exchange Online's egress is not covered, so mail Microsoft 365 sends for " +
+                   o.domain + " fails SPF at the receiver";
+        }
+        if (!found && !complete) msg += " from the part of the record that resolved";
+        add(rep, "spf", "spf.include", found ? Severity::ok : Severity::error, msg);
+    }
+}
+
 // The SPF part of the audit.
 void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) {
-    dns::Status st = dns::Status::ok;
-    rep.spf_records = spf_records(r, o.domain, &st);
+    dns::Answer a;
+    rep.spf_records = spf_records(r, o.domain, &a);
     std::string d = o.domain;
-    if (st == dns::Status::temperror) {
+    if (dns::no_answer(a)) {
         // A failed lookup says nothing about the record: never report it as absent.
         add(rep, "spf", "spf.dns", Severity::error,
-            "DNS failure (SERVFAIL or timeout) looking up TXT at " + d +
-                ": SPF could not be audited; receivers return temperror");
+            dns_failure("TXT", d, a) + ": SPF could not be audited; receivers return temperror");
+        return;
+    }
+    if (a.status == dns::Status::nxdomain) {
+        rep.nxdomain = true;
+        add(rep, "spf", "spf.present", Severity::error,
+            d + " does not exist (NXDOMAIN): no record can be checked or published under it");
         return;
     }
     if (rep.spf_records.empty()) {
         add(rep, "spf", "spf.present", Severity::error, "no SPF record at " + d);
-        std::string mech;
-        for (const auto& ip : o.egress) {
-            mech += (ip.find(':') == std::string::npos ? " ip4:" : " ip6:") + ip;
-        }
-        rep.suggestions.push_back(d + ". IN TXT \"v=spf1" + mech + " -all\"");
+        suggest_spf(o, rep);
         return;
     }
     add(rep, "spf", "spf.present", Severity::ok, "SPF record published");
@@ -119,8 +162,8 @@ void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) 
     walk(r, d, 0, rep.spf_lookups, walked, rep.spf_includes, &failed);
     for (const auto& name : failed) {
         add(rep, "spf", "spf.dns", Severity::error,
-            "DNS failure (SERVFAIL or timeout) looking up TXT at " + name +
-                " (included): receivers return temperror; the lookup count is incomplete");
+            "DNS failure looking up TXT at " + name +
+                ", included: receivers return temperror; the lookup count is incomplete");
     }
     add(rep, "spf", "spf.lookups", rep.spf_lookups > 10 ? Severity::error : Severity::ok,
         std::to_string(rep.spf_lookups) + " DNS-querying terms (limit 10)" +
@@ -148,12 +191,7 @@ void audit_spf(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep) 
         add(rep, "spf", "spf.egress", c.result == Result::pass ? Severity::ok : Severity::error,
             "egress " + ip + ": " + std::string(result_name(c.result)));
     }
-    for (const auto& inc : o.expected_includes) {
-        bool found = std::find(rep.spf_includes.begin(), rep.spf_includes.end(),
-                               util::to_lower(inc)) != rep.spf_includes.end();
-        add(rep, "spf", "spf.include", found ? Severity::ok : Severity::error,
-            "include:" + inc + (found ? " present" : " missing"));
-    }
+    audit_includes(o, rep, failed.empty());
 }
 
 // The DKIM part of the audit.
@@ -165,10 +203,9 @@ void audit_dkim(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep)
         dns::Answer c = r.query(k.name, dns::RrType::cname);
         if (c.status == dns::Status::ok && !c.names.empty()) k.cname = c.names.front();
         dns::Answer t = r.query(k.name, dns::RrType::txt);
-        if (t.status == dns::Status::temperror) {
+        if (dns::no_answer(t)) {
             add(rep, "dkim", "dkim.dns", Severity::error,
-                "DNS failure (SERVFAIL or timeout) looking up TXT at " + k.name + ": selector " +
-                    sel + " could not be checked");
+                dns_failure("TXT", k.name, t) + ": selector " + sel + " could not be checked");
         } else if (t.texts.empty()) {
             add(rep, "dkim", "dkim.selector", Severity::error,
                 "selector " + sel + " not published at " + k.name);
@@ -236,8 +273,7 @@ void audit_dmarc(const dns::Resolver& r, const AuditOptions& o, AuditReport& rep
     DmarcVerdict v = dmarc_discover(r, *psl, o.domain);
     std::string d = o.domain;
     if (v.result == Result::temperror) {
-        add(rep, "dmarc", "dmarc.dns", Severity::error,
-            v.reason + " (SERVFAIL or timeout): DMARC could not be audited");
+        add(rep, "dmarc", "dmarc.dns", Severity::error, v.reason + ": DMARC could not be audited");
         return;
     }
     if (v.record_domain.empty()) {
@@ -320,6 +356,28 @@ int spf_lookup_count(const dns::Resolver& resolver, std::string_view domain,
     return count;
 }
 
+// A domain whose MX is Exchange Online sends through Microsoft's pool: its SPF record must
+// include Exchange Online's even when nobody configured that expectation.
+void expect_exchange_online(const dns::Resolver& r, AuditOptions& o, AuditReport& rep) {
+    dns::Answer mx = r.query(o.domain, dns::RrType::mx);
+    for (const auto& m : mx.mx) {
+        std::string host = util::to_lower(m.host);
+        if (host.size() <= kExchangeOnlineMx.size() ||
+            host.compare(host.size() - kExchangeOnlineMx.size(), std::string::npos,
+                         kExchangeOnlineMx) != 0) {
+            continue;
+        }
+        add(rep, "spf", "spf.exchange_online", Severity::info,
+            "MX " + m.host + " is Exchange Online: the SPF record must include " +
+                std::string(kExchangeOnlineInclude));
+        for (const auto& inc : o.expected_includes) {
+            if (util::to_lower(inc) == kExchangeOnlineInclude) return;
+        }
+        o.expected_includes.emplace_back(kExchangeOnlineInclude);
+        return;
+    }
+}
+
 // Audits a domain.
 AuditReport audit_domain(const dns::Resolver& resolver, const AuditOptions& options) {
     AuditOptions o = options;
@@ -335,6 +393,8 @@ AuditReport audit_domain(const dns::Resolver& resolver, const AuditOptions& opti
     } catch (const std::system_error&) {
         // No thread to be had: the rest runs here, one after the other.
     }
+    // Changes only o.expected_includes, which the DKIM and DMARC parts never read.
+    expect_exchange_online(resolver, o, rep);
     audit_spf(resolver, o, rep);
     if (dkim_done.valid())
         dkim_done.get();
@@ -351,8 +411,10 @@ AuditReport audit_domain(const dns::Resolver& resolver, const AuditOptions& opti
     for (AuditReport* part : {&dkim, &dmarc}) {
         for (auto& f : part->findings)
             rep.findings.push_back(std::move(f));
-        for (auto& l : part->suggestions)
-            rep.suggestions.push_back(std::move(l));
+        // No zone line for a name that does not exist: the domain itself is the problem.
+        for (auto& l : part->suggestions) {
+            if (!rep.nxdomain) rep.suggestions.push_back(std::move(l));
+        }
     }
     return rep;
 }

@@ -23,7 +23,8 @@ struct Finding {
     std::string message;
 };
 
-// What to audit.
+// What to audit. EXPECTED_INCLUDES holding spf.protection.outlook.com, or the domain's MX at
+// Exchange Online, makes a missing Exchange Online include an error that says so.
 struct AuditOptions {
     std::string domain;
     std::vector<std::string> egress;  // addresses that must pass SPF
@@ -53,6 +54,7 @@ struct AuditReport {
     std::string dmarc_record_domain;
     std::vector<Finding> findings;
     std::vector<std::string> suggestions;  // zone-file lines
+    bool nxdomain = false;                 // the domain itself does not exist
     // True when some finding is an error.
     bool has_errors() const;
 };

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "auth/dkim_key.hpp"
+#include "util/barrier.hpp"
 
 #define _Bool bool
 extern "C" {
@@ -45,9 +46,9 @@ std::vector<std::uint8_t> packet_for(std::string_view name, int type, const dns:
     return rebuilt.empty() ? a.wire : rebuilt;
 }
 
-// Starts (and, bounded by the resolver timeout, completes) one query into BUF.
-int query_start(void* service, int type, unsigned char* name, unsigned char* buf, size_t buflen,
-                void** qh) {
+// The work of query_start(), which may throw.
+int start_body(void* service, int type, unsigned char* name, unsigned char* buf, size_t buflen,
+               void** qh) {
     auto* resolver = static_cast<const dns::Resolver*>(service);
     std::string_view qname(reinterpret_cast<const char*>(name));
     dns::Answer a = resolver->query(qname, static_cast<std::uint16_t>(type));
@@ -70,14 +71,23 @@ int query_start(void* service, int type, unsigned char* name, unsigned char* buf
     return 0;
 }
 
+// Starts (and, bounded by the resolver timeout, completes) one query into BUF. A C entry point:
+// an exception fails the start, which libopendkim reports as a key retrieval failure (temperror).
+int query_start(void* service, int type, unsigned char* name, unsigned char* buf, size_t buflen,
+                void** qh) noexcept {
+    return util::barrier("libopendkim.dns_start", DKIM_DNS_ERROR,
+                         [&] { return start_body(service, type, name, buf, buflen, qh); });
+}
+
 // Releases a query handle (libopendkim calls this once after every successful start).
-int query_cancel(void*, void* qh) {
+int query_cancel(void*, void* qh) noexcept {
     delete static_cast<Query*>(qh);
     return 0;
 }
 
 // Reports the stored outcome of a query; the lookup already finished in query_start.
-int query_waitreply(void*, void* qh, struct timeval*, size_t* bytes, int* error, int* dnssec) {
+int query_waitreply(void*, void* qh, struct timeval*, size_t* bytes, int* error,
+                    int* dnssec) noexcept {
     auto* q = static_cast<Query*>(qh);
     if (bytes != nullptr) *bytes = q->length;
     if (error != nullptr) *error = 0;
@@ -86,7 +96,7 @@ int query_waitreply(void*, void* qh, struct timeval*, size_t* bytes, int* error,
 }
 
 // The service handle is the resolver, owned elsewhere: nothing to close.
-void service_close(void*) {}
+void service_close(void*) noexcept {}
 
 }  // namespace
 

@@ -84,7 +84,7 @@ DmarcVerdict dmarc_discover(const dns::Resolver& resolver, const PublicSuffixLis
     }
     if (temp) {
         v.result = Result::temperror;
-        v.reason = "DNS failure looking up the DMARC record";
+        v.reason = "DNS failure looking up the DMARC record at _dmarc." + where;
         return v;
     }
     if (!rec) {

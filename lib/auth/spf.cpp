@@ -3,6 +3,7 @@
 
 #include "auth/spf_record.hpp"
 #include "auth/spf_rewrite.hpp"
+#include "util/barrier.hpp"
 #include "util/strings.hpp"
 
 #include <arpa/inet.h>
@@ -62,8 +63,8 @@ bool put_string(SPF_dns_rr_t* rr, int idx, const std::string& s) {
     return true;
 }
 
-// libspf2 DNS layer lookup: resolves through mxpulse::dns within the evaluation budget.
-SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type type, int) {
+// The lookup of layer_lookup(), which may throw.
+SPF_dns_rr_t* lookup_body(SPF_dns_server_t* srv, const char* domain, ns_type type) {
     auto* st = static_cast<LayerState*>(srv->hook);
     auto now = Clock::now();
     if (++st->queries > st->max_queries || now >= st->deadline) {
@@ -165,6 +166,16 @@ SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type ty
         if (term_lookup) ++st->void_lookups;
     }
     return rr;
+}
+
+// libspf2 DNS layer lookup: resolves through mxpulse::dns within the evaluation budget. A C entry
+// point: an exception (or no memory for an answer) is a transient failure, so SPF is temperror.
+SPF_dns_rr_t* layer_lookup(SPF_dns_server_t* srv, const char* domain, ns_type type, int) noexcept {
+    SPF_dns_rr_t* rr = util::barrier("libspf2.dns_lookup", static_cast<SPF_dns_rr_t*>(nullptr),
+                                     [&] { return lookup_body(srv, domain, type); });
+    if (rr != nullptr) return rr;
+    ++static_cast<LayerState*>(srv->hook)->temp_failures;
+    return empty_rr(srv, domain, type, 0, TRY_AGAIN);
 }
 
 // Silences libspf2's stderr chatter once per process.

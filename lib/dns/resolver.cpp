@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "dns/rdata.hpp"
+#include "util/barrier.hpp"
 
 namespace mxpulse::dns {
 
@@ -39,15 +40,17 @@ struct Holder {
     std::shared_ptr<Pending> pending;
 };
 
-// libunbound completion callback: hands the result to the waiter.
-void on_result(void* mydata, int err, ub_result* result) {
+// libunbound completion callback: hands the result to the waiter (who times out if it cannot).
+void on_result(void* mydata, int err, ub_result* result) noexcept {
     auto* holder = static_cast<Holder*>(mydata);
-    {
+    bool handed = util::barrier("libunbound.result", false, [&] {
         std::lock_guard lock(holder->pending->mu);
         holder->pending->done = true;
         holder->pending->err = err;
         holder->pending->result = result;
-    }
+        return true;
+    });
+    if (!handed) ub_resolve_free(result);
     holder->pending->cv.notify_all();
     delete holder;
 }
@@ -202,6 +205,31 @@ std::string_view status_name(Status s) {
     return "unknown";
 }
 
+// Names what came back.
+std::string outcome_name(const Answer& a) {
+    switch (a.status) {
+        case Status::ok:
+        case Status::nodata:
+        case Status::nxdomain:
+            return std::string(status_name(a.status));
+        case Status::permerror:
+            return "invalid";
+        case Status::temperror:
+            break;
+    }
+    if (a.timed_out) return "timeout";
+    if (a.bogus) return "bogus";
+    if (a.rcode == 2) return "servfail";
+    if (a.rcode == 5) return "refused";
+    if (a.rcode != 0) return "rcode " + std::to_string(a.rcode);
+    return "error";
+}
+
+// True when no usable answer came.
+bool no_answer(const Answer& a) {
+    return a.status == Status::temperror;
+}
+
 // Stores the configuration; the context is built by create().
 Resolver::Resolver(ResolverConfig config)
     : config_(std::move(config)), impl_(std::make_unique<Impl>()) {}
@@ -259,13 +287,21 @@ std::unique_ptr<Resolver> Resolver::create(const ResolverConfig& config, std::st
         error = "pipe failed";
         return nullptr;
     }
-    im.pump = std::thread([&im] { im.run(); });
+    im.pump = std::thread([&im] { util::barrier("dns.pump", [&im] { im.run(); }); });
     return r;
 }
 
-// Looks up NAME/TYPE with a hard deadline.
+// Looks up NAME/TYPE and tells the on_answer observer what came back.
 Answer Resolver::query(std::string_view name, std::uint16_t type,
                        std::chrono::milliseconds limit) const {
+    Answer a = lookup(name, type, limit);
+    if (config_.on_answer) config_.on_answer(name, type, a);
+    return a;
+}
+
+// Looks up NAME/TYPE with a hard deadline.
+Answer Resolver::lookup(std::string_view name, std::uint16_t type,
+                        std::chrono::milliseconds limit) const {
     Answer a;
     if (!valid_query_name(name)) {
         a.status = Status::permerror;

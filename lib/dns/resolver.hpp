@@ -32,6 +32,8 @@ enum class Status {
     permerror,  // invalid query name or a malformed answer
 };
 
+struct Answer;
+
 // Resolver configuration; immutable once the resolver is built.
 struct ResolverConfig {
     std::vector<std::string> nameservers;         // "IP" or "IP@PORT"; empty = /etc/resolv.conf
@@ -42,6 +44,8 @@ struct ResolverConfig {
     // Called (on the asking thread) when a lookup ran out of time; may be empty.
     std::function<void(std::string_view name, std::uint16_t type, std::chrono::milliseconds waited)>
         on_timeout;
+    // Called (on the asking thread) with every answer, whatever its outcome; may be empty.
+    std::function<void(std::string_view name, std::uint16_t type, const Answer& answer)> on_answer;
 };
 
 // One MX record.
@@ -69,6 +73,14 @@ struct Answer {
 
 // Returns the lower-case name of a status ("ok", "nxdomain" ...).
 std::string_view status_name(Status s);
+
+// Returns what came back, finer than the status: "ok", "nodata", "nxdomain", "timeout",
+// "servfail", "refused", "rcode N", "bogus" (DNSSEC), "invalid" (bad query name) or "error".
+std::string outcome_name(const Answer& answer);
+
+// True when no answer came (timeout, SERVFAIL, REFUSED, bogus, resolver error): the name may
+// well hold records, so nothing may be concluded about them.
+bool no_answer(const Answer& answer);
 
 // Returns a record type's mnemonic ("MX"), or "TYPE<n>" for one the project does not name.
 std::string type_name(std::uint16_t type);
@@ -99,6 +111,8 @@ class Resolver {
 
   private:
     explicit Resolver(ResolverConfig config);
+    // query() without the on_answer notice.
+    Answer lookup(std::string_view name, std::uint16_t type, std::chrono::milliseconds limit) const;
     ResolverConfig config_;
     std::unique_ptr<Impl> impl_;
 };

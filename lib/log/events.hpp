@@ -129,6 +129,14 @@ inline constexpr EventSpec dns_timeout{
     "queue_id qname qtype timeout_ms",
     "A DNS lookup got no answer within dns.timeout; the check it served is temperror.",
     "qtype"};
+inline constexpr EventSpec exception_stopped{
+    "exception.stopped",
+    Level::error,
+    true,
+    "queue_id site error",
+    "An exception stopped at a C entry point (a DNS hook of libspf2 or libopendkim, a libunbound "
+    "callback, a thread); what it served failed safely (a DNS hook: temperror).",
+    "site"};
 inline constexpr EventSpec log_suppressed{
     "log.suppressed", Level::warn, false, "limited key value suppressed written interval_s",
     "Flood control held back lines of one event and key value in an interval (the summary)."};

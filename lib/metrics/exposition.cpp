@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "util/barrier.hpp"
 #include "util/utf8.hpp"
 
 namespace mxpulse::metrics {
@@ -317,6 +318,9 @@ std::string render(const Inputs& in) {
     family(out, "mxpulse_failures_total", "counter",
            "Internal errors that ended in the configured failure action.");
     sample(out, "mxpulse_failures_total", {}, c.value("failures", 0.0));
+    family(out, "mxpulse_exceptions_stopped_total", "counter",
+           "Exceptions stopped at C entry points (DNS hooks, callbacks, threads).");
+    sample(out, "mxpulse_exceptions_stopped_total", {}, static_cast<double>(util::barrier_stops()));
     family(out, "mxpulse_sessions_active", "gauge", "Milter sessions open now.");
     sample(out, "mxpulse_sessions_active", {}, static_cast<double>(in.counters.sessions_active()));
     family(out, "mxpulse_sessions_total", "counter", "Milter sessions opened since start.");

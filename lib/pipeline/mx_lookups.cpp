@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "util/barrier.hpp"
+
 namespace mxpulse::pipeline {
 
 namespace {
@@ -39,21 +41,22 @@ bool MxLookups::request(std::string_view domain_view, std::int64_t now) {
 }
 
 void MxLookups::run() noexcept {
-    for (;;) {
-        try {
-            std::string domain;
-            {
-                std::unique_lock lock(mutex_);
-                wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-                if (stop_) return;
-                domain = std::move(queue_.front());
-                queue_.pop_front();
-            }
-            resolve(domain);
-        } catch (...) {
-            // A failed lookup only costs the grouping of one domain; the worker goes on.
-        }
+    // An exception costs the grouping of one domain (the barrier counts it); the worker goes on.
+    while (util::barrier("mx_lookups.worker", true, [this] { return serve_one(); })) {
     }
+}
+
+bool MxLookups::serve_one() {
+    std::string domain;
+    {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+        if (stop_) return false;
+        domain = std::move(queue_.front());
+        queue_.pop_front();
+    }
+    resolve(domain);
+    return true;
 }
 
 void MxLookups::resolve(const std::string& domain) {

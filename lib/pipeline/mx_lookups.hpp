@@ -35,6 +35,8 @@ class MxLookups final : public MxRequests {
     void run() noexcept;
 
     // Resolves one domain and reports what it learned.
+    // Waits for a domain and resolves it; false once stopped.
+    bool serve_one();
     void resolve(const std::string& domain);
 
     const dns::Resolver& resolver_;

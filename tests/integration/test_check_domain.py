@@ -8,6 +8,8 @@ import unittest
 
 import harness
 
+EX_TEMPFAIL = 75  # check-domain's exit code when a lookup got no answer (sysexits.h)
+
 
 def defect_zones():
     """Test domains that are each well set up but for one defect (SPF with the gateway's egress
@@ -38,6 +40,17 @@ def defect_zones():
     records += domain("pnone.test", dmarc="v=DMARC1; p=none; rua=mailto:dmarc@%s")
     # Its SPF record is fine, but an include's lookup fails with SERVFAIL.
     records += domain("badinclude.test", spf=("v=spf1 ip4:192.0.2.25 include:spf.servfail.test -all",))
+    # Exists (it has an MX) but publishes no SPF record.
+    records += [("nospf.test.", "MX", "10 mx.nospf.test.")]
+    # Microsoft 365 hybrid: the MX is Exchange Online's; one record lacks its include, one has it
+    # (through a corporate include, as real records often do).
+    exo_mx = "0 %s-test.mail.protection.outlook.com."
+    records += domain("m365.test", spf=("v=spf1 ip4:192.0.2.25 -all",))
+    records += [("m365.test.", "MX", exo_mx % "m365")]
+    records += domain("m365ok.test", spf=("v=spf1 ip4:192.0.2.25 include:_spf.m365ok.test -all",))
+    records += [("m365ok.test.", "MX", exo_mx % "m365ok"),
+                ("_spf.m365ok.test.", "TXT", harness.txt("v=spf1 include:spf.protection.outlook.com -all")),
+                ("spf.protection.outlook.com.", "TXT", harness.txt("v=spf1 ip4:203.0.113.0/24 -all"))]
     return records
 
 
@@ -61,7 +74,7 @@ class CheckDomain(unittest.TestCase):
     def check(self, *args):
         """Runs check-domain with the test configuration; returns (exit code, JSON report)."""
         p = harness.run([harness.MXPULSECTL, "-c", self.conf, "--json", "check-domain"] + list(args), check=False)
-        self.assertIn(p.returncode, (0, 1), p.stderr)
+        self.assertIn(p.returncode, (0, 1, EX_TEMPFAIL), p.stderr)
         return p.returncode, json.loads(p.stdout)
 
     def findings(self, report):
@@ -146,20 +159,102 @@ class CheckDomain(unittest.TestCase):
             self.assertNotIn("no DMARC record", f["message"])
         self.assertEqual(report["suggestions"], [], "no zone line to 'fix' a record that may exist")
 
+    def outcomes(self, report):
+        """Returns {(type, name): outcome} of the lookups the audit made."""
+        return {(l["type"], l["name"]): l["outcome"] for l in report["lookups"]}
+
+    def test_resolver_is_named(self):
+        rc, report = self.check("clean.test")
+        self.assertEqual(report["resolver"]["origin"], "config", report)
+        self.assertEqual(report["resolver"]["addresses"], ["127.0.0.1@%d" % self.dns.port])
+        self.assertEqual(report["resolver"]["timeout_ms"], 1000)
+        self.assertEqual(report["dns_failures"], 0)
+        o = self.outcomes(report)
+        self.assertEqual(o[("TXT", "clean.test")], "ok", o)
+        self.assertEqual(o[("TXT", "_dmarc.clean.test")], "ok", o)
+
+    def test_nxdomain_is_a_bad_domain_with_nothing_suggested(self):
+        rc, report = self.check("nosuch.test")
+        self.assertEqual(rc, 1, report)  # an answer came: the domain does not exist
+        self.assertEqual(report["dns_failures"], 0, report)
+        self.assertEqual(self.outcomes(report)[("TXT", "nosuch.test")], "nxdomain")
+        self.assertIn("NXDOMAIN", self.finding(report, "spf.present")["message"])
+        self.assertEqual(report["suggestions"], [], "no zone line under a name that does not exist")
+
     def test_servfail_is_an_error_not_a_missing_record(self):
         rc, report = self.check("servfail.test")
-        self.assertEqual(rc, 1, report)
+        self.assertEqual(rc, EX_TEMPFAIL, report)
         self.assertTrue(report["errors"])
         self.assert_dns_failure(report)
+        o = self.outcomes(report)
+        self.assertEqual(o[("TXT", "servfail.test")], "servfail", o)
+        self.assertEqual(o[("TXT", "_dmarc.servfail.test")], "servfail", o)
+        self.assertIn("servfail", self.finding(report, "spf.dns")["message"])
+        self.assertEqual(report["dns_failures"], len([v for v in o.values() if v == "servfail"]))
 
     def test_timeout_is_an_error_not_a_missing_record(self):
         rc, report = self.check("dropped.test")
-        self.assertEqual(rc, 1, report)
+        self.assertEqual(rc, EX_TEMPFAIL, report)
         self.assert_dns_failure(report)
+        o = self.outcomes(report)
+        self.assertEqual(o[("TXT", "dropped.test")], "timeout", o)
+        self.assertIn("timeout", self.finding(report, "spf.dns")["message"])
+
+    def test_no_spf_record_and_no_egress_suggests_no_record(self):
+        # With neither egress addresses nor expected includes, the only record to suggest would be
+        # "v=spf1 -all", which fails every message the domain sends.
+        conf = os.path.join(self.dir, "noegress.conf")
+        with open(conf, "w") as f:
+            f.write('[dns]\nnameservers = ["127.0.0.1@%d"]\ntimeout = "1s"\n' % self.dns.port)
+        p = harness.run([harness.MXPULSECTL, "-c", conf, "--json", "check-domain", "nospf.test"], check=False)
+        report = json.loads(p.stdout)
+        self.assertEqual(p.returncode, 1, report)
+        self.assertIn("no SPF record", self.finding(report, "spf.present")["message"])
+        self.assertFalse([s for s in report["suggestions"] if "v=spf1" in s], report["suggestions"])
+
+    def test_dead_resolver(self):
+        # A resolver address that takes the queries and never answers: every lookup times out.
+        import socket
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+            silent.bind(("127.0.0.1", 0))
+            port = silent.getsockname()[1]
+            conf = os.path.join(self.dir, "dead.conf")
+            with open(conf, "w") as f:
+                f.write('[dns]\nnameservers = ["127.0.0.1@%d"]\ntimeout = "1s"\n' % port)
+            p = harness.run([harness.MXPULSECTL, "-c", conf, "--json", "check-domain", "clean.test"], check=False)
+            table = harness.run([harness.MXPULSECTL, "-c", conf, "check-domain", "clean.test"], check=False)
+        report = json.loads(p.stdout)
+        self.assertEqual(p.returncode, EX_TEMPFAIL, report)
+        self.assertEqual(table.returncode, EX_TEMPFAIL, table.stdout)
+        self.assertEqual(report["resolver"]["addresses"], ["127.0.0.1@%d" % port])
+        self.assertIn("Resolver: 127.0.0.1@%d (from dns.nameservers), timeout 1000 ms" % port, table.stdout)
+        outcomes = set(self.outcomes(report).values())
+        self.assertEqual(outcomes, {"timeout"}, report["lookups"])
+        self.assertEqual(report["suggestions"], [])
+        self.assertNotIn("v=spf1 -all", table.stdout)
+        self.assertNotIn("Suggested zone lines", table.stdout)
+        self.assertIn("got no answer", table.stdout)
+        for f in report["findings"]:
+            self.assertNotIn("no SPF record", f["message"])
+
+    def test_exchange_online_include_missing(self):
+        rc, report = self.check("m365.test")
+        self.assertEqual(rc, 1, report)
+        self.assertIn("is Exchange Online", self.finding(report, "spf.exchange_online")["message"])
+        f = self.finding(report, "spf.include", "spf.protection.outlook.com")
+        self.assertEqual(f["severity"], "error")
+        self.assertIn("Exchange Online's egress is not covered", f["message"])
+
+    def test_exchange_online_include_present(self):
+        rc, report = self.check("m365ok.test")
+        self.assertEqual(rc, 0, report)
+        f = self.finding(report, "spf.include", "spf.protection.outlook.com")
+        self.assertEqual(f["severity"], "ok")
+        self.assertIn("spf.protection.outlook.com", report["spf"]["includes"])
 
     def test_servfail_in_an_include_is_an_error(self):
         rc, report = self.check("badinclude.test")
-        self.assertEqual(rc, 1, report)
+        self.assertEqual(rc, EX_TEMPFAIL, report)
         f = self.finding(report, "spf.dns")
         self.assertEqual(f["severity"], "error")
         self.assertIn("spf.servfail.test", f["message"])

@@ -7,14 +7,17 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "auth/auth_results.hpp"
 #include "auth/evaluate.hpp"
+#include "auth/spf.hpp"
 #include "auth/verify.hpp"
 #include "dkim_sign.hpp"
 #include "dns_server.hpp"
 #include "unit_zone_suite.hpp"
+#include "util/barrier.hpp"
 
 using namespace mxpulse::auth;
 
@@ -262,6 +265,37 @@ TEST_F(DkimTest, MissingKeyIsPermerrorDeadServerIsTemperror) {
     // SPF (1 record lookup), DKIM (1 key) and DMARC (1 record): three bounded waits.
     EXPECT_LT(took, std::chrono::milliseconds(3 * 400 + 500));
     ::close(fd);
+}
+
+// An exception thrown inside the resolver path stops at the libspf2 and libopendkim DNS hooks:
+// SPF and DKIM are temperror, and each stopped exception is counted.
+TEST_F(DkimTest, ExceptionInResolverPathIsTemperrorAndCounted) {
+    mxpulse::dns::ResolverConfig rc;
+    rc.nameservers = {server_->nameserver()};
+    std::atomic<int> thrown{0};
+    // The DMARC lookup is plain C++ under the milter's own barrier: it is left alone here.
+    rc.on_answer = [&thrown](std::string_view name, std::uint16_t, const mxpulse::dns::Answer&) {
+        if (name.rfind("_dmarc.", 0) == 0) return;
+        ++thrown;
+        throw std::runtime_error("injected resolver failure");
+    };
+    std::string err;
+    auto resolver = mxpulse::dns::Resolver::create(rc, err);
+    ASSERT_NE(resolver, nullptr) << err;
+    std::uint64_t before = mxpulse::util::barrier_stops();
+    SpfCheck spf = spf_check(*resolver, "203.0.113.50", "user@good.test", "gw.good.test");
+    EXPECT_EQ(spf.result, Result::temperror) << spf.reason;
+    std::uint64_t after_spf = mxpulse::util::barrier_stops();
+    EXPECT_GE(after_spf, before + 1);
+    auto evaluator = Evaluator::create(*resolver, cfg_, err);
+    ASSERT_NE(evaluator, nullptr) << err;
+    Verdict v = evaluator->evaluate(signed_message(1));
+    ASSERT_EQ(v.dkim.size(), 1u);
+    EXPECT_EQ(v.dkim[0].result, Result::temperror) << v.dkim[0].error;
+    EXPECT_EQ(v.spf_result, Result::temperror);
+    EXPECT_GT(mxpulse::util::barrier_stops(), after_spf);
+    // Every exception thrown was stopped and counted by a barrier.
+    EXPECT_EQ(mxpulse::util::barrier_stops() - before, static_cast<std::uint64_t>(thrown.load()));
 }
 
 }  // namespace
