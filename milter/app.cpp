@@ -9,6 +9,7 @@
 #include "alerts/persist.hpp"
 #include "auth/settings.hpp"
 #include "config/loader.hpp"
+#include "heap.hpp"
 #include "log/logger.hpp"
 #include "log/scope.hpp"
 #include "pipeline/reload.hpp"
@@ -52,6 +53,7 @@ std::string App::save_state() {
     std::lock_guard lock(state_mutex_);
     auto start = std::chrono::steady_clock::now();
     std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr));
+    return_free_heap();  // the encoding buffers are freed; give their pages back
     if (!error.empty()) {
         counters.snapshot_failed(std::time(nullptr), error);
         log::emit(log::events::snapshot_failed,

@@ -11,6 +11,7 @@
 #include "control_server.hpp"
 #include "daemon.hpp"
 #include "filter.hpp"
+#include "heap.hpp"
 #include "listen_socket.hpp"
 #include "log/logger.hpp"
 #include "metrics_server.hpp"
@@ -48,6 +49,7 @@ int run(milter::App& app, bool foreground) {
     // The state is restored before the milter socket exists: an MTA that connected while a large
     // state loads would wait for replies and tempfail its mail.
     app.restore_state();
+    milter::return_free_heap();
     if (!milter::open_milter_socket(*cfg, id, error)) return fail("milter_socket", error);
     milter::ControlServer control(app, kVersion);
     if (!control.open(*cfg, id, error)) return fail("control_socket", error);
@@ -84,6 +86,7 @@ int run(milter::App& app, bool foreground) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    milter::limit_heap_arenas();
     CLI::App cli{"mxpulse: a milter that watches outbound authentication and returning bounces"};
     std::string config_path = kDefaultConfigFile;
     bool foreground = false, test = false, version = false;

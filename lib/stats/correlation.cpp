@@ -1,6 +1,11 @@
 // Outbound messages remembered by Message-ID, bounded by count and age, for DSN correlation.
 #include "stats/correlation.hpp"
 
+#include <algorithm>
+#include <functional>
+
+#include "stats/codec.hpp"
+
 namespace mxpulse::stats {
 
 std::string normalize_message_id(std::string_view id) {
@@ -13,13 +18,52 @@ std::string normalize_message_id(std::string_view id) {
     return std::string(id);
 }
 
-Correlation::Correlation(std::size_t max_entries, std::int64_t max_age_s)
-    : max_entries_(max_entries), max_age_s_(max_age_s) {}
+Correlation::Correlation(std::size_t max_entries, std::int64_t max_age_s, std::size_t budget_bytes)
+    : max_entries_(max_entries), max_age_s_(max_age_s), budget_(budget_bytes) {}
+
+namespace {
+
+// Packs a Message-ID and its record in the compact encoding.
+std::string pack(std::string_view id, const OutboundRecord& r) {
+    std::string out;
+    Encoder e(out);
+    e.str(id);
+    e.s(r.sent_at);
+    e.str(r.sender);
+    e.u(r.domains.size());
+    for (const std::string& d : r.domains)
+        e.str(d);
+    return out;
+}
+
+// Unpacks a record whose Message-ID is id; nullopt when the entry is another Message-ID's.
+std::optional<OutboundRecord> unpack(std::string_view packed, std::string_view id) {
+    Decoder d(packed);
+    if (d.str(kMaxMessageIdBytes) != id) return std::nullopt;
+    OutboundRecord r;
+    r.sent_at = d.s();
+    r.sender = d.str(kMaxMessageIdBytes);
+    std::uint64_t n = d.u(kMaxCorrelationDomains);
+    for (std::uint64_t i = 0; i < n && !d.failed(); ++i)
+        r.domains.push_back(d.str(1024));
+    if (!d.done()) return std::nullopt;
+    return r;
+}
+
+}  // namespace
+
+void Correlation::pop_oldest() {
+    auto it = map_.find(order_.front().second);
+    if (it != map_.end()) {
+        bytes_ -= std::min(bytes_, cost(it->second.size));
+        map_.erase(it);
+    }
+    order_.pop_front();
+}
 
 void Correlation::expire(std::int64_t now) {
     while (!order_.empty() && order_.front().first < now - max_age_s_) {
-        map_.erase(order_.front().second);
-        order_.pop_front();
+        pop_oldest();
         ++expired_;
     }
 }
@@ -30,32 +74,44 @@ void Correlation::remember(std::string_view message_id, OutboundRecord record, s
     if (record.domains.size() > kMaxCorrelationDomains)
         record.domains.resize(kMaxCorrelationDomains);
     if (record.sender.size() > kMaxMessageIdBytes) record.sender.resize(kMaxMessageIdBytes);
+    record.sent_at = record.sent_at == 0 ? now : record.sent_at;
+    std::string packed = pack(key, record);
+    std::uint64_t hash = std::hash<std::string>{}(key);
     std::lock_guard lock(mutex_);
     expire(now);
-    if (map_.count(key)) return;
-    while (map_.size() >= max_entries_ && !order_.empty()) {
-        map_.erase(order_.front().second);
-        order_.pop_front();
+    // A Message-ID seen before, or (about never) another one of the same hash: the first stays.
+    if (map_.count(hash)) return;
+    while (!order_.empty() &&
+           (map_.size() >= max_entries_ || bytes_ + cost(packed.size()) > budget_)) {
+        pop_oldest();
         ++evicted_;
     }
-    record.sent_at = record.sent_at == 0 ? now : record.sent_at;
-    order_.emplace_back(record.sent_at, key);
-    map_.emplace(std::move(key), std::move(record));
+    Packed p{std::make_unique<char[]>(packed.size()), static_cast<std::uint32_t>(packed.size())};
+    std::copy(packed.begin(), packed.end(), p.data.get());
+    order_.emplace_back(record.sent_at, hash);
+    map_.emplace(hash, std::move(p));
+    bytes_ += cost(packed.size());
 }
 
 std::optional<OutboundRecord> Correlation::find(std::string_view message_id, std::int64_t now) {
     std::string key = normalize_message_id(message_id);
     if (key.empty()) return std::nullopt;
+    std::uint64_t hash = std::hash<std::string>{}(key);
     std::lock_guard lock(mutex_);
     expire(now);
-    auto it = map_.find(key);
+    auto it = map_.find(hash);
     if (it == map_.end()) return std::nullopt;
-    return it->second;
+    return unpack(std::string_view(it->second.data.get(), it->second.size), key);
 }
 
 std::size_t Correlation::size() const {
     std::lock_guard lock(mutex_);
     return map_.size();
+}
+
+std::size_t Correlation::bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
 }
 
 std::uint64_t Correlation::evicted_count() const {

@@ -1,13 +1,17 @@
 // Which provider serves a destination domain.
 #include "stats/providers.hpp"
 
+#include <algorithm>
+
 #include "util/strings.hpp"
 
 namespace mxpulse::stats {
 
 ProviderMap::ProviderMap(const Configured& configured, Registrable registrable,
-                         std::size_t max_learned)
-    : registrable_(std::move(registrable)), max_learned_(max_learned) {
+                         std::size_t max_learned, std::size_t learned_budget)
+    : registrable_(std::move(registrable)),
+      max_learned_(max_learned),
+      learned_budget_(learned_budget) {
     for (const auto& [name, keys] : configured) {
         for (const std::string& k : keys)
             configured_[util::to_lower(k)] = name;
@@ -43,12 +47,36 @@ std::string ProviderMap::learn(std::string_view domain, std::string_view mail_ho
     if (it != learned_.end()) {
         if (it->second.from_mx && !from_mx && it->second.expires >= expires) return {};
         bool changed = it->second.provider != provider;
+        learned_bytes_ -= std::min(learned_bytes_, cost(it->first, it->second));
         it->second = Learned{provider, from_mx, expires, std::move(host)};
+        learned_bytes_ += cost(it->first, it->second);
         return changed ? provider : std::string();
     }
-    if (learned_.size() >= max_learned_) learned_.erase(learned_.begin());
-    learned_.emplace(std::move(d), Learned{provider, from_mx, expires, std::move(host)});
+    insert_learned(std::move(d), Learned{provider, from_mx, expires, std::move(host)});
     return provider;
+}
+
+void ProviderMap::insert_learned(std::string domain, Learned l) {
+    std::size_t c = cost(domain, l);
+    while (!learned_.empty() &&
+           (learned_.size() >= max_learned_ || learned_bytes_ + c > learned_budget_)) {
+        auto victim = learned_.begin();
+        learned_bytes_ -= std::min(learned_bytes_, cost(victim->first, victim->second));
+        learned_.erase(victim);
+    }
+    if (max_learned_ == 0 || c > learned_budget_) return;
+    learned_.emplace(std::move(domain), std::move(l));
+    learned_bytes_ += c;
+}
+
+std::size_t ProviderMap::learned_count() const {
+    std::lock_guard lock(mutex_);
+    return learned_.size();
+}
+
+std::size_t ProviderMap::learned_bytes() const {
+    std::lock_guard lock(mutex_);
+    return learned_bytes_;
 }
 
 std::optional<ProviderMap::Grouping> ProviderMap::grouping(std::string_view domain,
@@ -75,7 +103,7 @@ void ProviderMap::adopt_learned(const ProviderMap& previous) {
         // The provider name may differ under the new [providers]; keep the host key's mapping.
         std::string name = configured_name(l.provider);
         if (!name.empty()) l.provider = name;
-        learned_.try_emplace(domain, std::move(l));
+        if (!learned_.count(domain)) insert_learned(domain, std::move(l));
     }
 }
 

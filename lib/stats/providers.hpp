@@ -14,16 +14,23 @@
 
 namespace mxpulse::stats {
 
-// Maps destination domains to provider keys; thread-safe, bounded.
+// Maps destination domains to provider keys; thread-safe, bounded by count and by bytes.
+//
+// Memory: what was learned costs its three strings plus about 160 bytes of map node and bucket;
+// the learned part stays below kLearnedBudget (4 MiB, about 20,000 domains with their mail hosts),
+// an arbitrary entry forgotten beyond it. Forgetting costs little: the registry keeps each
+// tracked destination's provider itself, and the next MX answer or bounce teaches it again.
 class ProviderMap {
   public:
+    static constexpr std::size_t kLearnedBudget = 4u * 1024 * 1024;
+
     using Configured = std::vector<std::pair<std::string, std::vector<std::string>>>;
     using Registrable = std::function<std::string(std::string_view host)>;
 
     // configured: provider name -> domains or mail-host registrable domains it covers.
     // registrable: returns the registrable domain of a host name ("" when it has none).
     ProviderMap(const Configured& configured, Registrable registrable,
-                std::size_t max_learned = 100'000);
+                std::size_t max_learned = 100'000, std::size_t learned_budget = kLearnedBudget);
 
     // Returns the provider of a domain, or "" while nothing is known about it.
     std::string lookup(std::string_view domain, std::int64_t now) const;
@@ -52,6 +59,10 @@ class ProviderMap {
     // Returns true when the domain's mail host was learned from MX and has not expired.
     bool has_mx(std::string_view domain, std::int64_t now) const;
 
+    // Returns the domains learned and the bytes they cost.
+    std::size_t learned_count() const;
+    std::size_t learned_bytes() const;
+
   private:
     // Returns the configured name for a key (domain or host registrable domain), or "".
     std::string configured_name(std::string_view key) const;
@@ -62,9 +73,19 @@ class ProviderMap {
         std::int64_t expires = 0;
         std::string mail_host;
     };
+    // Returns the bytes one learned entry costs.
+    static std::size_t cost(const std::string& domain, const Learned& l) {
+        return 160 + domain.size() + l.provider.size() + l.mail_host.size();
+    }
+
+    // Adds a learned entry, forgetting others beyond the bounds; mutex held.
+    void insert_learned(std::string domain, Learned l);
+
     std::unordered_map<std::string, std::string> configured_;  // domain or host key -> name
     Registrable registrable_;
     std::size_t max_learned_;
+    std::size_t learned_budget_;
+    std::size_t learned_bytes_ = 0;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Learned> learned_;
 };

@@ -1,6 +1,9 @@
 // process() for returning bounces and delay notices: tagging, provider grouping, MX requests for
 // bounce-only domains, correlation with the original, configured actions, hostile input.
 #include <gtest/gtest.h>
+#include <deque>
+#include <map>
+#include <random>
 
 #include <algorithm>
 
@@ -219,6 +222,40 @@ TEST(PipelineBounceDuplicates, WindowAndBoundAreKept) {
     EXPECT_TRUE(d.first("", 105));
     EXPECT_TRUE(d.first("", 105));  // no identity: never a duplicate
     EXPECT_EQ(d.duplicates(), 1u);
+}
+
+// The compact store answers as a plain map of key -> first seen, with the oldest forgotten beyond
+// the bound, over many wraps of its ring (deletions from the open-addressed index included).
+TEST(PipelineBounceDuplicates, AgreesWithAPlainMapOverManyWraps) {
+    constexpr std::size_t kMax = 97;
+    BounceDedup d(kMax, 1000);
+    std::map<std::string, std::int64_t> seen;
+    std::deque<std::string> order;
+    std::mt19937 rng(7);
+    std::uint64_t dups = 0;
+    for (std::int64_t now = 0; now < 20000; ++now) {
+        std::string key = "k" + std::to_string(rng() % 400);
+        while (!order.empty() && (seen[order.front()] <= now - 1000 || order.size() > kMax)) {
+            seen.erase(order.front());
+            order.pop_front();
+        }
+        bool expected = seen.count(key) == 0;
+        if (expected) {
+            if (order.size() == kMax) {
+                seen.erase(order.front());
+                order.pop_front();
+            }
+            seen[key] = now;
+            order.push_back(key);
+        } else {
+            ++dups;
+        }
+        ASSERT_EQ(d.first(key, now), expected) << "at " << now;
+        ASSERT_EQ(d.size(), order.size());
+    }
+    EXPECT_EQ(d.duplicates(), dups);
+    EXPECT_GT(dups, 1000u);
+    EXPECT_LE(d.budget_bytes(), kMax * 16 + 256 * 4);
 }
 
 }  // namespace

@@ -47,3 +47,20 @@ TEST(Correlation, BoundsEachRecord) {
     c.remember(std::string(400, 'z'), {0, "s", {}}, 1);
     EXPECT_EQ(c.size(), 1u);
 }
+
+TEST(Correlation, ByteBudgetForgetsTheOldest) {
+    // Room for about ten records of this size: the budget, not the count, decides.
+    Correlation c(1000, 86400, 10 * 160);
+    std::string sender(60, 's');
+    for (int i = 0; i < 50; ++i)
+        c.remember("m" + std::to_string(i) + "@x", {0, sender, {"yahoo.com"}}, 100 + i);
+    EXPECT_LE(c.bytes(), 10u * 160);
+    EXPECT_GE(c.size(), 5u);
+    EXPECT_LT(c.size(), 15u);
+    EXPECT_EQ(c.evicted_count(), 50u - c.size());
+    EXPECT_FALSE(c.find("m0@x", 200));
+    auto last = c.find("m49@x", 200);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->sender, sender);
+    EXPECT_EQ(last->domains, std::vector<std::string>{"yahoo.com"});
+}

@@ -268,3 +268,18 @@ TEST(Registry, MxAnswerMovesABounceOnlyDomainIntoItsProvider) {
     EXPECT_EQ((*p)["domains"], nlohmann::json::array({"btinternet.com"}));
     EXPECT_EQ((*p)["windows"]["1h"]["failed"], 1);
 }
+
+TEST(ProviderMap, LearnedPartStaysInItsByteBudget) {
+    ProviderMap map(
+        {}, [](std::string_view h) { return std::string(h.substr(h.find('.') + 1)); }, 100'000,
+        50 * 1024);
+    for (int i = 0; i < 5000; ++i) {
+        std::string d = "storm" + std::to_string(i) + ".example";
+        map.learn(d, "mx." + d, false, 0);
+    }
+    EXPECT_LE(map.learned_bytes(), 50u * 1024);
+    EXPECT_GT(map.learned_count(), 100u);
+    EXPECT_LT(map.learned_count(), 5000u);
+    // What is still learned answers as before.
+    EXPECT_EQ(map.lookup("storm4999.example", 0), "storm4999.example");
+}
