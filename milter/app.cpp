@@ -69,6 +69,14 @@ std::string App::save_state() {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();
+    if (postfix_log) {
+        std::string pos_file = position_file_for(cfg->state_file);
+        if (std::string e = save_position(pos_file, postfix_log->position()); !e.empty()) {
+            log::emit(log::events::snapshot_failed,
+                      {log::Field("file", pos_file), log::Field("error", e)});
+            return e;
+        }
+    }
     counters.snapshot_written(std::time(nullptr), static_cast<std::int64_t>(ms));
     log::emit(log::events::snapshot_written,
               {log::Field("file", cfg->state_file), log::Field("destinations", registry->tracked()),
@@ -159,6 +167,27 @@ std::string App::start(const config::Config& c) {
             if (!moved.empty()) registry->set_provider(domain, moved);
         });
     return {};
+}
+
+std::string App::provider_of(const std::string& domain, const std::string& relay,
+                             std::int64_t now) {
+    auto rt = runtime.get();
+    constexpr std::int64_t kRelayGuessTtl = 86400;  // as a Remote-MTA guess
+    if (!relay.empty() && relay != "none" && !rt->providers->has_mx(domain, now)) {
+        std::string moved = rt->providers->learn(domain, relay, false, now + kRelayGuessTtl);
+        if (!moved.empty()) registry->set_provider(domain, moved);
+    }
+    return rt->providers->lookup(domain, now);
+}
+
+void App::start_postfix_log() {
+    auto cfg = config.get();
+    if (cfg->postfix_log_path.empty()) return;
+    postfix_log = std::make_unique<LogFollower>(
+        *cfg, counters, [this](const std::string& d, const std::string& relay, std::int64_t now) {
+            return provider_of(d, relay, now);
+        });
+    postfix_log->start(load_position(position_file_for(cfg->state_file)));
 }
 
 std::string App::reload(std::string_view reason) {

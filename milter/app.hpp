@@ -12,6 +12,7 @@
 #include "config/holder.hpp"
 #include "config/loader.hpp"
 #include "dns/resolver.hpp"
+#include "log_follower.hpp"
 #include "pipeline/mx_lookups.hpp"
 #include "pipeline/runtime.hpp"
 #include "pipeline/state.hpp"
@@ -55,6 +56,13 @@ struct App {
     stats::AuthCounters auth_counters;
     std::unique_ptr<pipeline::MxLookups> mx;  // destroyed before the resolver it uses
     alerts::Engine alerts;
+    std::unique_ptr<LogFollower> postfix_log;  // null unless [postfix_log] path is set
+
+    // Starts following Postfix's log (when configured) at the position saved beside the state.
+    void start_postfix_log();
+
+    // Returns the provider of a destination, learning it from the relay Postfix delivered to.
+    std::string provider_of(const std::string& domain, const std::string& relay, std::int64_t now);
 
     // Builds the stores sized by the configuration and puts a first Runtime (without resolver) in
     // force, so that everything reads a configuration from the start.

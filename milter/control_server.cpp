@@ -45,7 +45,8 @@ struct ControlServer::Impl {
     Impl(App& a, std::string v)
         : app(a), version(std::move(v)), context{a.counters, a.config,         version, getpid(),
                                                  nullptr,    a.registry.get(), nullptr, nullptr,
-                                                 nullptr,    nullptr,          nullptr, nullptr} {
+                                                 nullptr,    nullptr,          nullptr, nullptr,
+                                                 nullptr,    nullptr} {
         context.reload = [this] { return app.reload("control"); };
         context.snapshot = [this] { return app.save_state(); };
         context.auth = &app.auth_counters;
@@ -55,6 +56,19 @@ struct ControlServer::Impl {
             auto g = app.runtime.get()->providers->grouping(domain, std::time(nullptr));
             if (!g) return nullptr;
             return {{"mail_host", g->mail_host}, {"source", g->source}, {"expires", g->expires}};
+        };
+        context.trace = [this](const std::string& id) -> nlohmann::json {
+            if (!app.postfix_log) return nullptr;
+            nlohmann::json out = nlohmann::json::array();
+            for (const postlog::TraceEntry& e : app.postfix_log->tracker().find(id))
+                out.push_back(postlog::to_json(e));
+            return out;
+        };
+        context.deliveries = [this](const std::string& name, bool provider) -> nlohmann::json {
+            if (!app.postfix_log) return nullptr;
+            auto& o = app.postfix_log->outcomes();
+            std::int64_t now = std::time(nullptr);
+            return provider ? o.provider(name, now) : o.domain(name, now);
         };
     }
 };

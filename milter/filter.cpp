@@ -156,6 +156,7 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
             pipeline::State state = g_app->state();
             pipeline::Outcome out = pipeline::process(*p->intake, state, std::time(nullptr));
             reply = apply_outcome(ctx, *g_app, p->intake->leading_space(), out);
+            if (g_app->postfix_log) g_app->postfix_log->milter_saw(out, std::time(nullptr));
         }
     } catch (const std::exception& e) {
         note_failure(p, "eom", e.what());

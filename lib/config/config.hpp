@@ -57,6 +57,13 @@ struct Config {
     std::vector<std::string> outbound_daemon_names;
     bool authenticated_is_outbound = true;
 
+    // [postfix_log]
+    std::string postfix_log_path;  // "" disables following
+    std::string postfix_log_kind;  // maillog_file | syslog
+    std::int64_t postfix_log_max_line = 0;
+    std::int64_t postfix_log_max_rate = 0;
+    std::int64_t postfix_log_max_queue_ids = 0;
+
     // [log]
     std::string log_sink;    // stderr | syslog | file
     std::string log_format;  // kv | json

@@ -14,6 +14,7 @@ constexpr std::array<std::string_view, 3> kFailureActions{"accept", "tempfail", 
 constexpr std::array<std::string_view, 4> kAuthActions{"log", "header", "tempfail", "reject"};
 constexpr std::array<std::string_view, 3> kLogSinks{"stderr", "syslog", "file"};
 constexpr std::array<std::string_view, 2> kLogFormats{"kv", "json"};
+constexpr std::array<std::string_view, 2> kPostfixLogKinds{"maillog_file", "syslog"};
 constexpr std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn", "error"};
 constexpr std::array<std::string_view, 10> kFacilities{"mail",   "daemon", "local0", "local1",
                                                        "local2", "local3", "local4", "local5",
@@ -303,6 +304,61 @@ const std::array kOptions{
     Option{"direction", "authenticated_is_outbound", Kind::boolean, "true",
            "Whether mail from SMTP-authenticated clients is outbound.",
            &Config::authenticated_is_outbound},
+
+    // [postfix_log]
+    Option{"postfix_log",
+           "path",
+           Kind::string,
+           R"("")",
+           "Postfix's own log, followed for delivery attempts (status=sent/deferred/bounced/"
+           "expired): the maillog_file written by postlogd, or a file written by syslog. It must "
+           "be readable by daemon.user. Empty: not followed.",
+           &Config::postfix_log_path,
+           {},
+           0,
+           INT64_MAX,
+           nullptr,
+           true},
+    Option{"postfix_log", "kind", Kind::choice, R"("maillog_file")",
+           "Who writes path: maillog_file (postlogd) or syslog (rsyslog, syslog-ng). Both "
+           "timestamp styles (RFC 3164 and ISO 8601) are read either way.",
+           &Config::postfix_log_kind, kPostfixLogKinds, 0, INT64_MAX, nullptr, true},
+    Option{"postfix_log",
+           "max_line_bytes",
+           Kind::integer,
+           "8192",
+           "Longest log line read; longer lines are skipped whole and counted as limit "
+           "postfix_log_line.",
+           &Config::postfix_log_max_line,
+           {},
+           256,
+           1 << 20,
+           nullptr,
+           true},
+    Option{"postfix_log",
+           "max_lines_per_second",
+           Kind::integer,
+           "5000",
+           "Lines read per second at most; beyond it the rest waits in the file for the next "
+           "second (nothing is lost) and limit postfix_log_rate is counted.",
+           &Config::postfix_log_max_rate,
+           {},
+           10,
+           10'000'000,
+           nullptr,
+           true},
+    Option{"postfix_log",
+           "max_queue_ids",
+           Kind::integer,
+           "100000",
+           "Queue ids whose attempts are kept for mxpulsectl trace; the oldest beyond it are "
+           "forgotten and counted as limit postfix_log_queue_ids.",
+           &Config::postfix_log_max_queue_ids,
+           {},
+           16,
+           10'000'000,
+           nullptr,
+           true},
 
     // [log]
     Option{"log", "sink", Kind::choice, R"("stderr")",
@@ -756,7 +812,7 @@ const std::array kOptions{
         1024},
 };
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kSections{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kSections{{
     {"daemon", "The process: user, group, pid file, shutdown."},
     {"milter", "The milter socket and what the MTA is told on failure."},
     {"limits", "What is kept per message. Every limit hit is counted and logged."},
@@ -767,6 +823,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kSection
     {"providers", "Which destination domains belong to which provider."},
     {"dns", "The one resolver every lookup goes through: SPF, DKIM, DMARC, MX."},
     {"auth", "SPF, DKIM and DMARC of outbound mail."},
+    {"postfix_log", "Postfix's own log, followed for delivery attempts, deferrals and the trace."},
     {"log", "Log lines: where they go and how they look."},
     {"control", "The control socket used by mxpulsectl, and who may use it."},
     {"metrics", "The Prometheus endpoint."},

@@ -135,9 +135,15 @@ Reply cmd_domain(const Request& r, Context& ctx) {
     std::string name = util::to_lower(r.args[0]);  // domains are case-insensitive (RFC 5321 2.4)
     auto j = ctx.registry->domain(name, now_of(ctx));
     auto auth = ctx.auth ? ctx.auth->domain(name) : std::nullopt;
-    if (!j && !auth) return Reply{false, {}, "no data for domain \"" + r.args[0] + "\""};
+    nlohmann::json attempts = ctx.deliveries ? ctx.deliveries(name, false) : nullptr;
+    if (!j && !auth && attempts.is_null())
+        return Reply{false, {}, "no data for domain \"" + r.args[0] + "\""};
     nlohmann::json out = j ? health_times(*j) : nlohmann::json{{"domain", name}};
     if (auth) out["outbound_auth"] = *auth;
+    if (!attempts.is_null()) {
+        iso_times(attempts, {"last_deferred"});
+        out["deliveries"] = std::move(attempts);
+    }
     return Reply{true, out, {}};
 }
 
@@ -146,7 +152,13 @@ Reply cmd_provider(const Request& r, Context& ctx) {
     if (!ctx.registry || r.args.size() != 1) return Reply{false, {}, "usage: provider NAME"};
     auto j = ctx.registry->provider(r.args[0], now_of(ctx));
     if (!j) j = ctx.registry->provider(util::to_lower(r.args[0]), now_of(ctx));
+    nlohmann::json attempts = ctx.deliveries ? ctx.deliveries(r.args[0], true) : nullptr;
+    if (!j && !attempts.is_null()) j = nlohmann::json{{"provider", r.args[0]}, {"domains", {}}};
     if (!j) return Reply{false, {}, "no data for provider \"" + r.args[0] + "\""};
+    if (!attempts.is_null()) {
+        iso_times(attempts, {"last_deferred"});
+        (*j)["deliveries"] = std::move(attempts);
+    }
     if (ctx.grouping) {
         nlohmann::json grouped = nlohmann::json::object();
         for (const auto& d : (*j)["domains"])
@@ -214,6 +226,22 @@ Reply cmd_evidence(const Request& r, Context& ctx) {
     return Reply{true, *b, {}};
 }
 
+// trace ID: every delivery attempt of a message from Postfix's log, and what the milter saw.
+Reply cmd_trace(const Request& r, Context& ctx) {
+    if (r.args.size() != 1) return Reply{false, {}, "usage: trace ID"};
+    nlohmann::json found = ctx.trace ? ctx.trace(r.args[0]) : nullptr;
+    if (found.is_null())
+        return Reply{false, {}, "trace: Postfix's log is not followed ([postfix_log] path)"};
+    if (found.empty()) return Reply{false, {}, "no trace for \"" + r.args[0] + "\""};
+    nlohmann::json out{{"id", r.args[0]}, {"messages", std::move(found)}};
+    iso_times_in(out, "messages", {"first_seen", "last_seen"});
+    for (auto& m : out["messages"]) {
+        iso_times_in(m, "attempts", {"time"});
+        if (m["milter"].is_object()) iso_times(m["milter"], {"seen"});
+    }
+    return Reply{true, out, {}};
+}
+
 Reply cmd_help(const Request&, Context&);
 
 const std::array kCommands{
@@ -233,6 +261,10 @@ const std::array kCommands{
             "The support-ticket bundle of a destination or provider: window, recipients, codes, "
             "Message-IDs, summary.",
             2, cmd_evidence},
+    Command{"trace", Access::read, "trace ID",
+            "Every delivery attempt of a message (queue id, Message-ID or recipient) from "
+            "Postfix's log, with what the milter saw of it.",
+            1, cmd_trace},
     Command{"reset", Access::admin, "reset [NAME]",
             "Forget the counters of a destination, a provider, or all.", 1, cmd_reset},
     Command{"alerts", Access::read, "alerts",

@@ -35,6 +35,12 @@ struct Context {
     std::function<void(const std::string&)> forget_alerts;
     // How a destination domain was grouped into its provider (mail host and its source), or null.
     std::function<nlohmann::json(const std::string&)> grouping;
+    // What Postfix's log says of a message (queue id, Message-ID or recipient): an array of
+    // entries; null when the log is not followed.
+    std::function<nlohmann::json(const std::string&)> trace;
+    // Delivery attempts from Postfix's log for a domain (provider false) or a provider; null when
+    // none are known or the log is not followed.
+    std::function<nlohmann::json(const std::string&, bool provider)> deliveries;
 };
 
 // A handler's outcome: a result document or an error message.

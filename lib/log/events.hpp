@@ -86,6 +86,21 @@ inline constexpr EventSpec limit_hit{
     "queue_id limit value",
     "A configured bound was reached; what lies beyond it is not analysed.",
     "limit"};
+inline constexpr EventSpec postfix_log_following{
+    "postfix_log.following", Level::info, false, "path kind inode offset",
+    "Postfix's log is followed from this position (the saved one, or its end on the first run)."};
+inline constexpr EventSpec postfix_log_error{
+    "postfix_log.error",
+    Level::error,
+    false,
+    "path error",
+    "Postfix's log cannot be opened or read (missing, or not readable by daemon.user); the milter "
+    "goes on without delivery attempts and the file is tried again every second.",
+    "path"};
+inline constexpr EventSpec postfix_log_rotated{
+    "postfix_log.rotated", Level::info, false, "path how",
+    "Postfix's log was rotated (a new file at the path: the old one was read to its end first) "
+    "or truncated (read again from its start)."};
 inline constexpr EventSpec milter_failure{
     "milter.failure",
     Level::error,

@@ -18,12 +18,15 @@ enum class Limit : std::size_t {
     control_request_bytes,
     mx_queue,
     metrics_clients,
-    control_output_bytes,  // a control client's unread replies reached the high-water mark
-    control_request_time,  // a control request or reply did not complete within the idle timeout
-    mime_depth,            // a bounce nested deeper than the MIME depth bound
-    mime_parts,            // a bounce with more MIME parts than the bound
-    dsn_recipients,        // a bounce with more recipients than limits.max_recipients
-    count_                 // number of limits; not a limit
+    control_output_bytes,   // a control client's unread replies reached the high-water mark
+    control_request_time,   // a control request or reply did not complete within the idle timeout
+    mime_depth,             // a bounce nested deeper than the MIME depth bound
+    mime_parts,             // a bounce with more MIME parts than the bound
+    dsn_recipients,         // a bounce with more recipients than limits.max_recipients
+    postfix_log_line,       // a Postfix log line longer than postfix_log.max_line_bytes
+    postfix_log_rate,       // more Postfix log lines waiting than max_lines_per_second
+    postfix_log_queue_ids,  // the trace store forgot its oldest queue id
+    count_                  // number of limits; not a limit
 };
 
 inline constexpr std::size_t kLimitCount = static_cast<std::size_t>(Limit::count_);

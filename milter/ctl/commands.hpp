@@ -31,6 +31,9 @@ void add_provider_command(CLI::App& app, Options& options, int& exit_code);
 // Registers evidence NAME [--since] [--format].
 void add_evidence_command(CLI::App& app, Options& options, int& exit_code);
 
+// Registers trace ID [--format].
+void add_trace_command(CLI::App& app, Options& options, int& exit_code);
+
 // Registers reset [NAME].
 void add_reset_command(CLI::App& app, Options& options, int& exit_code);
 

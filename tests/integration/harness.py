@@ -277,14 +277,16 @@ class Gateway:
     """A private Postfix relaying to smtp-sink, filtered by mxpulse over a unix or inet socket."""
 
     def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail", external_milter=None,
-                 milters_before=(), milters_after=()):
+                 milters_before=(), milters_after=(), transports=()):
         """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone.
         external_milter: a Postfix milter address of another milter (benchmarks), used instead.
         milters_before, milters_after: Postfix milter addresses placed before or after mxpulse in
-        smtpd_milters."""
+        smtpd_milters.
+        transports: extra "domain=transport:nexthop" entries of Postfix's transport_maps."""
         self.external_milter = external_milter
         self.milters_before = list(milters_before)
         self.milters_after = list(milters_after)
+        self.transports = list(transports)
         self.socket_kind = socket_kind
         self.extra_config = extra_config
         self.failure_action = failure_action
@@ -553,7 +555,7 @@ myorigin = $mydomain
 mydestination =
 mynetworks = 127.0.0.0/8
 relayhost = [127.0.0.1]:{sink}
-transport_maps = inline:{{ bounce.test=smtp:[127.0.0.1]:{reject} }}
+transport_maps = inline:{{ bounce.test=smtp:[127.0.0.1]:{reject}{transports} }}
 smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 alias_maps =
 alias_database =
@@ -574,7 +576,8 @@ maximal_backoff_time = 2s
 queue_run_delay = 1s
 smtp_connect_timeout = 5s
 """.format(q=self.path("queue"), d=self.path("data"), log=self.path("maillog"), dir=self.dir, sink=self.sink_port, reject=self.reject_port,
-           milter=pf_milter, smtpd_milters=smtpd_milters, action=self.failure_action)
+           milter=pf_milter, smtpd_milters=smtpd_milters, action=self.failure_action,
+           transports="".join(", " + t for t in self.transports))
         with open(os.path.join(cfg, "main.cf"), "w") as f:
             f.write(main_cf)
         with open(os.path.join(cfg, "master.cf"), "w") as f:
