@@ -3,6 +3,9 @@
 the trace of one message from the milter to its final delivery, rotation mid-stream with no line
 lost or counted twice, and a restart that resumes at the saved offset."""
 
+import bz2
+import gzip
+import lzma
 import os
 import re
 import socket
@@ -70,10 +73,12 @@ class ThrottlingSink:
 
 
 def lines_of(paths, pattern):
-    """Returns the lines of the files matching a regular expression."""
+    """Returns the lines of the files matching a regular expression (`postfix logrotate`
+    compresses the rotated file with maillog_file_compressor: read it through that)."""
+    opener = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
     out = []
     for p in paths:
-        with open(p, errors="replace") as f:
+        with opener.get(os.path.splitext(p)[1], open)(p, "rt", errors="replace") as f:
             out += [l for l in f if re.search(pattern, l)]
     return out
 
