@@ -23,6 +23,10 @@ enum class Limit : std::size_t {
     mime_depth,            // a bounce nested deeper than the MIME depth bound
     mime_parts,            // a bounce with more MIME parts than the bound
     dsn_recipients,        // a bounce with more recipients than limits.max_recipients
+    evidence_queue,        // an NDR found the evidence writer's queue full and was not kept
+    evidence_count,        // the evidence store removed its oldest NDR to stay within max_count
+    evidence_bytes,        // the evidence store removed its oldest NDR to stay within max_bytes
+    evidence_ndr_bytes,    // an NDR's text was cut to evidence.max_ndr_bytes
     count_                 // number of limits; not a limit
 };
 
