@@ -12,6 +12,7 @@
 #include "config/holder.hpp"
 #include "config/loader.hpp"
 #include "dns/resolver.hpp"
+#include "evidence/store.hpp"
 #include "pipeline/mx_lookups.hpp"
 #include "pipeline/runtime.hpp"
 #include "pipeline/state.hpp"
@@ -55,6 +56,7 @@ struct App {
     stats::AuthCounters auth_counters;
     std::unique_ptr<pipeline::MxLookups> mx;  // destroyed before the resolver it uses
     alerts::Engine alerts;
+    std::unique_ptr<evidence::Store> evidence;  // the kept NDRs; null when [evidence] has none
 
     // Builds the stores sized by the configuration and puts a first Runtime (without resolver) in
     // force, so that everything reads a configuration from the start.

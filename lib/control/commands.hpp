@@ -10,6 +10,7 @@
 
 #include "config/holder.hpp"
 #include "control/protocol.hpp"
+#include "evidence/store.hpp"
 #include "stats/auth_counters.hpp"
 #include "stats/counters.hpp"
 #include "stats/registry.hpp"
@@ -35,6 +36,7 @@ struct Context {
     std::function<void(const std::string&)> forget_alerts;
     // How a destination domain was grouped into its provider (mail host and its source), or null.
     std::function<nlohmann::json(const std::string&)> grouping;
+    evidence::Store* evidence = nullptr;  // the kept NDRs; null when there is no store
 };
 
 // A handler's outcome: a result document or an error message.
