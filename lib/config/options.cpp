@@ -508,7 +508,7 @@ const std::array kOptions{
     Option{"evidence",
            "max_bytes",
            Kind::size,
-           R"("256m")",
+           R"("256M")",
            "Bytes of NDR files kept; beyond it the oldest is removed (limit evidence_bytes).",
            &Config::evidence_max_bytes,
            {},
