@@ -140,7 +140,7 @@ class EvidenceStore(unittest.TestCase):
         self.assertEqual(len(set(ids)), 301)
         self.assertTrue(all(m.get_content_type() == "multipart/report" for m in msgs))
         analyzed = gw.ctl("--json", "analyze", box).stdout
-        self.assertEqual(analyzed.count('"status": "5.4.300"'), 300, analyzed[:2000])
+        self.assertEqual(analyzed.count('"status":"5.4.300"'), 300, analyzed[:2000])
         out = gw.path("eml")
         gw.ctl("evidence", "--provider", "yahoo", "--format", "eml", "--output", out)
         files = sorted(os.listdir(out))
