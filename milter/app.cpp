@@ -44,7 +44,8 @@ void App::prepare(std::shared_ptr<const config::Config> c) {
 }
 
 pipeline::State App::state() {
-    return pipeline::State{counters, *registry, *correlation, auth_counters, mx.get(), dedup.get()};
+    return pipeline::State{counters, *registry,   *correlation,  auth_counters,
+                           mx.get(), dedup.get(), evidence.get()};
 }
 
 std::string App::save_state() {

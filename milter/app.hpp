@@ -12,6 +12,7 @@
 #include "config/holder.hpp"
 #include "config/loader.hpp"
 #include "dns/resolver.hpp"
+#include "evidence/store.hpp"
 #include "log_follower.hpp"
 #include "pipeline/mx_lookups.hpp"
 #include "pipeline/runtime.hpp"
@@ -63,6 +64,7 @@ struct App {
 
     // Returns the provider of a destination, learning it from the relay Postfix delivered to.
     std::string provider_of(const std::string& domain, const std::string& relay, std::int64_t now);
+    std::unique_ptr<evidence::Store> evidence;  // the kept NDRs; null when [evidence] has none
 
     // Builds the stores sized by the configuration and puts a first Runtime (without resolver) in
     // force, so that everything reads a configuration from the start.

@@ -10,6 +10,7 @@
 #include "config/render.hpp"
 #include "control_server.hpp"
 #include "daemon.hpp"
+#include "evidence_setup.hpp"
 #include "filter.hpp"
 #include "heap.hpp"
 #include "listen_socket.hpp"
@@ -50,6 +51,7 @@ int run(milter::App& app, bool foreground) {
     // state loads would wait for replies and tempfail its mail.
     app.restore_state();
     milter::return_free_heap();
+    milter::open_evidence(app, *cfg, id);
     if (!milter::open_milter_socket(*cfg, id, error)) return fail("milter_socket", error);
     milter::ControlServer control(app, kVersion);
     if (!control.open(*cfg, id, error)) return fail("control_socket", error);

@@ -94,6 +94,14 @@ struct Config {
     std::int64_t duplicate_max = 0;
     std::chrono::milliseconds duplicate_window{};
 
+    // [evidence]
+    std::string evidence_directory;
+    std::int64_t evidence_max_count = 0;
+    std::int64_t evidence_max_bytes = 0;
+    std::int64_t evidence_max_ndr_bytes = 0;
+    std::chrono::milliseconds evidence_retention{};
+    std::int64_t evidence_queue_max = 0;
+
     // [dns]
     std::vector<std::string> dns_nameservers;
     std::chrono::milliseconds dns_timeout{};

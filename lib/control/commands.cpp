@@ -3,14 +3,20 @@
 
 #include <array>
 #include <ctime>
+#include <set>
 
 #include "evidence/bundle.hpp"
+#include "evidence/kept.hpp"
 #include "util/strings.hpp"
 #include "util/units.hpp"
 
 namespace mxpulse::control {
 
 namespace {
+
+constexpr std::string_view kEvidenceUsage =
+    "evidence NAME [since=48h] [until=DURATION] [pattern=P] [sender_domain=D] "
+    "[scope=domain|provider] [texts=1]";
 
 // Returns an error reply for wrong arguments.
 Reply usage_error(const Command& c) {
@@ -73,6 +79,10 @@ Reply cmd_status(const Request&, Context& ctx) {
                              {"samples_trimmed", ctx.registry->evidence_trimmed()}};
     }
     if (ctx.auth) j["outbound_auth"] = ctx.auth->to_json();
+    if (ctx.evidence) {
+        j["evidence"] = ctx.evidence->stats();
+        iso_times(j["evidence"], {"oldest_kept"});
+    }
     return Reply{true, j, {}};
 }
 
@@ -195,34 +205,92 @@ Reply cmd_alerts(const Request&, Context& ctx) {
     return Reply{true, j, {}};
 }
 
-// evidence NAME [since=48h]: the support-ticket bundle of a destination or provider.
-Reply cmd_evidence(const Request& r, Context& ctx) {
-    if (!ctx.registry || r.args.empty())
-        return Reply{false, {}, "usage: evidence NAME [since=48h]"};
-    evidence::Request req{util::to_lower(r.args[0]), 48 * 3600, now_of(ctx)};
+// Reads the evidence command's KEY=VALUE arguments into req; returns "" or the error.
+std::string evidence_args(const Request& r, evidence::Request& req) {
+    std::int64_t until_ago = 0;
     for (std::size_t i = 1; i < r.args.size(); ++i) {
         const std::string& a = r.args[i];
-        auto d = a.starts_with("since=") ? util::parse_duration(a.substr(6)) : std::nullopt;
-        if (!d || d->count() < 1000 || d->count() > 90LL * 86400 * 1000)
-            return Reply{false, {}, "evidence: since= takes a duration from 1s to 90d, e.g. 48h"};
-        req.since_s = d->count() / 1000;
+        auto eq = a.find('=');
+        std::string key = a.substr(0, eq), value = eq == std::string::npos ? "" : a.substr(eq + 1);
+        if (key == "since" || key == "until") {
+            auto d = util::parse_duration(value);
+            if (!d || d->count() < (key == "since" ? 1000 : 0) || d->count() > 90LL * 86400 * 1000)
+                return "evidence: " + key + "= takes a duration up to 90d, e.g. 48h";
+            (key == "since" ? req.since_s : until_ago) = d->count() / 1000;
+        } else if (key == "pattern" && !value.empty()) {
+            req.pattern = value;
+        } else if (key == "scope" && (value == "domain" || value == "provider")) {
+            req.scope = value;
+        } else if (key == "texts" && value == "1") {
+            req.texts = true;
+        } else if (key == "sender_domain" && !value.empty()) {
+            req.sender_domain = util::to_lower(value);
+        } else {
+            return "evidence: unknown argument \"" + a + "\"";
+        }
     }
+    if (until_ago >= req.since_s) return "evidence: until= must be later than since=";
+    if (until_ago) req.until = req.now - until_ago;
+    return {};
+}
+
+// Returns the outbound SPF/DKIM/DMARC counts of each sender domain of the failures, and "not
+// evaluated" for those that sent no mail through this gateway (never a 0 % pass rate).
+nlohmann::json auth_of_senders(const nlohmann::json& b, const stats::AuthCounters* auth) {
+    std::set<std::string> domains;
+    if (b.contains("sender_domains")) {
+        for (const auto& d : b["sender_domains"])
+            domains.insert(d.get<std::string>());
+    } else {
+        for (const auto& s : b.value("samples", nlohmann::json::array()))
+            if (!s.value("original_sender", "").empty())
+                domains.insert(
+                    util::to_lower(util::address_domain(s.value("original_sender", ""))));
+    }
+    nlohmann::json out = nlohmann::json::object();
+    for (const std::string& d : domains) {
+        auto counts = auth ? auth->domain(d) : std::nullopt;
+        if (!counts || (*counts)["dmarc"].value("messages", 0) == 0) {
+            out[d] = {{"evaluated", false},
+                      {"why", "no outbound mail from " + d + " passed through this gateway"}};
+            continue;
+        }
+        out[d] = {{"evaluated", true},
+                  {"messages", (*counts)["dmarc"]["messages"]},
+                  {"spf_pass_rate", (*counts)["spf"]["pass_rate"]},
+                  {"dkim_pass_rate", (*counts)["dkim"]["pass_rate"]},
+                  {"dmarc_pass_rate", (*counts)["dmarc"]["pass_rate"]}};
+    }
+    return out;
+}
+
+// evidence NAME [since=48h] [until=0s] [pattern=P] [sender_domain=D]: the support-ticket bundle
+// of a destination or provider, built from the evidence store when there is one.
+Reply cmd_evidence(const Request& r, Context& ctx) {
+    if (!ctx.registry || r.args.empty()) return Reply{false, {}, std::string(kEvidenceUsage)};
+    evidence::Request req{util::to_lower(r.args[0]), 48 * 3600, now_of(ctx)};
+    if (std::string e = evidence_args(r, req); !e.empty()) return Reply{false, {}, e};
     auto b = evidence::build_from(*ctx.registry, req);
     if (!b) return Reply{false, {}, "no data for domain or provider \"" + r.args[0] + "\""};
-    if (ctx.auth) {
-        // The pass rates of every sending domain seen, as the provider's support desk asks for.
-        nlohmann::json rates = nlohmann::json::object();
-        const nlohmann::json all = ctx.auth->to_json();
-        for (auto it = all.begin(); it != all.end(); ++it) {
-            const std::string& domain = it.key();
-            const nlohmann::json& counts = *it;
-            rates[domain] = {{"messages", counts["dmarc"]["messages"]},
-                             {"spf_pass_rate", counts["spf"]["pass_rate"]},
-                             {"dkim_pass_rate", counts["dkim"]["pass_rate"]},
-                             {"dmarc_pass_rate", counts["dmarc"]["pass_rate"]}};
-        }
-        (*b)["outbound_auth"] = rates;
+    if (ctx.evidence) {
+        ctx.evidence->expire(req.now);
+        evidence::Selection sel{(*b)["scope"].get<std::string>(),
+                                (*b)["subject"].get<std::string>(),
+                                {},
+                                req.now - req.since_s,
+                                req.until ? req.until : req.now,
+                                req.pattern,
+                                req.sender_domain,
+                                req.texts};
+        for (const auto& d : (*b)["domains"])
+            sel.domains.insert(d.get<std::string>());
+        evidence::add_kept(*b, *ctx.evidence, sel);
+        evidence::resummarize(*b);
     }
+    (*b)["outbound_auth"] = auth_of_senders(*b, ctx.auth);
+    // The hook for Postfix's own delivery attempts of the originals (topology 1), filled by the
+    // log follower when it exists; an empty list means none were recorded.
+    (*b)["gateway_attempts"] = nlohmann::json::array();
     return Reply{true, *b, {}};
 }
 
@@ -257,10 +325,10 @@ const std::array kCommands{
             "Counters, top status codes and samples of one destination.", 1, cmd_domain},
     Command{"provider", Access::read, "provider NAME",
             "Counters of one provider, with its destinations.", 1, cmd_provider},
-    Command{"evidence", Access::read, "evidence NAME [since=48h]",
-            "The support-ticket bundle of a destination or provider: window, recipients, codes, "
-            "Message-IDs, summary.",
-            2, cmd_evidence},
+    Command{"evidence", Access::read, kEvidenceUsage,
+            "The support-ticket bundle of a destination or provider: every kept NDR, what the "
+            "store lacks, recipients, codes, attempts, original headers, auth, summary.",
+            7, cmd_evidence},
     Command{"trace", Access::read, "trace ID",
             "Every delivery attempt of a message (queue id, Message-ID or recipient) from "
             "Postfix's log, with what the milter saw of it.",

@@ -10,6 +10,7 @@
 
 #include "config/holder.hpp"
 #include "control/protocol.hpp"
+#include "evidence/store.hpp"
 #include "stats/auth_counters.hpp"
 #include "stats/counters.hpp"
 #include "stats/registry.hpp"
@@ -41,6 +42,7 @@ struct Context {
     // Delivery attempts from Postfix's log for a domain (provider false) or a provider; null when
     // none are known or the log is not followed.
     std::function<nlohmann::json(const std::string&, bool provider)> deliveries;
+    evidence::Store* evidence = nullptr;  // the kept NDRs; null when there is no store
 };
 
 // A handler's outcome: a result document or an error message.

@@ -40,7 +40,7 @@ std::string percent(const nlohmann::json& ratio) {
 std::string summary(const std::string& name, const nlohmann::json& b) {
     const auto& c = b["counts"];
     std::uint64_t failed = c["failed"], delayed = c["delayed"], out = c["outbound_rcpts"];
-    std::size_t n = b["samples"].size();
+    std::size_t n = b["samples"].size() + (b.contains("ndrs") ? b["ndrs"].size() : 0);
     if (failed + delayed == 0 && n == 0) {
         return "No failed or delayed recipients were reported for " + name + " in this window.";
     }
@@ -98,44 +98,32 @@ std::string iso_time(std::int64_t unix_time) {
     return colon_offset(local_time_text(unix_time, "%Y-%m-%dT%H:%M:%S%z"), 5);
 }
 
+std::string utc_time(std::int64_t unix_time) {
+    std::time_t t = unix_time;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 std::string time_zone(std::int64_t unix_time) {
     return colon_offset(local_time_text(unix_time, "%Z (%z)"), 6);
 }
 
-nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::json& health) {
-    std::int64_t from = r.now - r.since_s;
-    stats::Window w = covering_window(r.since_s);
-    const auto& win = health["windows"][std::string(window_name(w))];
-    std::uint64_t out = win.value("outbound_rcpts", std::uint64_t{0});
-    std::uint64_t failed = win.value("failed", std::uint64_t{0});
-    nlohmann::json b;
-    b["subject"] = r.name;
-    b["scope"] = scope;
-    b["provider"] = scope == "provider" ? r.name : health.value("provider", "");
-    b["generated_at"] = iso_time(r.now);
-    b["time_window"] = {{"since", iso_time(from)},
-                        {"until", iso_time(r.now)},
-                        {"time_zone", time_zone(r.now)},
-                        {"seconds", r.since_s}};
-    b["domains"] = health.contains("domains") ? health["domains"] : nlohmann::json::array({r.name});
-    b["counts"] = {{"window", window_name(w)},
-                   {"outbound_rcpts", out},
-                   {"failed", failed},
-                   {"delayed", win.value("delayed", std::uint64_t{0})},
-                   {"patterns", win.value("patterns", std::uint64_t{0})},
-                   {"failure_rate", stats::failure_rate(failed, out)}};
-    nlohmann::json by_status = nlohmann::json::array();
-    for (const auto& s : health.value("statuses", nlohmann::json::array()))
-        by_status.push_back({{"status", s["status"]}, {"count", s["count"]}});
-    b["by_status"] = by_status;
+namespace {
 
+// Adds the registry's bounce samples between from and until to b: the latest kMaxSamples, and
+// the recipients, causes, Message-IDs and first and last times they show.
+void add_samples(nlohmann::json& b, const nlohmann::json& health, std::int64_t from,
+                 std::int64_t until) {
     std::map<std::string, std::set<std::string>> recipients;
     std::set<std::string> causes, bounce_ids, original_ids;
     std::vector<nlohmann::json> samples;
     std::int64_t first = 0, last = 0;
     for (const auto& s : health.value("samples", nlohmann::json::array())) {
         std::int64_t at = s.value("seen_at", std::int64_t{0});
-        if (at < from || at > r.now) continue;
+        if (at < from || at > until) continue;
         first = first == 0 ? at : std::min(first, at);
         last = std::max(last, at);
         std::string rcpt = s.value("recipient", "");
@@ -177,6 +165,39 @@ nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::j
     b["message_ids"] = {{"bounces", bounce_ids}, {"originals", original_ids}};
     b["first_seen"] = first ? iso_time(first) : "";
     b["last_seen"] = last ? iso_time(last) : "";
+}
+
+}  // namespace
+
+nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::json& health) {
+    std::int64_t from = r.now - r.since_s;
+    std::int64_t until = r.until ? r.until : r.now;
+    stats::Window w = covering_window(r.since_s);
+    const auto& win = health["windows"][std::string(window_name(w))];
+    std::uint64_t out = win.value("outbound_rcpts", std::uint64_t{0});
+    std::uint64_t failed = win.value("failed", std::uint64_t{0});
+    nlohmann::json b;
+    b["subject"] = r.name;
+    b["scope"] = scope;
+    b["provider"] = scope == "provider" ? r.name : health.value("provider", "");
+    b["generated_at"] = iso_time(r.now);
+    b["time_window"] = {{"since", iso_time(from)},
+                        {"until", iso_time(until)},
+                        {"time_zone", time_zone(r.now)},
+                        {"seconds", r.since_s}};
+    b["domains"] = health.contains("domains") ? health["domains"] : nlohmann::json::array({r.name});
+    b["counts"] = {{"window", window_name(w)},
+                   {"outbound_rcpts", out},
+                   {"failed", failed},
+                   {"delayed", win.value("delayed", std::uint64_t{0})},
+                   {"patterns", win.value("patterns", std::uint64_t{0})},
+                   {"failure_rate", stats::failure_rate(failed, out)}};
+    nlohmann::json by_status = nlohmann::json::array();
+    for (const auto& s : health.value("statuses", nlohmann::json::array()))
+        by_status.push_back({{"status", s["status"]}, {"count", s["count"]}});
+    b["by_status"] = by_status;
+
+    add_samples(b, health, from, until);
     b["pattern"] = out == 0                                              ? "unknown"
                    : stats::failure_rate(failed, out) >= kPersistentRate ? "persistent"
                                                                          : "intermittent";
@@ -185,9 +206,15 @@ nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::j
     return b;
 }
 
+void resummarize(nlohmann::json& b) {
+    b["summary"] = summary(b["subject"].get<std::string>(), b);
+}
+
 std::optional<nlohmann::json> build_from(const stats::Registry& registry, const Request& r) {
-    if (auto d = registry.domain(r.name, r.now)) return build(r, "domain", *d);
-    if (auto p = registry.provider(r.name, r.now)) return build(r, "provider", *p);
+    if (r.scope != "provider")
+        if (auto d = registry.domain(r.name, r.now)) return build(r, "domain", *d);
+    if (r.scope != "domain")
+        if (auto p = registry.provider(r.name, r.now)) return build(r, "provider", *p);
     return std::nullopt;
 }
 

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdio>
 
+#include "evidence/text_kept.hpp"
+
 namespace mxpulse::evidence {
 
 namespace {
@@ -41,40 +43,8 @@ constexpr std::array kColumns{
 
 namespace {
 
-// Builds the text form; throws nlohmann::json::exception on a bundle of the wrong shape.
-std::string text_of(nlohmann::json& b) {
-    std::string out = "Delivery evidence for " + str(b, "subject") + " (" + str(b, "scope") + ")\n";
-    auto& tw = b["time_window"];
-    out += "Generated " + str(b, "generated_at") + "\n";
-    out += "Time window: " + str(tw, "since") + " to " + str(tw, "until") + ", time zone " +
-           str(tw, "time_zone") + "\n";
-    if (!str(b, "provider").empty()) out += "Provider: " + str(b, "provider") + "\n";
-    heading(out, "Summary");
-    out += str(b, "summary") + "\n";
-    std::string window = str(b["counts"], "window");
-    heading(out, window == "total" ? std::string("Counts (since the counters started)")
-                                   : "Counts (last " + window + ")");
-    auto& c = b["counts"];
-    char rate[32];
-    std::snprintf(rate, sizeof rate, "%.1f%%", number(c, "failure_rate", 0.0) * 100);
-    out += "Outbound recipients: " + c["outbound_rcpts"].dump() + "\n";
-    out += "Failed recipients:   " + c["failed"].dump() + "\n";
-    out += "Delayed recipients:  " + c["delayed"].dump() + "\n";
-    out += "Failure rate:        " + std::string(rate) + "\n";
-    heading(out, "Counts by status (since counters started)");
-    if (b["by_status"].empty()) out += "none\n";
-    for (auto& s : b["by_status"]) {
-        std::string status = str(s, "status");
-        out += "  " + status + std::string(status.size() < 10 ? 10 - status.size() : 1, ' ') +
-               s["count"].dump() + "\n";
-    }
-    heading(out, "Affected recipients by domain");
-    if (b["affected_recipients"].empty()) out += "none sampled in this window\n";
-    for (auto it = b["affected_recipients"].begin(); it != b["affected_recipients"].end(); ++it) {
-        out += "  " + it.key() + " (" + std::to_string(it->size()) + ")\n";
-        for (const auto& r : *it)
-            out += "    " + r.get<std::string>() + "\n";
-    }
+// Appends the registry's samples (the bundle without an evidence store).
+void sample_lines(std::string& out, nlohmann::json& b) {
     heading(out, "Sample NDRs");
     if (b["samples"].empty()) out += "none in this window\n";
     for (auto& s : b["samples"]) {
@@ -92,6 +62,55 @@ std::string text_of(nlohmann::json& b) {
         if (ttb >= 0) out += " (bounced " + std::to_string(ttb) + " s after sending)";
         out += "\n";
     }
+}
+
+// Appends the counters' section.
+void counts_lines(std::string& out, nlohmann::json& b) {
+    std::string window = str(b["counts"], "window");
+    heading(out, window == "total" ? std::string("Counts (since the counters started)")
+                                   : "Counts (last " + window + ")");
+    auto& c = b["counts"];
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.1f%%", number(c, "failure_rate", 0.0) * 100);
+    out += "Outbound recipients: " + c["outbound_rcpts"].dump() + "\n";
+    out += "Failed recipients:   " + c["failed"].dump() + "\n";
+    out += "Delayed recipients:  " + c["delayed"].dump() + "\n";
+    out += "Failure rate:        " + std::string(rate) + "\n";
+    heading(out, "Counts by status (since counters started)");
+    if (b["by_status"].empty()) out += "none\n";
+    for (auto& s : b["by_status"]) {
+        std::string status = str(s, "status");
+        out += "  " + status + std::string(status.size() < 10 ? 10 - status.size() : 1, ' ') +
+               s["count"].dump() + "\n";
+    }
+}
+
+// Builds the text form; throws nlohmann::json::exception on a bundle of the wrong shape.
+std::string text_of(nlohmann::json& b) {
+    std::string out = "Delivery evidence for " + str(b, "subject") + " (" + str(b, "scope") + ")\n";
+    auto& tw = b["time_window"];
+    out += "Generated " + str(b, "generated_at") + "\n";
+    out += "Time window: " + str(tw, "since") + " to " + str(tw, "until") + ", time zone " +
+           str(tw, "time_zone") + "\n";
+    if (!str(b, "provider").empty()) out += "Provider: " + str(b, "provider") + "\n";
+    heading(out, "Summary");
+    out += str(b, "summary") + "\n";
+    kept_text(out, b);
+    counts_lines(out, b);
+    heading(out, "Affected recipients by domain");
+    if (b["affected_recipients"].empty()) out += "none in this window\n";
+    for (auto it = b["affected_recipients"].begin(); it != b["affected_recipients"].end(); ++it) {
+        out += "  " + it.key() + " (" + std::to_string(it->size()) + ")\n";
+        for (const auto& r : *it)
+            out += "    " + r.get<std::string>() + "\n";
+    }
+    if (!b.contains("kept")) {
+        out +=
+            "\nNo evidence store ([evidence] directory is empty): the lists above and below "
+            "come from the latest bounce samples kept per destination "
+            "(stats.samples_per_destination), not from every failure counted.\n";
+        sample_lines(out, b);
+    }
     heading(out, "Message-IDs");
     out += "Bounces:\n";
     for (const auto& m : b["message_ids"]["bounces"])
@@ -99,21 +118,8 @@ std::string text_of(nlohmann::json& b) {
     out += "Originals:\n";
     for (const auto& m : b["message_ids"]["originals"])
         out += "  " + m.get<std::string>() + "\n";
-    heading(out, "Outbound authentication (SPF/DKIM/DMARC)");
-    if (!b["outbound_auth"].is_object() || b["outbound_auth"].empty()) {
-        out += "  no outbound mail checked yet\n";
-    } else {
-        for (auto& [domain, r] : b["outbound_auth"].items()) {
-            char line[256];
-            std::snprintf(line, sizeof line,
-                          "  %-30s %6llu messages  SPF %5.1f%%  DKIM %5.1f%%  DMARC %5.1f%% pass\n",
-                          domain.c_str(),
-                          static_cast<unsigned long long>(r.value("messages", 0ULL)),
-                          100 * r.value("spf_pass_rate", 0.0), 100 * r.value("dkim_pass_rate", 0.0),
-                          100 * r.value("dmarc_pass_rate", 0.0));
-            out += line;
-        }
-    }
+    auth_text(out, b);
+    dns_text(out, b);
     return out;
 }
 
@@ -131,13 +137,33 @@ std::string csv_field(const std::string& v) {
 
 namespace {
 
+// Returns one CSV row object per kept recipient, with the columns of the registry's samples.
+nlohmann::json kept_rows(nlohmann::json& b) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (auto& n : b["ndrs"])
+        for (auto& k : n["recipients"])
+            rows.push_back({{"seen_at", n["seen_at"]},
+                            {"recipient", k["recipient"]},
+                            {"action", k["action"]},
+                            {"status", k["status"]},
+                            {"cause_status", k["cause_status"]},
+                            {"remote_mta", k["remote_mta"]},
+                            {"last_attempt", k["last_attempt"]},
+                            {"diagnostic", k["diagnostic"]},
+                            {"bounce_message_id", n["bounce_message_id"]},
+                            {"original_message_id", n["original_message_id"]},
+                            {"time_to_bounce_s", ""},
+                            {"queue_id", n["queue_id"]}});
+    return rows;
+}
+
 // Builds the CSV form; throws nlohmann::json::exception on a bundle of the wrong shape.
 std::string csv_of(nlohmann::json& b) {
     std::string out = "subject,scope";
     for (const char* col : kColumns)
         out += std::string(",") + col;
     out += "\r\n";
-    for (auto& s : b["samples"]) {
+    for (auto& s : b.contains("ndrs") ? kept_rows(b) : b["samples"]) {
         out += csv_field(str(b, "subject")) + "," + csv_field(str(b, "scope"));
         for (const char* col : kColumns) {
             auto& v = s[col];

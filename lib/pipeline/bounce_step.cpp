@@ -1,5 +1,6 @@
 // A returning bounce: tagged per recipient, grouped by provider, correlated with its original,
 // counted, and given the configured header edits and actions.
+#include "evidence/capture.hpp"
 #include "pipeline/dedup.hpp"
 #include "pipeline/steps.hpp"
 #include "tagging/tagging.hpp"
@@ -39,6 +40,21 @@ void add_actions(const tagging::Plan& plan, const config::Config& c, const sessi
     }
 }
 
+// Hands the NDR and its counted recipients to the evidence store's writer thread (no disk here);
+// the NDR text is cut to the store's bound first, so the queue holds bounded copies.
+void keep_evidence(const dsn::Report& report, const std::vector<evidence::Counted>& counted,
+                   const session::Message& m, State& state, std::int64_t now,
+                   const std::string& queue_id, const std::string& bounce_id) {
+    if (!state.evidence || counted.empty()) return;
+    evidence::Record rec = evidence::capture(report, counted, now, queue_id, bounce_id);
+    if (rec.original_sender.empty() && !m.recipients.empty()) rec.original_sender = m.recipients[0];
+    std::string raw = m.raw();
+    rec.ndr_bytes = std::max<std::uint64_t>(raw.size(), m.header_bytes + m.body_size);
+    if (raw.size() > state.evidence->options().max_ndr_bytes)
+        raw.resize(state.evidence->options().max_ndr_bytes);
+    state.evidence->enqueue(std::move(rec), std::move(raw));
+}
+
 }  // namespace
 
 std::size_t take_bounce(const dsn::Report& report, const Intake& intake, State& state,
@@ -47,6 +63,7 @@ std::size_t take_bounce(const dsn::Report& report, const Intake& intake, State& 
     const session::Message& m = intake.session().message();
     tagging::Plan plan = tagging::plan(report, *rt.config, now);
     std::string bounce_id = own_message_id(m);
+    std::vector<evidence::Counted> counted;
     for (const tagging::Tagged& t : plan.recipients) {
         ask_mx(t.domain, rt, state, now, out);
         if (!t.event.remote_mta.empty() && !rt.providers->has_mx(t.domain, now))
@@ -60,10 +77,15 @@ std::size_t take_bounce(const dsn::Report& report, const Intake& intake, State& 
             e.original_sender = o->sender;
         }
         bool duplicate = state.dedup && !state.dedup->first(dedup_key(e), now);
-        if (!duplicate) state.registry.record_bounce(t.domain, provider, e, now);
+        if (!duplicate) {
+            state.registry.record_bounce(t.domain, provider, e, now);
+            counted.push_back(
+                {e.recipient, t.domain, provider, e.original_message_id, e.original_sender});
+        }
         out.events.emplace_back(
             BounceTagged{t.domain, std::move(provider), std::move(e), duplicate});
     }
+    keep_evidence(report, counted, m, state, now, out.queue_id, bounce_id);
     add_actions(plan, *rt.config, m, out);
     return plan.recipients.size();
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "evidence/store.hpp"
 #include "pipeline/dedup.hpp"
 #include "stats/auth_counters.hpp"
 #include "stats/correlation.hpp"
@@ -29,8 +30,9 @@ struct State {
     stats::Registry& registry;
     stats::Correlation& correlation;
     stats::AuthCounters& auth_counters;
-    MxRequests* mx = nullptr;      // nullptr: no lookups (offline use)
-    BounceDedup* dedup = nullptr;  // nullptr: every bounce is counted
+    MxRequests* mx = nullptr;             // nullptr: no lookups (offline use)
+    BounceDedup* dedup = nullptr;         // nullptr: every bounce is counted
+    evidence::Store* evidence = nullptr;  // nullptr: NDRs are not kept on disk
 };
 
 }  // namespace mxpulse::pipeline

@@ -23,6 +23,10 @@ enum class Limit : std::size_t {
     mime_depth,             // a bounce nested deeper than the MIME depth bound
     mime_parts,             // a bounce with more MIME parts than the bound
     dsn_recipients,         // a bounce with more recipients than limits.max_recipients
+    evidence_queue,         // an NDR found the evidence writer's queue full and was not kept
+    evidence_count,         // the evidence store removed its oldest NDR to stay within max_count
+    evidence_bytes,         // the evidence store removed its oldest NDR to stay within max_bytes
+    evidence_ndr_bytes,     // an NDR's text was cut to evidence.max_ndr_bytes
     postfix_log_line,       // a Postfix log line longer than postfix_log.max_line_bytes
     postfix_log_rate,       // more Postfix log lines waiting than max_lines_per_second
     postfix_log_queue_ids,  // the trace store forgot its oldest queue id

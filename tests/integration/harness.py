@@ -435,6 +435,9 @@ level = "debug"
 [stats]
 state_file = "{dir}/state.cbor"
 
+[evidence]
+directory = "{dir}/evidence"
+
 [dns]
 nameservers = ["127.0.0.1@{dns}"]
 timeout = "1s"
