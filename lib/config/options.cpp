@@ -884,7 +884,7 @@ const std::array kOptions{
         1024},
 };
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kSections{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kSections{{
     {"daemon", "The process: user, group, pid file, shutdown."},
     {"milter", "The milter socket and what the MTA is told on failure."},
     {"limits", "What is kept per message. Every limit hit is counted and logged."},
