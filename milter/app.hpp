@@ -18,6 +18,7 @@
 #include "stats/auth_counters.hpp"
 #include "stats/correlation.hpp"
 #include "stats/counters.hpp"
+#include "stats/journal.hpp"
 #include "stats/registry.hpp"
 
 namespace mxpulse::milter {
@@ -55,6 +56,9 @@ struct App {
     stats::AuthCounters auth_counters;
     std::unique_ptr<pipeline::MxLookups> mx;  // destroyed before the resolver it uses
     alerts::Engine alerts;
+    // Counted changes since the last snapshot, beside the state file; opened by restore_state.
+    // Declared after the registry, so destroyed (and flushed) before it.
+    std::unique_ptr<stats::Journal> journal;
 
     // Builds the stores sized by the configuration and puts a first Runtime (without resolver) in
     // force, so that everything reads a configuration from the start.
@@ -86,6 +90,9 @@ struct App {
 
   private:
     std::mutex state_mutex_;
+
+    // Applies the counter journal after the snapshot and opens a new segment (restore_state).
+    void open_journal(const std::string& state_file);
 
     // reload() without recording its outcome.
     std::string reload_once(std::string_view reason);

@@ -6,15 +6,16 @@
 namespace mxpulse::log {
 
 namespace {
-constexpr std::array<const EventSpec*, 23> kCatalogue{
-    &events::daemon_started,  &events::daemon_stopping,   &events::daemon_stopped,
-    &events::daemon_error,    &events::config_loaded,     &events::config_rejected,
-    &events::message_seen,    &events::bounce_tagged,     &events::bounce_action,
-    &events::outbound_auth,   &events::alert_raised,      &events::alert_cleared,
-    &events::limit_hit,       &events::milter_failure,    &events::snapshot_written,
-    &events::snapshot_failed, &events::state_restored,    &events::alerts_restored,
-    &events::control_denied,  &events::control_error,     &events::dns_timeout,
-    &events::log_suppressed,  &events::exception_stopped,
+constexpr std::array<const EventSpec*, 25> kCatalogue{
+    &events::daemon_started,    &events::daemon_stopping, &events::daemon_stopped,
+    &events::daemon_error,      &events::config_loaded,   &events::config_rejected,
+    &events::message_seen,      &events::bounce_tagged,   &events::bounce_action,
+    &events::outbound_auth,     &events::alert_raised,    &events::alert_cleared,
+    &events::limit_hit,         &events::milter_failure,  &events::snapshot_written,
+    &events::snapshot_failed,   &events::state_restored,  &events::journal_replayed,
+    &events::journal_failed,    &events::alerts_restored, &events::control_denied,
+    &events::control_error,     &events::dns_timeout,     &events::log_suppressed,
+    &events::exception_stopped,
 };
 }  // namespace
 

@@ -8,7 +8,7 @@ std::string_view limit_name(Limit l) {
         "header_bytes", "headers",         "recipients",           "body_bytes",
         "macros",       "sessions",        "control_clients",      "control_request_bytes",
         "mx_queue",     "metrics_clients", "control_output_bytes", "control_request_time",
-        "mime_depth",   "mime_parts",      "dsn_recipients",
+        "mime_depth",   "mime_parts",      "dsn_recipients",       "journal_bytes",
     };
     auto i = static_cast<std::size_t>(l);
     return i < kNames.size() ? kNames[i] : "unknown";

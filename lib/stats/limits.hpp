@@ -23,6 +23,7 @@ enum class Limit : std::size_t {
     mime_depth,            // a bounce nested deeper than the MIME depth bound
     mime_parts,            // a bounce with more MIME parts than the bound
     dsn_recipients,        // a bounce with more recipients than limits.max_recipients
+    journal_bytes,         // the counter journal grew past its bound (a snapshot is forced)
     count_                 // number of limits; not a limit
 };
 
