@@ -53,8 +53,10 @@ std::string App::save_state() {
     if (cfg->state_file.empty()) return {};
     std::lock_guard lock(state_mutex_);
     auto start = std::chrono::steady_clock::now();
+    const std::uint64_t sealed = journal ? journal->begin_snapshot() : 0;
     std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr));
     return_free_heap();  // the encoding buffers are freed; give their pages back
+    if (journal && error.empty()) journal->end_snapshot(sealed);
     if (!error.empty()) {
         counters.snapshot_failed(std::time(nullptr), error);
         log::emit(log::events::snapshot_failed,
@@ -111,6 +113,36 @@ void App::restore_state() {
     log::emit(log::events::state_restored,
               {log::Field("file", cfg->state_file), log::Field("outcome", what),
                log::Field("destinations", o.destinations), log::Field("detail", o.detail)});
+    open_journal(cfg->state_file);
+}
+
+void App::open_journal(const std::string& state_file) {
+    stats::JournalReplay r = stats::replay_journal(state_file, *registry);
+    if (r.segments > 0 || !r.damaged.empty())
+        log::emit(
+            log::events::journal_replayed,
+            {log::Field("file", state_file + ".journal.*"), log::Field("segments", r.segments),
+             log::Field("records", r.records), log::Field("damaged", r.damaged)});
+    stats::JournalOptions options;
+    options.on_full = [this](std::size_t bytes) {
+        counters.count_limit(stats::Limit::journal_bytes);
+        log::emit_message(log::events::limit_hit, "",
+                          {log::Field("limit", "journal_bytes"),
+                           log::Field("value", static_cast<std::int64_t>(bytes))});
+        save_state();
+    };
+    options.on_dropped = [](std::uint64_t) {
+        log::emit_message(log::events::limit_hit, "",
+                          {log::Field("limit", "journal_bytes"), log::Field("value", "dropped")});
+    };
+    std::string error;
+    journal = stats::Journal::open(state_file, std::move(options), error);
+    if (!journal) {
+        log::emit(log::events::journal_failed,
+                  {log::Field("file", state_file), log::Field("error", error)});
+        return;
+    }
+    registry->set_observer(journal.get());
 }
 
 void App::evaluate_alerts() {

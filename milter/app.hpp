@@ -20,6 +20,7 @@
 #include "stats/auth_counters.hpp"
 #include "stats/correlation.hpp"
 #include "stats/counters.hpp"
+#include "stats/journal.hpp"
 #include "stats/registry.hpp"
 
 namespace mxpulse::milter {
@@ -65,6 +66,9 @@ struct App {
     // Returns the provider of a destination, learning it from the relay Postfix delivered to.
     std::string provider_of(const std::string& domain, const std::string& relay, std::int64_t now);
     std::unique_ptr<evidence::Store> evidence;  // the kept NDRs; null when [evidence] has none
+    // Counted changes since the last snapshot, beside the state file; opened by restore_state.
+    // Declared after the registry, so destroyed (and flushed) before it.
+    std::unique_ptr<stats::Journal> journal;
 
     // Builds the stores sized by the configuration and puts a first Runtime (without resolver) in
     // force, so that everything reads a configuration from the start.
@@ -96,6 +100,9 @@ struct App {
 
   private:
     std::mutex state_mutex_;
+
+    // Applies the counter journal after the snapshot and opens a new segment (restore_state).
+    void open_journal(const std::string& state_file);
 
     // reload() without recording its outcome.
     std::string reload_once(std::string_view reason);

@@ -119,6 +119,14 @@ inline constexpr EventSpec state_restored{
     "state.restored", Level::info, false, "file outcome destinations detail",
     "The state file was read at start: loaded, missing, set_aside (unusable, renamed to "
     "the detail's path) or unusable (unusable and the rename failed: ignored)."};
+inline constexpr EventSpec journal_replayed{
+    "journal.replayed", Level::info, false, "file segments records damaged",
+    "The counter journal beside the state file was applied after the snapshot at start; damaged "
+    "names a damaged tail that was ignored (the counts before it were applied)."};
+inline constexpr EventSpec journal_failed{
+    "journal.failed", Level::error, false, "file error",
+    "The counter journal could not be opened: counts since the last snapshot are lost on a hard "
+    "kill until a restart."};
 inline constexpr EventSpec alerts_restored{
     "alerts.restored", Level::info, false, "file outcome alerts detail",
     "The alert file beside the state file was read at start: the alerts firing before the "

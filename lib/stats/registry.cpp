@@ -121,6 +121,8 @@ void Registry::trim_evidence(Shard& s) {
 
 void Registry::record_outbound(std::string_view domain, std::string_view provider,
                                std::uint32_t rcpts, std::int64_t now) {
+    if (auto* o = observer_.load(std::memory_order_acquire))
+        o->on_outbound(domain, provider, rcpts, now);
     Shard& s = shard_of(domain);
     std::lock_guard lock(s.mutex);
     Destination& d = touch(s, domain);
@@ -129,6 +131,7 @@ void Registry::record_outbound(std::string_view domain, std::string_view provide
 }
 
 bool Registry::set_provider(std::string_view domain, std::string_view provider) {
+    if (auto* o = observer_.load(std::memory_order_acquire)) o->on_set_provider(domain, provider);
     Shard& s = shard_of(domain);
     std::lock_guard lock(s.mutex);
     auto it = s.map.find(std::string(domain));
@@ -139,6 +142,7 @@ bool Registry::set_provider(std::string_view domain, std::string_view provider) 
 
 void Registry::record_bounce(std::string_view domain, std::string_view provider,
                              const BounceEvent& e, std::int64_t now) {
+    if (auto* o = observer_.load(std::memory_order_acquire)) o->on_bounce(domain, provider, e, now);
     Shard& s = shard_of(domain);
     std::lock_guard lock(s.mutex);
     Destination& d = touch(s, domain);
@@ -271,6 +275,7 @@ std::optional<nlohmann::json> Registry::provider(std::string_view name, std::int
 }
 
 std::size_t Registry::reset(std::string_view name) {
+    if (auto* o = observer_.load(std::memory_order_acquire)) o->on_reset(name);
     std::size_t removed = 0;
     for (Shard& s : shards_) {
         std::lock_guard lock(s.mutex);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stats/destination.hpp"
+#include "stats/registry_observer.hpp"
 #include "stats/window.hpp"
 
 namespace mxpulse::stats {
@@ -114,6 +115,9 @@ class Registry {
     void restore_other(Destination&& d);
     void restore_evictions(std::uint64_t n) { evictions_.store(n, std::memory_order_relaxed); }
 
+    // Tells o (or nobody, with nullptr) of every later counted change; o must outlive the calls.
+    void set_observer(RegistryObserver* o) { observer_.store(o, std::memory_order_release); }
+
   private:
     // One shard: a map whose entries form a recency list (newest first) through their links.
     struct Shard {
@@ -152,6 +156,7 @@ class Registry {
     mutable std::mutex other_mutex_;
     Destination other_;
     std::atomic<std::uint64_t> evictions_{0};
+    std::atomic<RegistryObserver*> observer_{nullptr};
     std::atomic<std::uint64_t> evidence_trimmed_{0};
     std::size_t evidence_per_shard_;
 };

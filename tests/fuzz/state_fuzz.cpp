@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "stats/registry.hpp"
 #include "stats/state_file.hpp"
@@ -48,10 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::fclose(f);
     if (registry.tracked() > 64) __builtin_trap();
     const std::int64_t now = 1'760'000'000;
+    // for_each holds the shard's lock while it calls back, and domain() takes it again: the names
+    // are collected first and looked up after (calling domain() inside the callback deadlocked the
+    // first input that restored a destination, which was the seed run.sh writes).
+    std::vector<std::string> names;
     registry.for_each([&](const std::string& name, const mxpulse::stats::Destination& d) {
-        (void)registry.domain(name, now);
+        names.push_back(name);
         (void)d.to_json(now, true).dump();
     });
+    for (const std::string& name : names) (void)registry.domain(name, now);
     (void)registry.top(10, mxpulse::stats::By::failures, mxpulse::stats::Window::h24,
                        mxpulse::stats::Scope::provider, now);
     return 0;
