@@ -70,12 +70,26 @@ void counts_lines(std::string& out, nlohmann::json& b) {
     heading(out, window == "total" ? std::string("Counts (since the counters started)")
                                    : "Counts (last " + window + ")");
     auto& c = b["counts"];
+    // A rate needs sends to divide by: with none seen here, or with more NDRs than recipients sent
+    // in the window (their originals went out earlier, or not through this gateway), no rate is
+    // printed, and the reason is given instead.
+    const double outbound = number(c, "outbound_rcpts", 0.0);
+    const double failed = number(c, "failed", 0.0);
     char rate[32];
     std::snprintf(rate, sizeof rate, "%.1f%%", number(c, "failure_rate", 0.0) * 100);
     out += "Outbound recipients: " + c["outbound_rcpts"].dump() + "\n";
     out += "Failed recipients:   " + c["failed"].dump() + "\n";
     out += "Delayed recipients:  " + c["delayed"].dump() + "\n";
-    out += "Failure rate:        " + std::string(rate) + "\n";
+    if (outbound <= 0)
+        out +=
+            "Failure rate:        n/a (no outbound mail to these destinations was seen through "
+            "this gateway)\n";
+    else if (failed > outbound)
+        out +=
+            "Failure rate:        n/a (more failures than recipients sent in this window: their "
+            "originals went out earlier or not through this gateway)\n";
+    else
+        out += "Failure rate:        " + std::string(rate) + " (failed over outbound recipients)\n";
     heading(out, "Counts by status (since counters started)");
     if (b["by_status"].empty()) out += "none\n";
     for (auto& s : b["by_status"]) {
