@@ -17,15 +17,16 @@ namespace mxpulse::stats {
 
 // The file: the 8-byte magic "MXPULSE" NUL, a version byte, then records. A record is a 4-byte
 // little-endian payload length, the payload, and the payload's 4-byte checksum. The payload opens
-// with its kind: header (saved_at, evictions), destination (name, counters), other (counters),
-// end (number of destinations). A file without its end record is truncated and not used.
+// with its kind: header (saved_at, evictions), marks (the snapshot's id in the counter journal,
+// optional, after the header), destination (name, counters), other (counters), end (number of
+// destinations). A file without its end record is truncated and not used.
 namespace {
 constexpr char kMagic[8] = {'M', 'X', 'P', 'U', 'L', 'S', 'E', '\0'};
 constexpr unsigned char kVersion = 2;
 constexpr std::uint32_t kMaxRecord = 64u * 1024 * 1024;
 constexpr std::size_t kFlushAt = 256 * 1024;
 constexpr std::size_t kMaxName = 1024;
-enum Kind : std::uint64_t { header = 1, destination = 2, other = 3, end = 4 };
+enum Kind : std::uint64_t { header = 1, destination = 2, other = 3, end = 4, marks = 5 };
 
 // Writes all bytes to fd; returns false on error.
 bool write_all(int fd, std::string_view data) {
@@ -65,7 +66,7 @@ struct FileCloser {
 
 }  // namespace
 
-std::string restore_from(std::FILE* f, Registry& registry) {
+std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapshot) {
     char magic[9];
     if (std::fread(magic, 1, 9, f) != 9) return "too short to be a state file";
     if (std::memcmp(magic, kMagic, 8) != 0) {
@@ -106,6 +107,12 @@ std::string restore_from(std::FILE* f, Registry& registry) {
                 registry.restore_evictions(evictions);
                 break;
             }
+            case marks: {
+                std::uint64_t id = d.u();
+                if (!d.done()) return "malformed marks record";
+                if (snapshot) *snapshot = id;
+                break;
+            }
             case destination: {
                 std::string name = d.str(kMaxName);
                 Destination dest;
@@ -135,7 +142,8 @@ std::string restore_from(std::FILE* f, Registry& registry) {
     }
 }
 
-std::string save_state(const std::string& path, const Registry& registry, std::int64_t now) {
+std::string save_state(const std::string& path, const Registry& registry, std::int64_t now,
+                       const SnapshotMarks& marks) {
     std::string tmp = path + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
     if (fd < 0) return tmp + ": " + std::strerror(errno);
@@ -147,18 +155,29 @@ std::string save_state(const std::string& path, const Registry& registry, std::i
     e.s(now);
     e.u(registry.evictions());
     frame(buf, payload);
+    if (marks.id != 0) {
+        payload.clear();
+        e.u(Kind::marks);
+        e.u(marks.id);
+        frame(buf, payload);
+    }
     bool ok = true;
     std::uint64_t count = 0;
     // One shard at a time: its lock is held while it is encoded into buf, never while writing.
     for (std::size_t i = 0; i < Registry::kShards && ok; ++i) {
-        registry.visit_shard(i, [&](const std::string& name, const Destination& d) {
-            payload.clear();
-            e.u(destination);
-            e.str(name);
-            d.encode(e);
-            frame(buf, payload);
-            ++count;
-        });
+        registry.visit_shard(
+            i,
+            [&](const std::string& name, const Destination& d) {
+                payload.clear();
+                e.u(destination);
+                e.str(name);
+                d.encode(e);
+                frame(buf, payload);
+                ++count;
+            },
+            [&] {
+                if (marks.shard) marks.shard(i);
+            });
         if (buf.size() >= kFlushAt) {
             ok = write_all(fd, buf);
             buf.clear();
@@ -179,6 +198,7 @@ std::string save_state(const std::string& path, const Registry& registry, std::i
         ::unlink(tmp.c_str());
         return tmp + ": " + std::strerror(err);
     }
+    if (marks.before_rename) marks.before_rename();
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         err = errno;
         ::unlink(tmp.c_str());
@@ -210,7 +230,8 @@ const char* outcome_name(LoadOutcome::What w) {
 
 namespace {
 // Reads and restores the state file; returns "" when loaded, else why it is unusable. May throw.
-std::string read_state(const std::string& path, Registry& registry, bool& missing) {
+std::string read_state(const std::string& path, Registry& registry, bool& missing,
+                       std::uint64_t& snapshot) {
     std::vector<char> buffer(1 << 16);  // outlives the FILE that uses it
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rbe"));
     if (!f) {
@@ -221,7 +242,7 @@ std::string read_state(const std::string& path, Registry& registry, bool& missin
     if (::fstat(::fileno(f.get()), &st) != 0 || !S_ISREG(st.st_mode)) return "not a regular file";
     std::setvbuf(f.get(), buffer.data(), _IOFBF, buffer.size());
     registry.reset("");
-    return restore_from(f.get(), registry);
+    return restore_from(f.get(), registry, &snapshot);
 }
 }  // namespace
 
@@ -230,7 +251,7 @@ LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t
     std::string why;
     bool missing = false;
     try {
-        why = read_state(path, registry, missing);
+        why = read_state(path, registry, missing, out.snapshot);
     } catch (const std::exception& e) {
         why = std::string("malformed: ") + e.what();
     } catch (...) {
@@ -242,6 +263,7 @@ LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t
         out.destinations = registry.tracked();
         return out;
     }
+    out.snapshot = 0;
     try {
         registry.reset("");
         std::string aside = path + ".bad-" + std::to_string(now);
