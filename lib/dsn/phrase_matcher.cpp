@@ -82,6 +82,48 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases, std::size_
         }
     }
     compile(queue, fail, dense_bytes);
+    build_shifts(phrases);
+}
+
+// Fills the shifts by which the start state jumps (Wu and Manber's multi-pattern skip, blocks of
+// two bytes): every phrase is at least min_length_ bytes long, so a phrase starting at p covers
+// the block at p + min_length_ - 2; a block that ends a phrase's first min_length_ bytes j bytes
+// before their end allows a jump of at most j, a block in no phrase one of min_length_ - 1.
+void PhraseMatcher::build_shifts(const std::vector<std::string>& phrases) {
+    min_length_ = 0;
+    for (const auto& p : phrases)
+        if (!p.empty() && (min_length_ == 0 || p.size() < min_length_)) min_length_ = p.size();
+    min_length_ = std::min<std::size_t>(min_length_, 255);
+    if (min_length_ < 2) return;
+    shift_.assign(classes_ * classes_, static_cast<std::uint8_t>(min_length_ - 1));
+    for (const auto& p : phrases) {
+        if (p.empty()) continue;
+        for (std::size_t j = 1; j < min_length_; ++j) {
+            std::uint8_t& at =
+                shift_[class_of_[fold(static_cast<unsigned char>(p[j - 1]))] * classes_ +
+                       class_of_[fold(static_cast<unsigned char>(p[j]))]];
+            at = std::min(at, static_cast<std::uint8_t>(min_length_ - 1 - j));
+        }
+    }
+}
+
+// Returns the first position from p on, before lim, where a phrase of the text ending at end
+// can start, or lim.
+inline const unsigned char* PhraseMatcher::skip(const unsigned char* p, const unsigned char* lim,
+                                                const unsigned char* end) const {
+    if (min_length_ < 2) {
+        while (p != lim && !can_start(p, end))
+            ++p;
+        return p;
+    }
+    while (p < lim) {
+        if (static_cast<std::size_t>(end - p) < min_length_) return lim;
+        const unsigned char* const block = p + min_length_ - 2;
+        const std::uint8_t jump = shift_[class_of_[block[0]] * classes_ + class_of_[block[1]]];
+        if (jump == 0 && can_start(p, end)) return p;
+        p += jump == 0 ? 1 : jump;
+    }
+    return lim;
 }
 
 // Notes the first byte and the first two bytes of phrase, in either case, as able to start one.
@@ -182,8 +224,7 @@ std::size_t PhraseMatcher::first_phrase(std::string_view text) const {
     while (p != end) {
         // In the start state, only where a phrase can start does the automaton leave it.
         if (at == 0) {
-            while (p != end && !can_start(p, end))
-                ++p;
+            p = skip(p, end, end);
             if (p == end) break;
         }
         at = step(at, class_of_[*p++]);
@@ -205,9 +246,8 @@ std::size_t PhraseMatcher::earliest(std::string_view text, std::size_t min_start
     for (std::size_t i = 0; i < limit; ++i) {
         // In the start state, only where a phrase can start does the automaton leave it.
         if (at == 0) {
-            while (i < limit && !can_start(data + i, data + text.size()))
-                ++i;
-            if (i == limit) break;
+            i = static_cast<std::size_t>(skip(data + i, data + limit, data + text.size()) - data);
+            if (i >= limit) break;
         }
         at = step(at, class_of_[data[i]]);
         if (!(at & kOutput)) continue;

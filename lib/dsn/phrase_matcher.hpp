@@ -47,6 +47,9 @@ class PhraseMatcher {
                  std::size_t dense_bytes);
     void note_start(std::string_view phrase);
     bool can_start(const unsigned char* p, const unsigned char* end) const;
+    void build_shifts(const std::vector<std::string>& phrases);
+    const unsigned char* skip(const unsigned char* p, const unsigned char* lim,
+                              const unsigned char* end) const;
     std::uint32_t step(std::uint32_t at, std::uint32_t c) const;
     std::size_t id_of(std::uint32_t at) const;
 
@@ -57,6 +60,10 @@ class PhraseMatcher {
     // (byte << 8 | next byte) -> bit set when a phrase can start with these two bytes: the
     // start state skips most bytes with one look-up, even where the first byte alone is common
     std::array<std::uint64_t, 1024> pairs_{};
+    std::size_t min_length_ = 0;  // of the non-empty phrases, at most 255
+    // (class of a byte * classes_ + class of the next) -> how far the start state may jump when
+    // these two bytes end at p + min_length_ - 1 (used when min_length_ >= 2)
+    std::vector<std::uint8_t> shift_;
     std::size_t classes_ = 1;
     // (state offset + class) -> next state offset, with kOutput set when the next state ends a
     // phrase: the full rows of the first dense_ states (offset id * classes_); the others'
