@@ -4,7 +4,9 @@
 #include <array>
 #include <cstdio>
 #include <string>
+#include <vector>
 
+#include "dsn/phrase_matcher.hpp"
 #include "util/strings.hpp"
 
 namespace mxpulse::dsn {
@@ -152,42 +154,20 @@ void read_prose(std::string_view prose, Attempt& a) {
     if (host_like(host)) a.server = std::string(host);
 }
 
-// Returns true when every heading contains "diagn" in some case (checked at compile time).
-constexpr bool headings_say_diagn() {
-    for (const auto& [heading, month_first] : kHeadings) {
-        (void)month_first;
-        bool found = false;
-        for (std::size_t i = 0; i + 5 <= heading.size() && !found; ++i) {
-            found = true;
-            for (std::size_t k = 0; k < 5 && found; ++k)
-                found = (heading[i + k] | 0x20) == "diagn"[k];
-        }
-        if (!found) return false;
-    }
-    return true;
-}
-static_assert(headings_say_diagn(), "history_section's quick test needs \"diagn\" in each heading");
-
-// Returns true when text contains "diagn" in any case: searched by its rarer "gn", so that a
-// text without any heading is passed over in one search instead of one per heading.
-bool mentions_diagn(std::string_view text) {
-    for (std::size_t at = util::ifind(text, "gn", 3); at != std::string_view::npos;
-         at = util::ifind(text, "gn", at + 1))
-        if (util::iequals(text.substr(at - 3, 3), "dia")) return true;
-    return false;
-}
-
 }  // namespace
 
 // Returns the administrators' section of an Exchange NDR, or "".
 std::string_view history_section(std::string_view text) {
-    if (!mentions_diagn(text)) return {};
-    for (const auto& [heading, month_first] : kHeadings) {
-        (void)month_first;
-        const std::size_t at = util::ifind(text, heading);
-        if (at != std::string_view::npos) return text.substr(at, kSectionBytes);
-    }
-    return {};
+    // One pass finds the first heading of the list that occurs (the list's order decides).
+    static const PhraseMatcher matcher = [] {
+        std::vector<std::string> headings;
+        for (const auto& heading : kHeadings)
+            headings.emplace_back(heading.first);
+        return PhraseMatcher(headings);
+    }();
+    const std::size_t hit = matcher.first_phrase(text);
+    if (hit == PhraseMatcher::npos) return {};
+    return text.substr(util::ifind(text, kHeadings[hit].first), kSectionBytes);
 }
 
 // Returns the delivery attempts the section lists, newest first.
