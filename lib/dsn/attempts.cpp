@@ -4,7 +4,9 @@
 #include <array>
 #include <cstdio>
 #include <string>
+#include <vector>
 
+#include "dsn/phrase_matcher.hpp"
 #include "util/strings.hpp"
 
 namespace mxpulse::dsn {
@@ -156,12 +158,16 @@ void read_prose(std::string_view prose, Attempt& a) {
 
 // Returns the administrators' section of an Exchange NDR, or "".
 std::string_view history_section(std::string_view text) {
-    for (const auto& [heading, month_first] : kHeadings) {
-        (void)month_first;
-        const std::size_t at = util::ifind(text, heading);
-        if (at != std::string_view::npos) return text.substr(at, kSectionBytes);
-    }
-    return {};
+    // One pass finds the first heading of the list that occurs (the list's order decides).
+    static const PhraseMatcher matcher = [] {
+        std::vector<std::string> headings;
+        for (const auto& heading : kHeadings)
+            headings.emplace_back(heading.first);
+        return PhraseMatcher(headings);
+    }();
+    const std::size_t hit = matcher.first_phrase(text);
+    if (hit == PhraseMatcher::npos) return {};
+    return text.substr(util::ifind(text, kHeadings[hit].first), kSectionBytes);
 }
 
 // Returns the delivery attempts the section lists, newest first.

@@ -363,9 +363,8 @@ Report parse_one(std::string_view raw, const ParseLimits& limits, const RuleSet&
             }
         }
     }
-    const std::string intro = report.kind == Kind::vendor && !report.recipients.empty()
-                                  ? preamble(s.human_cut, report.recipients.front().recipient)
-                                  : std::string();
+    // The text above the first recipient's line, read when a recipient first needs it.
+    std::optional<std::string> intro;
     // A problem the human text states for the whole message (not per recipient): in the report
     // text, or right after the header lines it quotes (not deep inside a returned message).
     constexpr std::size_t kAfterCut = 2048;
@@ -388,9 +387,12 @@ Report parse_one(std::string_view raw, const ParseLimits& limits, const RuleSet&
         }
         // Text that states the error once above the list of recipients applies to each of
         // them when their own lines decide nothing.
-        if ((r.reason == "onhold" || r.reason == "undefined") && !intro.empty()) {
+        if ((r.reason == "onhold" || r.reason == "undefined") && report.kind == Kind::vendor) {
+            if (!intro) intro = preamble(s.human_cut, report.recipients.front().recipient);
+        }
+        if ((r.reason == "onhold" || r.reason == "undefined") && intro && !intro->empty()) {
             Recipient again = r;
-            again.diagnostic = intro + ' ' + r.diagnostic;
+            again.diagnostic = *intro + ' ' + r.diagnostic;
             again.status = again.reported_status;
             again.reply_code.clear();
             classify(again, report.kind, rules);
