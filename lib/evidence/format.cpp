@@ -70,12 +70,19 @@ void counts_lines(std::string& out, nlohmann::json& b) {
     heading(out, window == "total" ? std::string("Counts (since the counters started)")
                                    : "Counts (last " + window + ")");
     auto& c = b["counts"];
-    char rate[32];
-    std::snprintf(rate, sizeof rate, "%.1f%%", number(c, "failure_rate", 0.0) * 100);
+    char rate[96];
+    if (c.contains("failure_rate") && c["failure_rate"].is_number())
+        std::snprintf(rate, sizeof rate, "%.1f%% (%s of %s recipients sent)",
+                      c["failure_rate"].get<double>() * 100,
+                      c.value("failed_of_sends", nlohmann::json(0)).dump().c_str(),
+                      c.value("sends", nlohmann::json(0)).dump().c_str());
+    else
+        std::snprintf(rate, sizeof rate, "none (no recipients sent in the window)");
     out += "Outbound recipients: " + c["outbound_rcpts"].dump() + "\n";
     out += "Failed recipients:   " + c["failed"].dump() + "\n";
     out += "Delayed recipients:  " + c["delayed"].dump() + "\n";
     out += "Failure rate:        " + std::string(rate) + "\n";
+    out += "Unmatched failures:  " + c.value("unmatched_failed", nlohmann::json(0)).dump() + "\n";
     heading(out, "Counts by status (since counters started)");
     if (b["by_status"].empty()) out += "none\n";
     for (auto& s : b["by_status"]) {

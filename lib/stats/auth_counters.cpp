@@ -28,6 +28,46 @@ void AuthCounters::record(std::string_view sender_domain, std::string_view spf,
     ++d.counts[2][outcome_index(dmarc)];
     d.messages.add(now / 60);
     if (dmarc == "fail") d.dmarc_fail.add(now / 60);
+    const std::string_view results[] = {spf, dkim, dmarc};
+    for (std::size_t m = 0; m < 3; ++m) {
+        if (results[m] == "pass") d.passes[m].add(now / 60);
+    }
+}
+
+nlohmann::json AuthCounters::report_of(const std::string& name, const Domain& d, std::int64_t now) {
+    const char* methods[] = {"spf", "dkim", "dmarc"};
+    nlohmann::json windows = nlohmann::json::object();
+    for (Window w : {Window::h1, Window::h24, Window::total}) {
+        std::uint64_t n = d.messages.sum(w, now / 60);
+        nlohmann::json x = {{"messages", n}, {"evaluated", n != 0}};
+        for (std::size_t m = 0; m < 3; ++m) {
+            std::uint64_t p = d.passes[m].sum(w, now / 60);
+            x[methods[m]] = {
+                {"pass", p},
+                {"pass_rate", n ? nlohmann::json(static_cast<double>(p) / static_cast<double>(n))
+                                : nlohmann::json(nullptr)}};
+        }
+        windows[std::string(window_name(w))] = std::move(x);
+    }
+    return {{"sender_domain", name},
+            {"evaluated", true},
+            {"windows", windows},
+            {"results", counts_json(d.counts)}};
+}
+
+nlohmann::json AuthCounters::report(std::string_view name, std::int64_t now) const {
+    std::lock_guard lock(mutex_);
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& [k, d] : domains_) {
+        if (name.empty() || k == name) rows.push_back(report_of(k, d, now));
+    }
+    std::sort(rows.begin(), rows.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+        return a["sender_domain"] < b["sender_domain"];
+    });
+    // A sender domain asked for but never seen sending: not evaluated, no rates.
+    if (!name.empty() && rows.empty())
+        rows.push_back({{"sender_domain", name}, {"evaluated", false}});
+    return {{"domains", rows}};
 }
 
 nlohmann::json AuthCounters::counts_json(const Counts& c) {

@@ -37,6 +37,11 @@ class AuthCounters {
     // Returns every sender domain's counts.
     nlohmann::json to_json() const;
 
+    // Returns the auth table of one sender domain (or of all when name is empty): per domain
+    // and window (1h, 24h, total) the messages and, per method, passes and pass rate. A rate is
+    // null and "evaluated" false where no outbound mail was seen: never 0 %.
+    nlohmann::json report(std::string_view name, std::int64_t now) const;
+
     // Returns (sender domain, messages, DMARC failures) in a window, for every sender domain.
     std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> windowed(
         Window w, std::int64_t now) const;
@@ -54,7 +59,11 @@ class AuthCounters {
         Counts counts{};
         Series messages;
         Series dmarc_fail;
+        std::array<Series, 3> passes;  // spf, dkim, dmarc passes
     };
+
+    // Returns one domain's rows of the auth table; mutex held.
+    static nlohmann::json report_of(const std::string& name, const Domain& d, std::int64_t now);
 
     // Returns the JSON of one set of counts with pass rates.
     static nlohmann::json counts_json(const Counts& c);

@@ -117,6 +117,18 @@ double failure_rate(std::uint64_t failed, std::uint64_t outbound) {
     return outbound == 0 ? 0.0 : static_cast<double>(failed) / static_cast<double>(outbound);
 }
 
+nlohmann::json Rate::to_json() const {
+    return {{"failure_rate", sends ? nlohmann::json(value()) : nlohmann::json(nullptr)},
+            {"rate_basis", basis()},
+            {"failed_of_sends", failed_of_sends},
+            {"sends", sends},
+            {"unmatched_failed", unmatched}};
+}
+
+Rate rate_of(const Destination& d, Window w, std::int64_t now) {
+    return {d.failed_of_sends(w, now), d.outbound(w, now), d.unmatched(w, now)};
+}
+
 Destination::Failures& Destination::failures() {
     if (!f_) f_ = std::make_unique<Failures>();
     return *f_;
@@ -217,17 +229,30 @@ void Destination::add_outbound(std::uint32_t rcpts, std::int64_t now) {
     ++out_messages_;
     if (first_seen_ == 0) first_seen_ = now;
     last_outbound_ = now;
+    if (f_ && f_->last_failed != 0 && f_->recovered_at == 0 && now > f_->last_failed)
+        f_->recovered_at = now;
 }
 
-void Destination::add_bounce(const BounceEvent& e, std::int64_t now, std::size_t samples) {
+void Destination::add_bounce(const BounceEvent& e, std::int64_t now, std::size_t samples,
+                             std::int64_t sent_at) {
     Failures& f = failures();
     Evidence ev = evidence();
+    // A send counts here only when it was counted here as outbound: not before this destination
+    // was first seen (new, reset or evicted since).
+    bool matched = sent_at != 0 && first_seen_ != 0 && sent_at >= first_seen_;
     if (first_seen_ == 0) first_seen_ = now;
     last_failure_ = now;
     if (e.action == "delayed") {
         f.delayed.add(now / 60);
     } else {
         f.failed.add(now / 60);
+        if (matched)
+            f.failed_of_sends.add_back(sent_at / 60);
+        else
+            f.unmatched.add(now / 60);
+        if (f.first_failed == 0) f.first_failed = now;
+        f.last_failed = now;
+        if (f.recovered_at != 0 && (!matched || sent_at >= f.recovered_at)) f.recovered_at = 0;
         bump(ev.reasons, e.reason, 1);
         bump(ev.families, e.family, 1);
     }
@@ -270,8 +295,16 @@ void Destination::merge(const Destination& o, std::size_t samples) {
     last_failure_ = std::max(last_failure_, o.last_failure_);
     if (!o.f_) return;
     Failures& f = failures();
+    bool still_failing = (f.last_failed != 0 && f.recovered_at == 0) ||
+                         (o.f_->last_failed != 0 && o.f_->recovered_at == 0);
+    f.recovered_at = still_failing ? 0 : std::max(f.recovered_at, o.f_->recovered_at);
+    if (f.first_failed == 0 || (o.f_->first_failed != 0 && o.f_->first_failed < f.first_failed))
+        f.first_failed = o.f_->first_failed;
+    f.last_failed = std::max(f.last_failed, o.f_->last_failed);
     f.failed.merge(o.f_->failed);
     f.delayed.merge(o.f_->delayed);
+    f.failed_of_sends.merge(o.f_->failed_of_sends);
+    f.unmatched.merge(o.f_->unmatched);
     for (const auto& pattern : o.f_->patterns) {
         const std::string& k = pattern.first;  // a named reference: lambdas may capture it
         auto it = std::find_if(f.patterns.begin(), f.patterns.end(),
@@ -327,16 +360,22 @@ std::vector<std::string> Destination::pattern_names() const {
 nlohmann::json Destination::to_json(std::int64_t now, bool with_samples) const {
     nlohmann::json windows = nlohmann::json::object();
     for (Window w : {Window::m1, Window::m5, Window::m15, Window::h1, Window::h24, Window::total}) {
-        std::uint64_t out = outbound(w, now), fail = failed(w, now);
-        windows[std::string(window_name(w))] = {{"outbound_rcpts", out},
-                                                {"failed", fail},
-                                                {"delayed", delayed(w, now)},
-                                                {"patterns", pattern("", w, now)},
-                                                {"failure_rate", failure_rate(fail, out)}};
+        nlohmann::json x = rate_of(*this, w, now).to_json();
+        x["outbound_rcpts"] = outbound(w, now);
+        x["failed"] = failed(w, now);
+        x["delayed"] = delayed(w, now);
+        x["patterns"] = pattern("", w, now);
+        windows[std::string(window_name(w))] = std::move(x);
     }
-    nlohmann::json j = {{"provider", provider},          {"outbound_messages", out_messages_},
-                        {"first_seen", first_seen_},     {"last_outbound", last_outbound_},
-                        {"last_failure", last_failure_}, {"windows", windows}};
+    nlohmann::json j = {{"provider", provider},
+                        {"outbound_messages", out_messages_},
+                        {"first_seen", first_seen_},
+                        {"last_outbound", last_outbound_},
+                        {"last_failure", last_failure_},
+                        {"first_failed", first_failed()},
+                        {"last_failed", last_failed()},
+                        {"recovered_at", recovered_at()},
+                        {"windows", windows}};
     Evidence ev = evidence();
     nlohmann::json statuses = nlohmann::json::array();
     nlohmann::json patterns = nlohmann::json::object();
@@ -386,9 +425,15 @@ void Destination::encode(Encoder& e) const {
         s.encode(e);
     }
     e.str(std::string_view(f_->packed.get(), f_->packed_size));
+    // Format 3: the rate and since-when fields.
+    f_->failed_of_sends.encode(e);
+    f_->unmatched.encode(e);
+    e.s(f_->first_failed);
+    e.s(f_->last_failed);
+    e.s(f_->recovered_at);
 }
 
-bool Destination::decode(Decoder& d) {
+bool Destination::decode(Decoder& d, unsigned format) {
     Destination x;
     x.provider = d.str(kMaxText);
     if (!x.out_rcpts_.decode(d)) return false;
@@ -415,6 +460,16 @@ bool Destination::decode(Decoder& d) {
         Evidence ev;
         if (!packed.empty() && !unpack(packed, ev)) return false;
         if (!packed.empty()) x.set_evidence(ev);
+        if (format >= 3) {
+            if (!f.failed_of_sends.decode(d) || !f.unmatched.decode(d)) return false;
+            f.first_failed = d.s();
+            f.last_failed = d.s();
+            f.recovered_at = d.s();
+        } else if (f.failed.total() != 0) {
+            // Format 2 knew neither: its failures count as unmatched from the latest one on.
+            f.unmatched = f.failed;
+            f.last_failed = x.last_failure_;  // the first is not known
+        }
     }
     if (d.failed()) return false;
     *this = std::move(x);

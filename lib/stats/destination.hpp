@@ -64,8 +64,11 @@ class Destination {
     // Counts one outbound message with rcpts recipients here.
     void add_outbound(std::uint32_t rcpts, std::int64_t now);
 
-    // Counts one failed or delayed recipient; keeps it as a sample when samples > 0.
-    void add_bounce(const BounceEvent& e, std::int64_t now, std::size_t samples);
+    // Counts one failed or delayed recipient; keeps it as a sample when samples > 0. sent_at is
+    // the send time of the original when this failure was matched to a recipient counted here as
+    // outbound (Correlation::claim), else 0: a matched failure counts in the window of its send.
+    void add_bounce(const BounceEvent& e, std::int64_t now, std::size_t samples,
+                    std::int64_t sent_at = 0);
 
     // Adds everything of another destination into this one (eviction into "other").
     void merge(const Destination& other, std::size_t samples);
@@ -78,6 +81,22 @@ class Destination {
     std::uint64_t delayed(Window w, std::int64_t now) const {
         return f_ ? f_->delayed.sum(w, now / 60) : 0;
     }
+
+    // Returns the failed recipients of the sends in a window (matched to their original, counted
+    // at the send's time) and the failed recipients arriving in the window without a known send.
+    std::uint64_t failed_of_sends(Window w, std::int64_t now) const {
+        return f_ ? f_->failed_of_sends.sum(w, now / 60) : 0;
+    }
+    std::uint64_t unmatched(Window w, std::int64_t now) const {
+        return f_ ? f_->unmatched.sum(w, now / 60) : 0;
+    }
+
+    // Since when: the first and latest failed recipient (Unix time, 0: none), and the send time of
+    // the first outbound message after the latest failure that no failure came back for (0: none
+    // yet, or a failure of it or of a later message arrived).
+    std::int64_t first_failed() const { return f_ ? f_->first_failed : 0; }
+    std::int64_t last_failed() const { return f_ ? f_->last_failed : 0; }
+    std::int64_t recovered_at() const { return f_ ? f_->recovered_at : 0; }
 
     // Returns the count of one pattern (or of all patterns when name is empty) in a window.
     std::uint64_t pattern(std::string_view name, Window w, std::int64_t now) const;
@@ -101,8 +120,9 @@ class Destination {
     // Writes the destination in the state file's encoding.
     void encode(Encoder& e) const;
 
-    // Reads a destination written by encode(); returns false when malformed.
-    bool decode(Decoder& d);
+    // Reads a destination written by encode() (format 3) or by a format 2 state file; returns
+    // false when malformed.
+    bool decode(Decoder& d, unsigned format = 3);
 
     std::string provider;  // the provider this destination belongs to ("" while unknown)
 
@@ -123,6 +143,11 @@ class Destination {
         std::vector<std::pair<std::string, Series>> patterns;
         std::unique_ptr<char[]> packed;  // Evidence in the compact encoding
         std::uint32_t packed_size = 0;
+        Series failed_of_sends;  // matched failed recipients, at their send's minute
+        Series unmatched;        // failed recipients without a known send, at arrival
+        std::int64_t first_failed = 0;
+        std::int64_t last_failed = 0;
+        std::int64_t recovered_at = 0;
     };
 
     // Returns the failure part, creating it.
@@ -147,5 +172,33 @@ class Destination {
 
 // Returns failed / outbound as a ratio (0 when nothing went out).
 double failure_rate(std::uint64_t failed, std::uint64_t outbound);
+
+// A failure rate and what it was computed over. The rate is failures over outcomes of the same
+// sends: failed recipients of the mail sent in the window (each matched to its original through
+// the correlation store, so none counts twice and none without its send) over the recipients
+// sent in the window. The numerator is a subset of the denominator, so it cannot exceed 100 %.
+// Failures whose original is not known (sent around this gateway, forgotten, or sent before the
+// destination was tracked) are counted apart as unmatched and are in no rate. With nothing sent
+// in the window there is no rate (basis "none").
+struct Rate {
+    std::uint64_t failed_of_sends = 0;
+    std::uint64_t sends = 0;
+    std::uint64_t unmatched = 0;
+
+    // Returns "sends" when there is a denominator, else "none".
+    const char* basis() const { return sends ? "sends" : "none"; }
+
+    // Returns the rate in 0..1 (0 when there is no denominator: check basis()).
+    double value() const {
+        return sends ? static_cast<double>(failed_of_sends) / static_cast<double>(sends) : 0.0;
+    }
+
+    // Returns the rate fields of a window's JSON: failure_rate (null without a denominator),
+    // rate_basis, failed_of_sends, sends, unmatched_failed.
+    nlohmann::json to_json() const;
+};
+
+// Returns a destination's rate in a window.
+Rate rate_of(const Destination& d, Window w, std::int64_t now);
 
 }  // namespace mxpulse::stats

@@ -5,13 +5,16 @@
 #include <cstdio>
 #include <string>
 
+#include "stats/history.hpp"
 #include "stats/registry.hpp"
 
 namespace mxpulse::stats {
 
 // Writes the registry to path through a temporary file, fsync and rename; returns "" or the error.
 // Streamed: one shard is encoded at a time (under its lock) and written out, never the whole state.
-std::string save_state(const std::string& path, const Registry& registry, std::int64_t now);
+// The hourly history, when given, is written as a record of its own.
+std::string save_state(const std::string& path, const Registry& registry, std::int64_t now,
+                       const History* history = nullptr);
 
 // What happened when the state file was read at start.
 struct LoadOutcome {
@@ -27,10 +30,11 @@ const char* outcome_name(LoadOutcome::What w);
 
 // Restores the registry from path. A missing file starts fresh; a corrupt or incompatible one is
 // renamed to PATH.bad-UNIXTIME and the registry starts fresh. Never throws, never fails the start.
-LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now) noexcept;
+LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now,
+                       History* history = nullptr) noexcept;
 
 // Reads a state file's records from f into registry (emptied first); returns "" when it was read
 // whole, else why not (the registry may then hold part of it: reset it). May throw bad_alloc.
-std::string restore_from(std::FILE* f, Registry& registry);
+std::string restore_from(std::FILE* f, Registry& registry, History* history = nullptr);
 
 }  // namespace mxpulse::stats
