@@ -70,6 +70,8 @@ void counts_lines(std::string& out, nlohmann::json& b) {
     heading(out, window == "total" ? std::string("Counts (since the counters started)")
                                    : "Counts (last " + window + ")");
     auto& c = b["counts"];
+    // Failures of the sends in the window over those sends (never over 100 %); without sends
+    // here in the window no rate is printed (never 0.0 %), and the reason is given instead.
     char rate[96];
     if (c.contains("failure_rate") && c["failure_rate"].is_number())
         std::snprintf(rate, sizeof rate, "%.1f%% (%s of %s recipients sent)",
