@@ -55,8 +55,8 @@ std::string App::save_state() {
     std::lock_guard lock(state_mutex_);
     auto start = std::chrono::steady_clock::now();
     const std::uint64_t sealed = journal ? journal->begin_snapshot() : 0;
-    std::string error =
-        stats::save_state(cfg->state_file, *registry, std::time(nullptr), history.get());
+    std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr),
+                                          history.get(), &auth_counters);
     return_free_heap();  // the encoding buffers are freed; give their pages back
     if (journal && error.empty()) journal->end_snapshot(sealed);
     if (!error.empty()) {
@@ -107,8 +107,8 @@ void App::restore_state() {
     restore_alerts();
     auto cfg = config.get();
     if (cfg->state_file.empty()) return;
-    stats::LoadOutcome o =
-        stats::load_state(cfg->state_file, *registry, std::time(nullptr), history.get());
+    stats::LoadOutcome o = stats::load_state(cfg->state_file, *registry, std::time(nullptr),
+                                             history.get(), &auth_counters);
     const char* what = stats::outcome_name(o.what);
     if (o.what == stats::LoadOutcome::What::set_aside ||
         o.what == stats::LoadOutcome::What::unusable)

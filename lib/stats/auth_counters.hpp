@@ -53,6 +53,16 @@ class AuthCounters {
     // Returns (sender domain, outcome totals) for every sender domain, copied under the lock.
     std::vector<std::pair<std::string, Counts>> totals() const;
 
+    // Writes every sender domain's counts and windows in the state file's encoding.
+    void encode(Encoder& e) const;
+
+    // Replaces the counts with those written by encode(); returns false (counts unchanged) when
+    // malformed. Sender domains beyond the cap fold into "other", as when counted.
+    bool decode(Decoder& d);
+
+    // Forgets every sender domain.
+    void clear();
+
   private:
     // One sender domain: outcome totals, and messages and DMARC failures in rolling windows.
     struct Domain {
@@ -61,6 +71,9 @@ class AuthCounters {
         Series dmarc_fail;
         std::array<Series, 3> passes;  // spf, dkim, dmarc passes
     };
+
+    // Adds another domain's counts and windows into d.
+    static void merge(Domain& d, const Domain& other);
 
     // Returns one domain's rows of the auth table; mutex held.
     static nlohmann::json report_of(const std::string& name, const Domain& d, std::int64_t now);

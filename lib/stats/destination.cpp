@@ -229,7 +229,8 @@ void Destination::add_outbound(std::uint32_t rcpts, std::int64_t now) {
     ++out_messages_;
     if (first_seen_ == 0) first_seen_ = now;
     last_outbound_ = now;
-    if (f_ && f_->last_failed != 0 && f_->recovered_at == 0 && now > f_->last_failed)
+    // Taken after the latest failure was counted: in the same second too (times are seconds).
+    if (f_ && f_->last_failed != 0 && f_->recovered_at == 0 && now >= f_->last_failed)
         f_->recovered_at = now;
 }
 

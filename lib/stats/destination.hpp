@@ -93,7 +93,8 @@ class Destination {
 
     // Since when: the first and latest failed recipient (Unix time, 0: none), and the send time of
     // the first outbound message after the latest failure that no failure came back for (0: none
-    // yet, or a failure of it or of a later message arrived).
+    // yet, or a failure of it or of a later message arrived). "After" is in the order counted: a
+    // send counted in the same second as the failure before it is a recovery.
     std::int64_t first_failed() const { return f_ ? f_->first_failed : 0; }
     std::int64_t last_failed() const { return f_ ? f_->last_failed : 0; }
     std::int64_t recovered_at() const { return f_ ? f_->recovered_at : 0; }

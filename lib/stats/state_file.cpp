@@ -19,14 +19,22 @@ namespace mxpulse::stats {
 // little-endian payload length, the payload, and the payload's 4-byte checksum. The payload opens
 // with its kind: header (saved_at, evictions), destination (name, counters), other (counters),
 // end (number of destinations); format 3 adds history (the hourly history of failing destinations
-// and providers) before the end. A file without its end record is truncated and not used.
+// and providers) and auth (outbound SPF/DKIM/DMARC counts per sender domain) before the end. A file
+// without its end record is truncated and not used.
 namespace {
 constexpr char kMagic[8] = {'M', 'X', 'P', 'U', 'L', 'S', 'E', '\0'};
 constexpr unsigned char kVersion = 3;  // 3 added the rate and since-when fields; 2 still loads
 constexpr std::uint32_t kMaxRecord = 64u * 1024 * 1024;
 constexpr std::size_t kFlushAt = 256 * 1024;
 constexpr std::size_t kMaxName = 1024;
-enum Kind : std::uint64_t { header = 1, destination = 2, other = 3, end = 4, history = 5 };
+enum Kind : std::uint64_t {
+    header = 1,
+    destination = 2,
+    other = 3,
+    end = 4,
+    history = 5,
+    auth = 6
+};
 
 // Writes all bytes to fd; returns false on error.
 bool write_all(int fd, std::string_view data) {
@@ -66,7 +74,8 @@ struct FileCloser {
 
 }  // namespace
 
-std::string restore_from(std::FILE* f, Registry& registry, History* hist) {
+std::string restore_from(std::FILE* f, Registry& registry, History* hist,
+                         AuthCounters* auth_counts) {
     char magic[9];
     if (std::fread(magic, 1, 9, f) != 9) return "too short to be a state file";
     if (std::memcmp(magic, kMagic, 8) != 0) {
@@ -128,6 +137,11 @@ std::string restore_from(std::FILE* f, Registry& registry, History* hist) {
                 if (hist && (!hist->decode(d) || !d.done())) return "malformed history record";
                 break;
             }
+            case auth: {
+                if (auth_counts && (!auth_counts->decode(d) || !d.done()))
+                    return "malformed auth record";
+                break;
+            }
             case end: {
                 std::uint64_t count = d.u();
                 if (!d.done() || count != destinations)
@@ -143,7 +157,7 @@ std::string restore_from(std::FILE* f, Registry& registry, History* hist) {
 }
 
 std::string save_state(const std::string& path, const Registry& registry, std::int64_t now,
-                       const History* hist) {
+                       const History* hist, const AuthCounters* auth_counts) {
     std::string tmp = path + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
     if (fd < 0) return tmp + ": " + std::strerror(errno);
@@ -180,6 +194,12 @@ std::string save_state(const std::string& path, const Registry& registry, std::i
         payload.clear();
         e.u(history);
         hist->encode(e);
+        frame(buf, payload);
+    }
+    if (auth_counts) {
+        payload.clear();
+        e.u(auth);
+        auth_counts->encode(e);
         frame(buf, payload);
     }
     payload.clear();
@@ -224,7 +244,8 @@ const char* outcome_name(LoadOutcome::What w) {
 
 namespace {
 // Reads and restores the state file; returns "" when loaded, else why it is unusable. May throw.
-std::string read_state(const std::string& path, Registry& registry, History* hist, bool& missing) {
+std::string read_state(const std::string& path, Registry& registry, History* hist,
+                       AuthCounters* auth_counts, bool& missing) {
     std::vector<char> buffer(1 << 16);  // outlives the FILE that uses it
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rbe"));
     if (!f) {
@@ -236,17 +257,18 @@ std::string read_state(const std::string& path, Registry& registry, History* his
     std::setvbuf(f.get(), buffer.data(), _IOFBF, buffer.size());
     registry.reset("");
     if (hist) hist->reset("");
-    return restore_from(f.get(), registry, hist);
+    if (auth_counts) auth_counts->clear();
+    return restore_from(f.get(), registry, hist, auth_counts);
 }
 }  // namespace
 
-LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now,
-                       History* hist) noexcept {
+LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now, History* hist,
+                       AuthCounters* auth_counts) noexcept {
     LoadOutcome out;
     std::string why;
     bool missing = false;
     try {
-        why = read_state(path, registry, hist, missing);
+        why = read_state(path, registry, hist, auth_counts, missing);
     } catch (const std::exception& e) {
         why = std::string("malformed: ") + e.what();
     } catch (...) {
@@ -261,6 +283,7 @@ LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t
     try {
         registry.reset("");
         if (hist) hist->reset("");
+        if (auth_counts) auth_counts->clear();
         std::string aside = path + ".bad-" + std::to_string(now);
         if (std::rename(path.c_str(), aside.c_str()) == 0) {
             out.what = LoadOutcome::What::set_aside;

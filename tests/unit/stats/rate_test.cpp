@@ -170,6 +170,20 @@ TEST(SinceWhen, FirstLastAndRecovery) {
     EXPECT_EQ(p["recovered_at"], 0);
 }
 
+// Times are seconds: a send counted in the same second as the failure before it is after it.
+TEST(SinceWhen, ASendInTheSecondOfTheLastFailureIsARecovery) {
+    Registry r;
+    r.record_outbound("yahoo.example", "", 1, kNow);
+    r.record_bounce("yahoo.example", "", failed(), kNow + 100, kNow);
+    r.record_outbound("yahoo.example", "", 1, kNow + 100);
+    auto j = *r.domain("yahoo.example", kNow + 100);
+    EXPECT_EQ(j["last_failed"], kNow + 100);
+    EXPECT_EQ(j["recovered_at"], kNow + 100);
+    // A failure of that send undoes it.
+    r.record_bounce("yahoo.example", "", failed(), kNow + 101, kNow + 100);
+    EXPECT_EQ((*r.domain("yahoo.example", kNow + 101))["recovered_at"], 0);
+}
+
 TEST(SinceWhen, SurvivesTheStateFile) {
     std::string dir = std::filesystem::temp_directory_path() / "mxpulse-rate-XXXXXX";
     ASSERT_TRUE(mkdtemp(dir.data()));
