@@ -26,7 +26,7 @@ std::string write_log(std::size_t messages) {
     std::string path = "/tmp/postlog_bench." + std::to_string(getpid());
     std::FILE* f = std::fopen(path.c_str(), "w");
     for (std::size_t i = 0; i < messages; ++i) {
-        char q[16];
+        char q[24];  // "4Q" and up to 16 hex digits
         std::snprintf(q, sizeof q, "4Q%08zX", i);
         const char* d = (i % 3 == 0) ? "yahoo.com" : (i % 3 == 1) ? "gmail.com" : "corp.example";
         std::fprintf(f,

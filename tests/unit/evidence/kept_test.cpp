@@ -12,6 +12,7 @@
 #include "evidence/export.hpp"
 #include "evidence/format.hpp"
 #include "evidence/kept.hpp"
+#include "sample_record.hpp"
 
 using namespace mxpulse;
 namespace fs = std::filesystem;
@@ -45,22 +46,9 @@ struct Fixture {
     }
     // Keeps the M365 fixture NDR for one recipient, at a time.
     void keep(const std::string& rcpt, std::int64_t at) {
-        evidence::Record r;
-        r.seen_at = at;
-        r.queue_id = "Q" + std::to_string(at);
+        evidence::Record r = evidence::testing::socketerror_record(rcpt, at);
         r.bounce_message_id = "<ndr" + std::to_string(at) + "@contoso.example>";
         r.reporting_mta = "AM9PR01MB0002.eurprd01.prod.outlook.com";
-        evidence::KeptRecipient k;
-        k.recipient = rcpt;
-        k.domain = rcpt.substr(rcpt.find('@') + 1);
-        k.provider = "yahoo";
-        k.action = "failed";
-        k.status = "5.4.300";
-        k.cause_chain = {"550 5.4.300 Message expired",
-                         "421 4.4.2 Connection dropped due to SocketError"};
-        k.attempts = {{"2025-09-16T02:03:41+00:00", "mta5.am0.yahoodns.net", "198.51.100.45",
-                       "421 4.4.2 Connection dropped due to SocketError"}};
-        r.recipients.push_back(k);
         std::string text = fixture("m365-socketerror-received.eml");
         store->write(r, text, at);
     }

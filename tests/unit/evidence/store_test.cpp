@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "evidence/store.hpp"
+#include "sample_record.hpp"
 
 using namespace mxpulse;
 namespace fs = std::filesystem;
@@ -30,21 +31,7 @@ struct TempDir {
 
 // A record of one failed recipient at a time.
 evidence::Record failed(const std::string& rcpt, std::int64_t at) {
-    evidence::Record r;
-    r.seen_at = at;
-    r.queue_id = "Q" + std::to_string(at);
-    evidence::KeptRecipient k;
-    k.recipient = rcpt;
-    k.domain = rcpt.substr(rcpt.find('@') + 1);
-    k.provider = "yahoo";
-    k.action = "failed";
-    k.status = "5.4.300";
-    k.cause_chain = {"550 5.4.300 Message expired",
-                     "421 4.4.2 Connection dropped due to SocketError"};
-    k.attempts = {{"2025-09-16T02:03:41+00:00", "mta5.am0.yahoodns.net", "198.51.100.45",
-                   "421 4.4.2 Connection dropped due to SocketError"}};
-    r.recipients.push_back(k);
-    return r;
+    return evidence::testing::socketerror_record(rcpt, at);
 }
 
 // Records every limit the store reports.
