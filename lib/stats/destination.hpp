@@ -53,7 +53,8 @@ class Decoder;
 
 // Counters of one destination (or of the "other" bucket).
 //
-// Memory: what every scan needs (outbound, failed, delayed and pattern series) is kept as objects;
+// Memory: what every scan needs (outbound, failed, delayed and pattern series) is kept as objects
+// (the delayed, and the failures matched to their sends, only once there are any);
 // the evidence that only `domain`, `provider`, merges and snapshots read (reasons, families,
 // status codes with their sample texts, bounce samples) is kept packed in the state file's compact
 // encoding and unpacked on use. A destination without bounces costs about 120 bytes here, one
@@ -79,25 +80,23 @@ class Destination {
         return f_ ? f_->failed.sum(w, now / 60) : 0;
     }
     std::uint64_t delayed(Window w, std::int64_t now) const {
-        return f_ ? f_->delayed.sum(w, now / 60) : 0;
+        return f_ && f_->delayed ? f_->delayed->sum(w, now / 60) : 0;
     }
 
     // Returns the failed recipients of the sends in a window (matched to their original, counted
     // at the send's time) and the failed recipients arriving in the window without a known send.
     std::uint64_t failed_of_sends(Window w, std::int64_t now) const {
-        return f_ ? f_->failed_of_sends.sum(w, now / 60) : 0;
+        return f_ && f_->matched ? f_->matched->of_sends.sum(w, now / 60) : 0;
     }
-    std::uint64_t unmatched(Window w, std::int64_t now) const {
-        return f_ ? f_->unmatched.sum(w, now / 60) : 0;
-    }
+    std::uint64_t unmatched(Window w, std::int64_t now) const;
 
     // Since when: the first and latest failed recipient (Unix time, 0: none), and the send time of
     // the first outbound message after the latest failure that no failure came back for (0: none
     // yet, or a failure of it or of a later message arrived). "After" is in the order counted: a
     // send counted in the same second as the failure before it is a recovery.
-    std::int64_t first_failed() const { return f_ ? f_->first_failed : 0; }
-    std::int64_t last_failed() const { return f_ ? f_->last_failed : 0; }
-    std::int64_t recovered_at() const { return f_ ? f_->recovered_at : 0; }
+    std::int64_t first_failed() const { return f_ ? std::int64_t{f_->first_failed} : 0; }
+    std::int64_t last_failed() const { return f_ ? std::int64_t{f_->last_failed} : 0; }
+    std::int64_t recovered_at() const { return f_ ? std::int64_t{f_->recovered_at} : 0; }
 
     // Returns the count of one pattern (or of all patterns when name is empty) in a window.
     std::uint64_t pattern(std::string_view name, Window w, std::int64_t now) const;
@@ -137,18 +136,27 @@ class Destination {
         std::uint64_t samples_dropped = 0;
     };
 
-    // The parts that only destinations with bounces need, allocated on the first bounce.
+    // The failed recipients matched to their send (Correlation::claim), allocated at the first:
+    // a destination whose failures all come back for mail sent elsewhere (a storm of NDRs for
+    // Microsoft 365's mail) never needs it. The unmatched are the failed less those arrived.
+    struct Matched {
+        Series of_sends;  // at their send's minute
+        Series arrived;   // at their arrival's minute, as failed counts them
+    };
+
+    // The parts that only destinations with bounces need, allocated on the first bounce (112
+    // bytes: the delayed and the matched at their first, the since-when times are Unix seconds
+    // in 32 bits, good until 2106).
     struct Failures {
         Series failed;
-        Series delayed;
         std::vector<std::pair<std::string, Series>> patterns;
         std::unique_ptr<char[]> packed;  // Evidence in the compact encoding
+        std::unique_ptr<Series> delayed;
+        std::unique_ptr<Matched> matched;
         std::uint32_t packed_size = 0;
-        Series failed_of_sends;  // matched failed recipients, at their send's minute
-        Series unmatched;        // failed recipients without a known send, at arrival
-        std::int64_t first_failed = 0;
-        std::int64_t last_failed = 0;
-        std::int64_t recovered_at = 0;
+        std::uint32_t first_failed = 0;
+        std::uint32_t last_failed = 0;
+        std::uint32_t recovered_at = 0;
     };
 
     // Returns the failure part, creating it.

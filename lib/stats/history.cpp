@@ -21,8 +21,10 @@ void History::Entry::advance(std::int64_t hour) {
     if (hour - last_hour >= kHours) {
         failed.fill(0);
         outbound.fill(0);
+        failed_sum = 0;
     } else {
         for (std::int64_t h = last_hour + 1; h <= hour; ++h) {
+            failed_sum -= failed[slot(h)];
             failed[slot(h)] = 0;
             outbound[slot(h)] = 0;
         }
@@ -30,23 +32,16 @@ void History::Entry::advance(std::int64_t hour) {
     last_hour = hour;
 }
 
-std::uint64_t History::Entry::failures() const {
-    std::uint64_t n = 0;
-    for (std::uint32_t f : failed)
-        n += f;
-    return n;
-}
-
 History::Entry& History::touch(Map& m, std::string_view name, std::int64_t hour, bool& evicted) {
     auto it = m.find(std::string(name));
     if (it != m.end()) return it->second;
     if (m.size() >= max_ && !m.empty()) {
-        auto least = m.begin();
-        std::uint64_t fewest = least->second.failures();
+        auto least = m.end();
+        std::uint64_t fewest = 0;
         for (auto i = m.begin(); i != m.end(); ++i) {
             i->second.advance(hour);
             std::uint64_t f = i->second.failures();
-            if (f < fewest) {
+            if (least == m.end() || f < fewest) {
                 fewest = f;
                 least = i;
             }
@@ -68,10 +63,12 @@ bool History::record_failure(std::string_view domain, std::string_view provider,
     Entry& d = touch(domains_, domain, hour, evicted);
     d.advance(hour);
     ++d.failed[slot(hour)];
+    ++d.failed_sum;
     if (!provider.empty()) {
         Entry& p = touch(providers_, provider, hour, evicted);
         p.advance(hour);
         ++p.failed[slot(hour)];
+        ++p.failed_sum;
     }
     return evicted;
 }
@@ -180,7 +177,9 @@ bool History::decode(Decoder& d) {
             for (std::uint64_t i = 0; i < used && !d.failed(); ++i) {
                 std::uint64_t age = d.u(kHours - 1);
                 std::size_t s = slot(e.last_hour - static_cast<std::int64_t>(age) + kHours);
+                e.failed_sum -= e.failed[s];  // an hour written twice counts once
                 e.failed[s] = static_cast<std::uint32_t>(d.u(0xffffffffu));
+                e.failed_sum += e.failed[s];
                 e.outbound[s] = static_cast<std::uint32_t>(d.u(0xffffffffu));
             }
             if (m.size() < max_) m.emplace(std::move(name), e);  // a smaller bound since: cut

@@ -57,12 +57,13 @@ class History {
     struct Entry {
         std::array<std::uint32_t, kHours> failed{};
         std::array<std::uint32_t, kHours> outbound{};
-        std::int64_t last_hour = 0;  // hours since the epoch of the latest add
+        std::int64_t last_hour = 0;    // hours since the epoch of the latest add
+        std::uint64_t failed_sum = 0;  // the sum of failed, kept so eviction need not add it up
 
         // Clears the hours between the latest add and hour, and makes hour the latest.
         void advance(std::int64_t hour);
         // Returns the failures in the last kHours hours.
-        std::uint64_t failures() const;
+        std::uint64_t failures() const { return failed_sum; }
     };
     using Map = std::unordered_map<std::string, Entry>;
 
