@@ -71,3 +71,16 @@ TEST(History, KeptInTheStateFile) {
     EXPECT_FALSE(back.domain("yahoo.example", at));
     std::filesystem::remove_all(dir);
 }
+
+// The least failing is reckoned over the last 7 days: failures that aged out count no more.
+TEST(History, EvictionCountsOnlyTheLastSevenDays) {
+    History h(2);
+    for (int k = 0; k < 5; ++k)
+        h.record_failure("old.example", "", kNow);
+    h.record_failure("recent.example", "", kNow + 7 * 86400);
+    h.record_failure("recent.example", "", kNow + 7 * 86400);
+    EXPECT_TRUE(h.record_failure("new.example", "", kNow + 7 * 86400 + 3600));
+    EXPECT_FALSE(h.domain("old.example", kNow + 7 * 86400 + 3600));  // 5 failures, all aged out
+    EXPECT_TRUE(h.domain("recent.example", kNow + 7 * 86400 + 3600));
+    EXPECT_EQ((*h.domain("recent.example", kNow + 7 * 86400 + 3600))["failed_7d"], 2);
+}

@@ -254,3 +254,39 @@ TEST(SinceWhen, FormatTwoStillLoads) {
     EXPECT_EQ(j["last_failed"], kNow + 30);
     EXPECT_EQ(j["first_failed"], 0);  // not known in format 2
 }
+
+// Unmatched failures are the failed less those matched at arrival, in every window and through
+// the state file; the matched and delayed parts exist only once there are any, and a destination
+// without them (a storm of NDRs for mail sent elsewhere) round-trips without them.
+TEST(SinceWhen, UnmatchedAreTheFailedLessTheMatched) {
+    std::string dir = std::filesystem::temp_directory_path() / "mxpulse-rate-XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir.data()));
+    std::string path = dir + "/state";
+    Registry r;
+    r.record_bounce("storm.example", "", failed(), kNow);  // never sent here: unmatched
+    r.record_outbound("yahoo.example", "", 3, kNow);
+    r.record_bounce("yahoo.example", "", failed(), kNow + 60, kNow);
+    r.record_bounce("yahoo.example", "", failed(), kNow + 3 * 3600);  // unmatched, hours later
+    BounceEvent late = failed();
+    late.action = "delayed";
+    r.record_bounce("yahoo.example", "", late, kNow + 3 * 3600);
+    ASSERT_EQ(save_state(path, r, kNow + 3 * 3600), "");
+    Registry back;
+    ASSERT_EQ(load_state(path, back, kNow + 3 * 3600).what, LoadOutcome::What::loaded);
+    for (const Registry* x : {&r, &back}) {
+        nlohmann::json s = window(*x, "storm.example", "total", kNow + 3 * 3600);
+        EXPECT_EQ(s["failed"], 1);
+        EXPECT_EQ(s["unmatched_failed"], 1);
+        EXPECT_EQ(s["failed_of_sends"], 0);
+        EXPECT_EQ(s["delayed"], 0);
+        nlohmann::json h1 = window(*x, "yahoo.example", "1h", kNow + 3 * 3600);
+        EXPECT_EQ(h1["failed"], 1);
+        EXPECT_EQ(h1["unmatched_failed"], 1);
+        EXPECT_EQ(h1["delayed"], 1);
+        nlohmann::json day = window(*x, "yahoo.example", "24h", kNow + 3 * 3600);
+        EXPECT_EQ(day["failed"], 2);
+        EXPECT_EQ(day["failed_of_sends"], 1);
+        EXPECT_EQ(day["unmatched_failed"], 1);
+    }
+    std::filesystem::remove_all(dir);
+}
