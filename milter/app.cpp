@@ -55,7 +55,14 @@ std::string App::save_state() {
     std::lock_guard lock(state_mutex_);
     auto start = std::chrono::steady_clock::now();
     const std::uint64_t sealed = journal ? journal->begin_snapshot() : 0;
-    std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr),
+    stats::SnapshotMarks marks;
+    if (journal) {
+        // Unique per snapshot, so that a snapshot that never replaced the file marks nothing.
+        marks.id = (static_cast<std::uint64_t>(std::time(nullptr)) << 20) ^ ++snapshots_taken_;
+        marks.shard = [this, id = marks.id](std::size_t shard) { journal->mark(id, shard); };
+        marks.before_rename = [this] { journal->flush(); };
+    }
+    std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr), marks,
                                           history.get(), &auth_counters);
     return_free_heap();  // the encoding buffers are freed; give their pages back
     if (journal && error.empty()) journal->end_snapshot(sealed);
@@ -116,16 +123,16 @@ void App::restore_state() {
     log::emit(log::events::state_restored,
               {log::Field("file", cfg->state_file), log::Field("outcome", what),
                log::Field("destinations", o.destinations), log::Field("detail", o.detail)});
-    open_journal(cfg->state_file);
+    open_journal(cfg->state_file, o.snapshot);
 }
 
-void App::open_journal(const std::string& state_file) {
-    stats::JournalReplay r = stats::replay_journal(state_file, *registry);
+void App::open_journal(const std::string& state_file, std::uint64_t snapshot) {
+    stats::JournalReplay r = stats::replay_journal(state_file, *registry, snapshot);
     if (r.segments > 0 || !r.damaged.empty())
-        log::emit(
-            log::events::journal_replayed,
-            {log::Field("file", state_file + ".journal.*"), log::Field("segments", r.segments),
-             log::Field("records", r.records), log::Field("damaged", r.damaged)});
+        log::emit(log::events::journal_replayed,
+                  {log::Field("file", state_file + ".journal.*"),
+                   log::Field("segments", r.segments), log::Field("records", r.records),
+                   log::Field("held", r.held), log::Field("damaged", r.damaged)});
     stats::JournalOptions options;
     options.on_full = [this](std::size_t bytes) {
         counters.count_limit(stats::Limit::journal_bytes);

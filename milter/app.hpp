@@ -101,9 +101,10 @@ struct App {
 
   private:
     std::mutex state_mutex_;
+    std::uint64_t snapshots_taken_ = 0;  // under state_mutex_
 
     // Applies the counter journal after the snapshot and opens a new segment (restore_state).
-    void open_journal(const std::string& state_file);
+    void open_journal(const std::string& state_file, std::uint64_t snapshot);
 
     // reload() without recording its outcome.
     std::string reload_once(std::string_view reason);

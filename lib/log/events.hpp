@@ -120,9 +120,11 @@ inline constexpr EventSpec state_restored{
     "The state file was read at start: loaded, missing, set_aside (unusable, renamed to "
     "the detail's path) or unusable (unusable and the rename failed: ignored)."};
 inline constexpr EventSpec journal_replayed{
-    "journal.replayed", Level::info, false, "file segments records damaged",
-    "The counter journal beside the state file was applied after the snapshot at start; damaged "
-    "names a damaged tail that was ignored (the counts before it were applied)."};
+    "journal.replayed", Level::info, false, "file segments records held damaged",
+    "The counter journal beside the state file was applied after the snapshot at start: records "
+    "changes applied, held those skipped because the snapshot already holds them (counted during "
+    "the snapshot); damaged names a damaged tail that was ignored (the counts before it were "
+    "applied)."};
 inline constexpr EventSpec journal_failed{
     "journal.failed", Level::error, false, "file error",
     "The counter journal could not be opened: counts since the last snapshot are lost on a hard "

@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <utility>
 #include <vector>
@@ -77,9 +79,32 @@ BounceEvent event_from(const json& j) {
     return e;
 }
 
-// Applies one decoded record; throws on a record of the wrong shape.
-void apply_record(const json& r, Registry& registry) {
+// Where the restored snapshot stands in the journal: for each shard, the ordinal (over all
+// segments) of its mark, or kNoMark where the snapshot left none (its changes are all applied).
+struct Marks {
+    static constexpr std::uint64_t kNoMark = ~std::uint64_t{0};
+    std::array<std::uint64_t, Registry::kShards> at;
+    std::uint64_t last = 0;  // the last mark's ordinal: a reset before it is held by the snapshot
+    bool any = false;
+    Marks() { at.fill(kNoMark); }
+
+    // Whether the change at ordinal of a shard's domain is held by the snapshot.
+    bool held(std::size_t shard, std::uint64_t ordinal) const {
+        return at[shard] != kNoMark && ordinal < at[shard];
+    }
+};
+
+enum class Applied { change, held, mark };
+
+// Applies one decoded record at ordinal unless the snapshot holds it. Throws on a record of the
+// wrong shape.
+Applied apply_record(const json& r, std::uint64_t ordinal, const Marks& marks, Registry& registry) {
     const std::string op = r.at(0).get<std::string>();
+    if (op == "m") return Applied::mark;
+    if ((op == "o" || op == "b") &&
+        marks.held(Registry::shard_index(r.at(1).get<std::string>()), ordinal))
+        return Applied::held;
+    if (op == "r" && marks.any && ordinal < marks.last) return Applied::held;
     if (op == "o")
         registry.record_outbound(r.at(1).get<std::string>(), r.at(2).get<std::string>(),
                                  r.at(3).get<std::uint32_t>(), r.at(4).get<std::int64_t>());
@@ -93,6 +118,17 @@ void apply_record(const json& r, Registry& registry) {
         registry.reset(r.at(1).get<std::string>());
     else
         throw std::runtime_error("unknown record " + op);
+    return Applied::change;
+}
+
+// Notes record r at ordinal if it is one of snapshot's marks.
+void note_mark(const json& r, std::uint64_t ordinal, std::uint64_t snapshot, Marks& marks) {
+    if (r.at(0).get<std::string>() != "m" || r.at(1).get<std::uint64_t>() != snapshot) return;
+    std::uint64_t shard = r.at(2).get<std::uint64_t>();
+    if (shard >= Registry::kShards) throw std::runtime_error("mark of an unknown shard");
+    marks.at[shard] = ordinal;
+    marks.last = ordinal;
+    marks.any = true;
 }
 
 // The journal segments beside state_path, by number.
@@ -116,8 +152,10 @@ std::vector<std::pair<std::uint64_t, fs::path>> segments(const std::string& stat
     return out;
 }
 
-// Replays one segment; returns "" or where it stopped on damage.
-std::string replay_segment(const fs::path& file, Registry& registry, std::size_t& records) {
+// Calls f(record, ordinal) for each record of one segment, counting ordinal on over segments;
+// returns "" or where it stopped on damage (a record f throws on is damage too).
+std::string each_record(const fs::path& file, std::uint64_t& ordinal,
+                        const std::function<void(const json&, std::uint64_t)>& f) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return file.string() + ": cannot be read";
     std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -133,13 +171,13 @@ std::string replay_segment(const fs::path& file, Registry& registry, std::size_t
         if (checksum(payload) != sum)
             return file.string() + ": bad checksum at " + std::to_string(pos);
         try {
-            apply_record(json::from_cbor(payload.begin(), payload.end()), registry);
+            f(json::from_cbor(payload.begin(), payload.end()), ordinal);
         } catch (const std::bad_alloc&) {
             throw;
         } catch (const std::exception& e) {
             return file.string() + ": bad record at " + std::to_string(pos) + ": " + e.what();
         }
-        ++records;
+        ++ordinal;
         pos += 8 + len;
     }
     return {};
@@ -147,12 +185,26 @@ std::string replay_segment(const fs::path& file, Registry& registry, std::size_t
 
 }  // namespace
 
-JournalReplay replay_journal(const std::string& state_path, Registry& registry) noexcept {
+JournalReplay replay_journal(const std::string& state_path, Registry& registry,
+                             std::uint64_t snapshot) noexcept {
     JournalReplay out;
     try {
-        for (const auto& [seq, file] : segments(state_path)) {
+        const auto files = segments(state_path);
+        // First where the snapshot's marks are, then every change it does not hold.
+        Marks marks;
+        std::uint64_t ordinal = 0;
+        for (const auto& [seq, file] : files)
+            if (snapshot != 0)
+                each_record(file, ordinal, [&](const json& r, std::uint64_t at) {
+                    note_mark(r, at, snapshot, marks);
+                });
+        ordinal = 0;
+        for (const auto& [seq, file] : files) {
             ++out.segments;
-            std::string why = replay_segment(file, registry, out.records);
+            std::string why = each_record(file, ordinal, [&](const json& r, std::uint64_t at) {
+                Applied a = apply_record(r, at, marks, registry);
+                if (a != Applied::mark) ++(a == Applied::change ? out.records : out.held);
+            });
             if (!why.empty() && out.damaged.empty()) out.damaged = why;
         }
     } catch (const std::exception& e) {
@@ -300,6 +352,18 @@ void Journal::on_set_provider(std::string_view domain, std::string_view provider
 void Journal::on_reset(std::string_view name) noexcept {
     try {
         append(frame(json::array({"r", name})));
+    } catch (...) {
+        dropped_.fetch_add(1);
+    }
+}
+
+void Journal::mark(std::uint64_t snapshot, std::size_t shard) noexcept {
+    // Past the bound too: a missing mark would replay changes the snapshot holds.
+    try {
+        std::string record = frame(json::array({"m", snapshot, shard}));
+        bytes_.fetch_add(record.size());
+        std::lock_guard lock(buf_mutex_);
+        buffer_.append(record);
     } catch (...) {
         dropped_.fetch_add(1);
     }

@@ -1,5 +1,10 @@
 // The counter journal: every counted change since the last snapshot, appended beside the state
 // file and made durable about once a second, so that a hard kill loses about a second of counts.
+//
+// Counted once: a snapshot visits the registry shard by shard while mail is counted. Under each
+// shard's lock it appends a mark (its id, the shard), and the journal is made durable before the
+// state file is renamed into place. Replaying after a restore skips, for each shard marked by the
+// restored file's id, the changes before that shard's mark: the file holds exactly those.
 #pragma once
 
 #include <atomic>
@@ -21,13 +26,15 @@ namespace mxpulse::stats {
 struct JournalReplay {
     std::size_t segments = 0;  // journal files read
     std::size_t records = 0;   // changes applied to the registry
+    std::size_t held = 0;      // changes skipped because the restored snapshot holds them
     std::string damaged;       // "" or where a damaged tail was found and ignored
 };
 
-// Applies every journal segment beside state_path (PATH.journal.N, in order) to registry, after
-// the snapshot was restored. A damaged or truncated record ends its segment (said in damaged);
-// never throws.
-JournalReplay replay_journal(const std::string& state_path, Registry& registry) noexcept;
+// Applies the journal segments beside state_path (PATH.journal.N, in order) to registry, after the
+// snapshot whose id is snapshot was restored (0: none): every change the snapshot does not hold.
+// A damaged or truncated record ends its segment (said in damaged); never throws.
+JournalReplay replay_journal(const std::string& state_path, Registry& registry,
+                             std::uint64_t snapshot = 0) noexcept;
 
 // How the journal is bounded and flushed.
 struct JournalOptions {
@@ -54,6 +61,10 @@ class Journal final : public RegistryObserver {
                    std::int64_t now, std::int64_t sent_at) noexcept override;
     void on_set_provider(std::string_view domain, std::string_view provider) noexcept override;
     void on_reset(std::string_view name) noexcept override;
+
+    // During a snapshot, under shard's lock once it was encoded: marks where the snapshot id
+    // stands in that shard's changes.
+    void mark(std::uint64_t snapshot, std::size_t shard) noexcept;
 
     // Before a snapshot: writes what is buffered and starts a new segment; returns the number of
     // the last segment the snapshot will hold.

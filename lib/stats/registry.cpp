@@ -83,8 +83,12 @@ void Registry::Shard::push_newest(Entry* e) {
     newest = e;
 }
 
+std::size_t Registry::shard_index(std::string_view domain) {
+    return std::hash<std::string_view>{}(domain) % kShards;
+}
+
 Registry::Shard& Registry::shard_of(std::string_view domain) {
-    return shards_[std::hash<std::string_view>{}(domain) % kShards];
+    return shards_[shard_index(domain)];
 }
 
 Destination& Registry::touch(Shard& s, std::string_view domain) {
@@ -127,10 +131,11 @@ void Registry::trim_evidence(Shard& s) {
 
 void Registry::record_outbound(std::string_view domain, std::string_view provider,
                                std::uint32_t rcpts, std::int64_t now) {
-    if (auto* o = observer_.load(std::memory_order_acquire))
-        o->on_outbound(domain, provider, rcpts, now);
     Shard& s = shard_of(domain);
     std::lock_guard lock(s.mutex);
+    // Told under the shard's lock, so that the journal orders it against a snapshot's visit.
+    if (auto* o = observer_.load(std::memory_order_acquire))
+        o->on_outbound(domain, provider, rcpts, now);
     Destination& d = touch(s, domain);
     if (!provider.empty()) d.provider = provider;
     d.add_outbound(rcpts, now);
@@ -148,10 +153,10 @@ bool Registry::set_provider(std::string_view domain, std::string_view provider) 
 
 void Registry::record_bounce(std::string_view domain, std::string_view provider,
                              const BounceEvent& e, std::int64_t now, std::int64_t sent_at) {
-    if (auto* o = observer_.load(std::memory_order_acquire))
-        o->on_bounce(domain, provider, e, now, sent_at);
     Shard& s = shard_of(domain);
     std::lock_guard lock(s.mutex);
+    if (auto* o = observer_.load(std::memory_order_acquire))
+        o->on_bounce(domain, provider, e, now, sent_at);
     Destination& d = touch(s, domain);
     if (!provider.empty()) d.provider = provider;
     std::size_t before = d.evidence_bytes();
@@ -323,12 +328,14 @@ std::size_t Registry::evidence_bytes() const {
     return n;
 }
 
-void Registry::visit_shard(
-    std::size_t i, const std::function<void(const std::string&, const Destination&)>& f) const {
+void Registry::visit_shard(std::size_t i,
+                           const std::function<void(const std::string&, const Destination&)>& f,
+                           const std::function<void()>& done) const {
     const Shard& s = shards_.at(i);
     std::lock_guard lock(s.mutex);
     for (const Shard::Entry* e = s.oldest; e; e = e->newer)
         f(*e->name, e->dest);
+    if (done) done();
 }
 
 void Registry::visit_other(const std::function<void(const Destination&)>& f) const {

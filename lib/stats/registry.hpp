@@ -101,10 +101,15 @@ class Registry {
 
     static constexpr std::size_t kShards = 16;
 
-    // Calls f for every destination of shard i (< kShards), least recently active first, under
-    // the shard's lock (snapshots go one shard at a time).
+    // Calls f for every destination of shard i (< kShards), least recently active first, then
+    // done (when given), all under the shard's lock (snapshots go one shard at a time). A change
+    // counted for the shard comes wholly before or wholly after the visit, observer call included.
     void visit_shard(std::size_t i,
-                     const std::function<void(const std::string&, const Destination&)>& f) const;
+                     const std::function<void(const std::string&, const Destination&)>& f,
+                     const std::function<void()>& done = {}) const;
+
+    // Returns the shard (< kShards) that holds domain.
+    static std::size_t shard_index(std::string_view domain);
 
     // Calls f with the "other" bucket under its lock.
     void visit_other(const std::function<void(const Destination&)>& f) const;

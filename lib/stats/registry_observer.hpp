@@ -8,8 +8,9 @@
 
 namespace mxpulse::stats {
 
-// Told of every counted change, on the counting thread, before the change is applied. Each call
-// must be cheap and must not throw (it runs on the mail path).
+// Told of every counted change, on the counting thread, before the change is applied (outbound
+// and bounce counts under their shard's lock). Each call must be cheap and must not throw (it runs
+// on the mail path).
 class RegistryObserver {
   public:
     virtual ~RegistryObserver() = default;

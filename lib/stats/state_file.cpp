@@ -17,10 +17,11 @@ namespace mxpulse::stats {
 
 // The file: the 8-byte magic "MXPULSE" NUL, a version byte, then records. A record is a 4-byte
 // little-endian payload length, the payload, and the payload's 4-byte checksum. The payload opens
-// with its kind: header (saved_at, evictions), destination (name, counters), other (counters),
-// end (number of destinations); format 3 adds history (the hourly history of failing destinations
-// and providers) and auth (outbound SPF/DKIM/DMARC counts per sender domain) before the end. A file
-// without its end record is truncated and not used.
+// with its kind: header (saved_at, evictions), marks (the snapshot's id in the counter journal,
+// optional, after the header), destination (name, counters), other (counters), end (number of
+// destinations); format 3 adds history (the hourly history of failing destinations and providers)
+// and auth (outbound SPF/DKIM/DMARC counts per sender domain) before the end. A file without its
+// end record is truncated and not used.
 namespace {
 constexpr char kMagic[8] = {'M', 'X', 'P', 'U', 'L', 'S', 'E', '\0'};
 constexpr unsigned char kVersion = 3;  // 3 added the rate and since-when fields; 2 still loads
@@ -32,8 +33,9 @@ enum Kind : std::uint64_t {
     destination = 2,
     other = 3,
     end = 4,
-    history = 5,
-    auth = 6
+    marks = 5,
+    history = 6,
+    auth = 7
 };
 
 // Writes all bytes to fd; returns false on error.
@@ -74,7 +76,7 @@ struct FileCloser {
 
 }  // namespace
 
-std::string restore_from(std::FILE* f, Registry& registry, History* hist,
+std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapshot, History* hist,
                          AuthCounters* auth_counts) {
     char magic[9];
     if (std::fread(magic, 1, 9, f) != 9) return "too short to be a state file";
@@ -117,6 +119,12 @@ std::string restore_from(std::FILE* f, Registry& registry, History* hist,
                 registry.restore_evictions(evictions);
                 break;
             }
+            case marks: {
+                std::uint64_t id = d.u();
+                if (!d.done()) return "malformed marks record";
+                if (snapshot) *snapshot = id;
+                break;
+            }
             case destination: {
                 std::string name = d.str(kMaxName);
                 Destination dest;
@@ -157,7 +165,8 @@ std::string restore_from(std::FILE* f, Registry& registry, History* hist,
 }
 
 std::string save_state(const std::string& path, const Registry& registry, std::int64_t now,
-                       const History* hist, const AuthCounters* auth_counts) {
+                       const SnapshotMarks& marks, const History* hist,
+                       const AuthCounters* auth_counts) {
     std::string tmp = path + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
     if (fd < 0) return tmp + ": " + std::strerror(errno);
@@ -169,18 +178,29 @@ std::string save_state(const std::string& path, const Registry& registry, std::i
     e.s(now);
     e.u(registry.evictions());
     frame(buf, payload);
+    if (marks.id != 0) {
+        payload.clear();
+        e.u(Kind::marks);
+        e.u(marks.id);
+        frame(buf, payload);
+    }
     bool ok = true;
     std::uint64_t count = 0;
     // One shard at a time: its lock is held while it is encoded into buf, never while writing.
     for (std::size_t i = 0; i < Registry::kShards && ok; ++i) {
-        registry.visit_shard(i, [&](const std::string& name, const Destination& d) {
-            payload.clear();
-            e.u(destination);
-            e.str(name);
-            d.encode(e);
-            frame(buf, payload);
-            ++count;
-        });
+        registry.visit_shard(
+            i,
+            [&](const std::string& name, const Destination& d) {
+                payload.clear();
+                e.u(destination);
+                e.str(name);
+                d.encode(e);
+                frame(buf, payload);
+                ++count;
+            },
+            [&] {
+                if (marks.shard) marks.shard(i);
+            });
         if (buf.size() >= kFlushAt) {
             ok = write_all(fd, buf);
             buf.clear();
@@ -213,6 +233,7 @@ std::string save_state(const std::string& path, const Registry& registry, std::i
         ::unlink(tmp.c_str());
         return tmp + ": " + std::strerror(err);
     }
+    if (marks.before_rename) marks.before_rename();
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         err = errno;
         ::unlink(tmp.c_str());
@@ -245,7 +266,7 @@ const char* outcome_name(LoadOutcome::What w) {
 namespace {
 // Reads and restores the state file; returns "" when loaded, else why it is unusable. May throw.
 std::string read_state(const std::string& path, Registry& registry, History* hist,
-                       AuthCounters* auth_counts, bool& missing) {
+                       AuthCounters* auth_counts, bool& missing, std::uint64_t& snapshot) {
     std::vector<char> buffer(1 << 16);  // outlives the FILE that uses it
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rbe"));
     if (!f) {
@@ -258,7 +279,7 @@ std::string read_state(const std::string& path, Registry& registry, History* his
     registry.reset("");
     if (hist) hist->reset("");
     if (auth_counts) auth_counts->clear();
-    return restore_from(f.get(), registry, hist, auth_counts);
+    return restore_from(f.get(), registry, &snapshot, hist, auth_counts);
 }
 }  // namespace
 
@@ -268,7 +289,7 @@ LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t
     std::string why;
     bool missing = false;
     try {
-        why = read_state(path, registry, hist, auth_counts, missing);
+        why = read_state(path, registry, hist, auth_counts, missing, out.snapshot);
     } catch (const std::exception& e) {
         why = std::string("malformed: ") + e.what();
     } catch (...) {
@@ -280,6 +301,7 @@ LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t
         out.destinations = registry.tracked();
         return out;
     }
+    out.snapshot = 0;
     try {
         registry.reset("");
         if (hist) hist->reset("");

@@ -41,7 +41,7 @@ def the_file(out, pattern):
 def step_build(out):
     """Builds both packages with the one packaging command."""
     start = time.monotonic()
-    run([os.path.join(ROOT, "packaging", "build"), out], timeout=900)
+    run([os.path.join(ROOT, "packaging", "build"), out], timeout=1400)
     print("built %s and %s in %.0fs" % (the_file(out, "mxpulse_*.deb"), the_file(out, "mxpulse-*.rpm"),
                                          time.monotonic() - start))
 

@@ -59,7 +59,7 @@ TEST(History, KeptInTheStateFile) {
     for (int i = 0; i < 30; ++i)
         h.record_failure("yahoo.example", "yahoo", kNow + i * 1800);
     h.record_outbound("yahoo.example", "yahoo", 7, kNow + 3600);
-    ASSERT_EQ(save_state(path, r, kNow, &h), "");
+    ASSERT_EQ(save_state(path, r, kNow, {}, &h), "");
     History back(10);
     ASSERT_EQ(load_state(path, r, kNow, &back).what, LoadOutcome::What::loaded);
     std::int64_t at = kNow + 30 * 1800;

@@ -177,3 +177,95 @@ TEST(Journal, BoundAsksForASnapshotThenDrops) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     EXPECT_EQ(asked.load(), 1);
 }
+
+namespace {
+// Returns a domain name held by shard, distinct per n.
+std::string domain_in(std::size_t shard, int n) {
+    for (int i = 0;; ++i) {
+        std::string d = "d" + std::to_string(n) + "-" + std::to_string(i) + ".example";
+        if (Registry::shard_index(d) == shard) return d;
+    }
+}
+
+// Takes a snapshot as the daemon does while, each time a shard was encoded, one message to a
+// domain of the first shard (already encoded) and one to a domain of the last (not yet) is
+// counted; returns the snapshot's id. With replace_file false the file is written elsewhere.
+std::uint64_t snapshot_under_load(const std::string& state, Registry& live, Journal& j,
+                                  const std::string& early, const std::string& late,
+                                  bool replace_file) {
+    std::uint64_t sealed = j.begin_snapshot();
+    SnapshotMarks marks;
+    marks.id = 42;
+    marks.shard = [&](std::size_t shard) {
+        j.mark(marks.id, shard);
+        if (shard == 0 || shard + 1 == Registry::kShards) return;  // its own lock is held
+        live.record_outbound(early, "", 1, kNow);
+        live.record_outbound(late, "", 1, kNow);
+    };
+    marks.before_rename = [&] { j.flush(); };
+    std::string target = replace_file ? state : state + ".never-renamed";
+    EXPECT_EQ(save_state(target, live, kNow, marks), "");
+    if (replace_file) j.end_snapshot(sealed);
+    return marks.id;
+}
+}  // namespace
+
+TEST(Journal, ChangesCountedDuringASnapshotAreReplayedOnce) {
+    TempDir dir;
+    const std::string state = dir.path + "/state.cbor";
+    const std::string early = domain_in(0, 1), late = domain_in(Registry::kShards - 1, 2);
+    Registry live;
+    std::string error;
+    auto j = Journal::open(state, {}, error);
+    ASSERT_TRUE(j) << error;
+    live.set_observer(j.get());
+    live.record_outbound(early, "", 1, kNow);  // before: in the snapshot, in a sealed segment
+    live.record_outbound(late, "", 1, kNow);
+    snapshot_under_load(state, live, *j, early, late, true);
+    live.record_outbound(early, "", 1, kNow);  // after: only in the journal
+    j->flush();
+    live.set_observer(nullptr);
+    j.reset();
+    const std::uint64_t during = Registry::kShards - 2;
+    ASSERT_EQ(outbound(live, early), 2u + during);
+    ASSERT_EQ(outbound(live, late), 1u + during);
+
+    Registry restored;
+    LoadOutcome o = load_state(state, restored, kNow);
+    ASSERT_EQ(o.what, LoadOutcome::What::loaded);
+    EXPECT_EQ(o.snapshot, 42u);
+    // The snapshot holds the late domain's counts made during it, not the early domain's.
+    EXPECT_EQ(outbound(restored, early), 1u);
+    EXPECT_EQ(outbound(restored, late), 1u + during);
+    JournalReplay r = replay_journal(state, restored, o.snapshot);
+    EXPECT_EQ(r.records, during + 1);
+    EXPECT_EQ(r.held, during);
+    EXPECT_EQ(outbound(restored, early), outbound(live, early));
+    EXPECT_EQ(outbound(restored, late), outbound(live, late));
+}
+
+TEST(Journal, MarksOfASnapshotNeverInPlaceAreIgnored) {
+    TempDir dir;
+    const std::string state = dir.path + "/state.cbor";
+    const std::string early = domain_in(0, 3), late = domain_in(Registry::kShards - 1, 4);
+    Registry live;
+    std::string error;
+    auto j = Journal::open(state, {}, error);
+    ASSERT_TRUE(j) << error;
+    live.set_observer(j.get());
+    live.record_outbound(late, "", 1, kNow);
+    // Written elsewhere, as if the daemon were killed before the rename: the marks stay in the
+    // journal, and the restore (no state file) must not skip anything because of them.
+    snapshot_under_load(state, live, *j, early, late, false);
+    j->flush();
+    live.set_observer(nullptr);
+    j.reset();
+    Registry restored;
+    LoadOutcome o = load_state(state, restored, kNow);
+    EXPECT_EQ(o.what, LoadOutcome::What::missing);
+    EXPECT_EQ(o.snapshot, 0u);
+    JournalReplay r = replay_journal(state, restored, o.snapshot);
+    EXPECT_EQ(r.held, 0u);
+    EXPECT_EQ(outbound(restored, early), outbound(live, early));
+    EXPECT_EQ(outbound(restored, late), outbound(live, late));
+}

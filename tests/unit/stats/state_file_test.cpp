@@ -161,7 +161,7 @@ TEST(StateFile, AuthCountsRoundTrip) {
     auth.record("example.test", "pass", "pass", "pass", kNow);
     auth.record("example.test", "fail", "none", "fail", kNow + 60);
     auth.record("other.example", "pass", "fail", "pass", kNow + 120);
-    ASSERT_EQ(save_state(path, r, kNow + 120, nullptr, &auth), "");
+    ASSERT_EQ(save_state(path, r, kNow + 120, {}, nullptr, &auth), "");
     AuthCounters back;
     back.record("stale.example", "pass", "pass", "pass", kNow);  // replaced by the file
     ASSERT_EQ(load_state(path, r, kNow + 120, nullptr, &back).what, LoadOutcome::What::loaded);
