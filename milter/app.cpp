@@ -40,12 +40,13 @@ void App::prepare(std::shared_ptr<const config::Config> c) {
     dedup = std::make_unique<pipeline::BounceDedup>(
         static_cast<std::size_t>(c->duplicate_max),
         static_cast<std::int64_t>(c->duplicate_window.count() / 1000));
+    history = std::make_unique<stats::History>(static_cast<std::size_t>(c->history_destinations));
     runtime.set(pipeline::build_runtime(std::move(c), {}, nullptr).runtime, std::time(nullptr));
 }
 
 pipeline::State App::state() {
-    return pipeline::State{counters, *registry,   *correlation,  auth_counters,
-                           mx.get(), dedup.get(), evidence.get()};
+    return pipeline::State{counters, *registry,   *correlation,   auth_counters,
+                           mx.get(), dedup.get(), evidence.get(), history.get()};
 }
 
 std::string App::save_state() {
@@ -61,7 +62,8 @@ std::string App::save_state() {
         marks.shard = [this, id = marks.id](std::size_t shard) { journal->mark(id, shard); };
         marks.before_rename = [this] { journal->flush(); };
     }
-    std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr), marks);
+    std::string error = stats::save_state(cfg->state_file, *registry, std::time(nullptr), marks,
+                                          history.get(), &auth_counters);
     return_free_heap();  // the encoding buffers are freed; give their pages back
     if (journal && error.empty()) journal->end_snapshot(sealed);
     if (!error.empty()) {
@@ -112,7 +114,8 @@ void App::restore_state() {
     restore_alerts();
     auto cfg = config.get();
     if (cfg->state_file.empty()) return;
-    stats::LoadOutcome o = stats::load_state(cfg->state_file, *registry, std::time(nullptr));
+    stats::LoadOutcome o = stats::load_state(cfg->state_file, *registry, std::time(nullptr),
+                                             history.get(), &auth_counters);
     const char* what = stats::outcome_name(o.what);
     if (o.what == stats::LoadOutcome::What::set_aside ||
         o.what == stats::LoadOutcome::What::unusable)

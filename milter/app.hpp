@@ -53,6 +53,7 @@ struct App {
     std::unique_ptr<stats::Registry> registry;        // sized by [stats] at start
     std::unique_ptr<stats::Correlation> correlation;  // outbound Message-IDs, sized at start
     std::unique_ptr<pipeline::BounceDedup> dedup;     // bounces counted recently, sized at start
+    std::unique_ptr<stats::History> history;          // hourly history of failing destinations
     std::unique_ptr<dns::Resolver> resolver;          // the one resolver, built from [dns] at start
     std::shared_ptr<const auth::PublicSuffixList> psl;  // for provider keys (registrable domains)
     stats::AuthCounters auth_counters;

@@ -46,11 +46,12 @@ struct ControlServer::Impl {
         : app(a), version(std::move(v)), context{a.counters, a.config,         version, getpid(),
                                                  nullptr,    a.registry.get(), nullptr, nullptr,
                                                  nullptr,    nullptr,          nullptr, nullptr,
-                                                 nullptr,    nullptr,          nullptr} {
+                                                 nullptr,    nullptr,          nullptr, nullptr} {
         context.evidence = a.evidence.get();
         context.reload = [this] { return app.reload("control"); };
         context.snapshot = [this] { return app.save_state(); };
         context.auth = &app.auth_counters;
+        context.history = app.history.get();
         context.alerts = [this] { return app.alerts.to_json(); };
         context.forget_alerts = [this](const std::string& key) { app.alerts.forget(key); };
         context.grouping = [this](const std::string& domain) -> nlohmann::json {

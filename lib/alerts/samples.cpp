@@ -10,7 +10,7 @@ namespace {
 
 // Counts gathered for one key.
 struct Counts {
-    std::uint64_t outbound = 0, failed = 0, delayed = 0, pattern = 0;
+    std::uint64_t outbound = 0, failed = 0, delayed = 0, pattern = 0, failed_of_sends = 0;
 };
 
 // Returns a rate bounded to [0, 1].
@@ -22,8 +22,10 @@ double bounded_rate(std::uint64_t part, std::uint64_t whole) {
 // Turns a key's counts into the rule's sample.
 Sample sample_of(const config::AlertRule& r, const std::string& key, const Counts& c) {
     Sample s{key, 0, 0};
+    // Failures of the window's sends over those sends (stats::Rate): within 0..1 by definition;
+    // without sends there is no rate and no sample.
     if (r.metric == "failure_rate")
-        s = {key, bounded_rate(c.failed, c.outbound), std::max(c.outbound, c.failed)};
+        s = {key, stats::Rate{c.failed_of_sends, c.outbound, 0}.value(), c.outbound};
     else if (r.metric == "deferral_rate")
         s = {key, bounded_rate(c.delayed, c.outbound), std::max(c.outbound, c.delayed)};
     else if (r.metric == "pattern_count")
@@ -59,6 +61,7 @@ std::vector<Sample> samples(const config::AlertRule& rule, const stats::Registry
         c.outbound += d.outbound(w, now);
         c.failed += d.failed(w, now);
         c.delayed += d.delayed(w, now);
+        c.failed_of_sends += d.failed_of_sends(w, now);
         if (!rule.pattern.empty()) c.pattern += d.pattern(rule.pattern, w, now);
     });
     for (const auto& [key, c] : by_key) {

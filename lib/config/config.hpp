@@ -87,6 +87,7 @@ struct Config {
     // [stats]
     std::int64_t max_destinations = 0;
     std::int64_t samples_per_destination = 0;
+    std::int64_t history_destinations = 0;  // failing destinations with 7 days of hourly history
     std::string state_file;
     std::chrono::milliseconds snapshot_interval{};
     std::int64_t correlation_max = 0;

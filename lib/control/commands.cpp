@@ -44,7 +44,8 @@ void iso_times_in(nlohmann::json& j, const char* key, std::initializer_list<cons
 
 // A destination's or provider's counters with their times as ISO 8601.
 nlohmann::json health_times(nlohmann::json j) {
-    iso_times(j, {"first_seen", "last_outbound", "last_failure"});
+    iso_times(j, {"first_seen", "last_outbound", "last_failure", "first_failed", "last_failed",
+                  "recovered_at"});
     iso_times_in(j, "samples", {"seen_at"});
     return j;
 }
@@ -154,6 +155,10 @@ Reply cmd_domain(const Request& r, Context& ctx) {
         iso_times(attempts, {"last_deferred"});
         out["deliveries"] = std::move(attempts);
     }
+    if (auto h = ctx.history ? ctx.history->domain(name, now_of(ctx)) : std::nullopt) {
+        out["history"] = *h;
+        iso_times_in(out["history"], "hours", {"hour"});
+    }
     return Reply{true, out, {}};
 }
 
@@ -175,6 +180,12 @@ Reply cmd_provider(const Request& r, Context& ctx) {
             grouped[d.get<std::string>()] = ctx.grouping(d.get<std::string>());
         (*j)["grouping"] = std::move(grouped);
     }
+    if (auto h = ctx.history
+                     ? ctx.history->provider((*j)["provider"].get<std::string>(), now_of(ctx))
+                     : std::nullopt) {
+        (*j)["history"] = *h;
+        iso_times_in((*j)["history"], "hours", {"hour"});
+    }
     return Reply{true, health_times(*j), {}};
 }
 
@@ -183,6 +194,7 @@ Reply cmd_reset(const Request& r, Context& ctx) {
     if (!ctx.registry) return Reply{false, {}, "no registry"};
     std::string name = r.args.empty() ? "" : util::to_lower(r.args[0]);
     std::size_t removed = ctx.registry->reset(name);
+    if (ctx.history) ctx.history->reset(name);
     if (ctx.forget_alerts) ctx.forget_alerts(name);
     return Reply{
         true, {{"reset", name.empty() ? "all" : name}, {"destinations_removed", removed}}, {}};
@@ -310,6 +322,18 @@ Reply cmd_trace(const Request& r, Context& ctx) {
     return Reply{true, out, {}};
 }
 
+// auth [DOMAIN]: outbound SPF/DKIM/DMARC results per sender domain and window.
+Reply cmd_auth(const Request& r, Context& ctx) {
+    if (!ctx.auth) return Reply{false, {}, "outbound authentication is not counted"};
+    std::string name = r.args.empty() ? "" : util::to_lower(r.args[0]);
+    nlohmann::json j = ctx.auth->report(name, now_of(ctx));
+    bool evaluated = false;
+    for (const auto& d : j["domains"])
+        evaluated = evaluated || d.value("evaluated", false);
+    j["evaluated"] = evaluated;  // false: no outbound mail seen (for DOMAIN, or at all)
+    return Reply{true, j, {}};
+}
+
 Reply cmd_help(const Request&, Context&);
 
 const std::array kCommands{
@@ -333,6 +357,10 @@ const std::array kCommands{
             "Every delivery attempt of a message (queue id, Message-ID or recipient) from "
             "Postfix's log, with what the milter saw of it.",
             1, cmd_trace},
+    Command{"auth", Access::read, "auth [DOMAIN]",
+            "Outbound SPF, DKIM and DMARC results per sender domain and window (\"not "
+            "evaluated\" where no outbound mail was seen).",
+            1, cmd_auth},
     Command{"reset", Access::admin, "reset [NAME]",
             "Forget the counters of a destination, a provider, or all.", 1, cmd_reset},
     Command{"alerts", Access::read, "alerts",

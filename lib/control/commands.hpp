@@ -13,6 +13,7 @@
 #include "evidence/store.hpp"
 #include "stats/auth_counters.hpp"
 #include "stats/counters.hpp"
+#include "stats/history.hpp"
 #include "stats/registry.hpp"
 
 namespace mxpulse::control {
@@ -31,6 +32,7 @@ struct Context {
     std::function<std::string()> snapshot;  // writes the state file now; "" or the error
     std::function<std::int64_t()> now;      // Unix time; the daemon's clock unless a test sets one
     const stats::AuthCounters* auth = nullptr;  // outbound SPF/DKIM/DMARC per sender domain
+    stats::History* history = nullptr;          // hourly history of failing destinations
     std::function<nlohmann::json()> alerts;     // active and recent alerts
     // Forgets the alerts of a scope key ("" = all) after a reset, without logging a clear.
     std::function<void(const std::string&)> forget_alerts;

@@ -29,6 +29,16 @@ std::string window_phrase(const nlohmann::json& window) {
     return w == "total" ? "since the counters started" : "in the last " + w;
 }
 
+// Returns the rate over sends of a counter window (stats::Rate): failure_rate (null without
+// sends), rate_basis, failed_of_sends, sends, unmatched_failed. A window without them (a health
+// document of an older daemon) gets no rate rather than one computed over arrivals.
+nlohmann::json rate_fields(const nlohmann::json& win) {
+    stats::Rate r{win.value("failed_of_sends", std::uint64_t{0}),
+                  win.value("sends", std::uint64_t{0}),
+                  win.value("unmatched_failed", std::uint64_t{0})};
+    return r.to_json();
+}
+
 // Returns a ratio as a percentage with one decimal.
 std::string percent(const nlohmann::json& ratio) {
     char buf[32];
@@ -63,9 +73,15 @@ std::string summary(const std::string& name, const nlohmann::json& b) {
             : kind == "intermittent"
                 ? " The failures look intermittent: other mail to the same destination was "
                   "delivered in the same period (failure rate " +
-                      percent(c["failure_rate"]) + ")."
-                : " Without outbound counts to compare, it cannot be told whether they are "
-                  "intermittent or persistent.";
+                      percent(c["failure_rate"]) + " of the " +
+                      std::to_string(c.value("sends", std::uint64_t{0})) + " recipient(s) sent)."
+                : " Without recipients sent in this window to compare, it cannot be told whether "
+                  "they are intermittent or persistent.";
+    std::uint64_t unmatched = c.value("unmatched_failed", std::uint64_t{0});
+    if (unmatched > 0)
+        text += " " + std::to_string(unmatched) +
+                " failure(s) could not be matched to a message sent through this gateway and are "
+                "in no rate.";
     if (n > 0) {
         text += " First seen " + b["first_seen"].get<std::string>() + ", last seen " +
                 b["last_seen"].get<std::string>() + ".";
@@ -174,8 +190,6 @@ nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::j
     std::int64_t until = r.until ? r.until : r.now;
     stats::Window w = covering_window(r.since_s);
     const auto& win = health["windows"][std::string(window_name(w))];
-    std::uint64_t out = win.value("outbound_rcpts", std::uint64_t{0});
-    std::uint64_t failed = win.value("failed", std::uint64_t{0});
     nlohmann::json b;
     b["subject"] = r.name;
     b["scope"] = scope;
@@ -186,21 +200,22 @@ nlohmann::json build(const Request& r, std::string_view scope, const nlohmann::j
                         {"time_zone", time_zone(r.now)},
                         {"seconds", r.since_s}};
     b["domains"] = health.contains("domains") ? health["domains"] : nlohmann::json::array({r.name});
-    b["counts"] = {{"window", window_name(w)},
-                   {"outbound_rcpts", out},
-                   {"failed", failed},
-                   {"delayed", win.value("delayed", std::uint64_t{0})},
-                   {"patterns", win.value("patterns", std::uint64_t{0})},
-                   {"failure_rate", stats::failure_rate(failed, out)}};
+    b["counts"] = rate_fields(win);
+    b["counts"].update({{"window", window_name(w)},
+                        {"outbound_rcpts", win.value("outbound_rcpts", std::uint64_t{0})},
+                        {"failed", win.value("failed", std::uint64_t{0})},
+                        {"delayed", win.value("delayed", std::uint64_t{0})},
+                        {"patterns", win.value("patterns", std::uint64_t{0})}});
     nlohmann::json by_status = nlohmann::json::array();
     for (const auto& s : health.value("statuses", nlohmann::json::array()))
         by_status.push_back({{"status", s["status"]}, {"count", s["count"]}});
     b["by_status"] = by_status;
 
     add_samples(b, health, from, until);
-    b["pattern"] = out == 0                                              ? "unknown"
-                   : stats::failure_rate(failed, out) >= kPersistentRate ? "persistent"
-                                                                         : "intermittent";
+    const nlohmann::json& rate = b["counts"]["failure_rate"];
+    b["pattern"] = rate.is_null()                          ? "unknown"
+                   : rate.get<double>() >= kPersistentRate ? "persistent"
+                                                           : "intermittent";
     b["outbound_auth"] = nlohmann::json::object();  // filled by the caller from the auth counters
     b["summary"] = summary(r.name, b);
     return b;

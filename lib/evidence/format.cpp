@@ -70,26 +70,21 @@ void counts_lines(std::string& out, nlohmann::json& b) {
     heading(out, window == "total" ? std::string("Counts (since the counters started)")
                                    : "Counts (last " + window + ")");
     auto& c = b["counts"];
-    // A rate needs sends to divide by: with none seen here, or with more NDRs than recipients sent
-    // in the window (their originals went out earlier, or not through this gateway), no rate is
-    // printed, and the reason is given instead.
-    const double outbound = number(c, "outbound_rcpts", 0.0);
-    const double failed = number(c, "failed", 0.0);
-    char rate[32];
-    std::snprintf(rate, sizeof rate, "%.1f%%", number(c, "failure_rate", 0.0) * 100);
+    // Failures of the sends in the window over those sends (never over 100 %); without sends
+    // here in the window no rate is printed (never 0.0 %), and the reason is given instead.
+    char rate[96];
+    if (c.contains("failure_rate") && c["failure_rate"].is_number())
+        std::snprintf(rate, sizeof rate, "%.1f%% (%s of %s recipients sent)",
+                      c["failure_rate"].get<double>() * 100,
+                      c.value("failed_of_sends", nlohmann::json(0)).dump().c_str(),
+                      c.value("sends", nlohmann::json(0)).dump().c_str());
+    else
+        std::snprintf(rate, sizeof rate, "none (no recipients sent in the window)");
     out += "Outbound recipients: " + c["outbound_rcpts"].dump() + "\n";
     out += "Failed recipients:   " + c["failed"].dump() + "\n";
     out += "Delayed recipients:  " + c["delayed"].dump() + "\n";
-    if (outbound <= 0)
-        out +=
-            "Failure rate:        n/a (no outbound mail to these destinations was seen through "
-            "this gateway)\n";
-    else if (failed > outbound)
-        out +=
-            "Failure rate:        n/a (more failures than recipients sent in this window: their "
-            "originals went out earlier or not through this gateway)\n";
-    else
-        out += "Failure rate:        " + std::string(rate) + " (failed over outbound recipients)\n";
+    out += "Failure rate:        " + std::string(rate) + "\n";
+    out += "Unmatched failures:  " + c.value("unmatched_failed", nlohmann::json(0)).dump() + "\n";
     heading(out, "Counts by status (since counters started)");
     if (b["by_status"].empty()) out += "none\n";
     for (auto& s : b["by_status"]) {

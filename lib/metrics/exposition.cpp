@@ -16,9 +16,6 @@ namespace mxpulse::metrics {
 
 namespace {
 
-constexpr std::array kWindows{stats::Window::m1, stats::Window::m5, stats::Window::m15,
-                              stats::Window::h1, stats::Window::h24};
-
 // Writes the HELP and TYPE lines of one metric family.
 void family(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
     out.append("# HELP ").append(name).append(" ").append(help).append("\n");
@@ -47,15 +44,12 @@ void sample(std::string& out, std::string_view name,
     out.append(buf);
 }
 
-// The windows of a labelled series, in kWindows order, then the total (index kTotal); the
-// windows rank destinations, the totals are exported.
-using Sums = std::array<std::uint64_t, kWindows.size() + 1>;
-constexpr std::size_t kTotal = kWindows.size();
-
-// The counts of one labelled series: a tracked destination or provider, or "other".
+// The counts of one labelled series since start or the last reset: a tracked destination or
+// provider, or "other". Prometheus rates them itself (increase(), rate()); the rolling windows
+// are the CLI's.
 struct Folded {
-    Sums outbound{}, failed{}, delayed{};
-    std::map<std::string, Sums> patterns;  // bounded by the per-destination pattern cap
+    std::uint64_t outbound = 0, failed = 0, delayed = 0, failed_of_sends = 0;
+    std::map<std::string, std::uint64_t> patterns;  // bounded by the per-destination pattern cap
 };
 
 // Both foldings: per destination and per provider.
@@ -106,38 +100,32 @@ class TopN {
     std::vector<std::pair<std::string, std::uint64_t>> heap_;
 };
 
-// Returns one destination's windows and patterns as a folded series of its own.
+// Returns one destination's totals and patterns as a folded series of its own.
 Folded counts_of(const stats::Destination& d, std::int64_t now) {
-    Folded f;
-    for (std::size_t i = 0; i <= kWindows.size(); ++i) {
-        stats::Window w = i < kWindows.size() ? kWindows[i] : stats::Window::total;
-        f.outbound[i] = d.outbound(w, now);
-        f.failed[i] = d.failed(w, now);
-        f.delayed[i] = d.delayed(w, now);
-    }
-    for (const std::string& p : d.pattern_names()) {
-        Sums& sums = f.patterns[p];
-        for (std::size_t i = 0; i <= kWindows.size(); ++i)
-            sums[i] = d.pattern(p, i < kWindows.size() ? kWindows[i] : stats::Window::total, now);
-    }
+    constexpr stats::Window kAll = stats::Window::total;
+    Folded f{d.outbound(kAll, now),
+             d.failed(kAll, now),
+             d.delayed(kAll, now),
+             d.failed_of_sends(kAll, now),
+             {}};
+    for (const std::string& p : d.pattern_names())
+        f.patterns[p] = d.pattern(p, kAll, now);
     return f;
 }
 
 // Adds one folded series into another; patterns beyond the cap are left out.
 void accumulate(Folded& into, const Folded& f) {
-    for (std::size_t i = 0; i <= kWindows.size(); ++i) {
-        into.outbound[i] += f.outbound[i];
-        into.failed[i] += f.failed[i];
-        into.delayed[i] += f.delayed[i];
-    }
-    for (const auto& [p, sums] : f.patterns) {
+    into.outbound += f.outbound;
+    into.failed += f.failed;
+    into.delayed += f.delayed;
+    into.failed_of_sends += f.failed_of_sends;
+    for (const auto& [p, n] : f.patterns) {
         auto it = into.patterns.find(p);
         if (it == into.patterns.end()) {
             if (into.patterns.size() >= stats::kMaxLabels) continue;
-            it = into.patterns.emplace(p, Sums{}).first;
+            it = into.patterns.emplace(p, 0).first;
         }
-        for (std::size_t i = 0; i <= kWindows.size(); ++i)
-            it->second[i] += sums[i];
+        it->second += n;
     }
 }
 
@@ -168,75 +156,40 @@ Folds fold(const stats::Registry& r, std::size_t n, std::int64_t now) {
     return out;
 }
 
-// Writes the total counters of folded destinations or providers, which Prometheus rates itself,
-// and the windowed gauges the fleet rules still read (to go once the rules use the counters).
+// Writes the counters of folded destinations or providers, which Prometheus rates itself.
 void health(std::string& out, const std::map<std::string, Folded>& folded, std::string_view scope) {
     const std::string prefix = "mxpulse_" + std::string(scope) + "_";
     const std::string_view label = scope;
-    struct Gauge {
+    struct Counter {
         const char* name;
+        std::uint64_t Folded::*count;
         const char* help;
-        Sums Folded::*sums;
-        const char* total_help;
     };
-    const Gauge gauges[] = {
-        {"outbound_recipients", "Outbound recipients in the window.", &Folded::outbound,
+    const Counter counters[] = {
+        {"outbound_recipients_total", &Folded::outbound,
          "Outbound recipients since start or the last reset."},
-        {"failed_recipients", "Failed recipients reported by returning bounces in the window.",
-         &Folded::failed, "Failed recipients since start or the last reset."},
-        {"delayed_recipients", "Delayed recipients (Action: delayed) in the window.",
-         &Folded::delayed, "Delayed recipients since start or the last reset."},
+        {"failed_recipients_total", &Folded::failed,
+         "Failed recipients reported by returning bounces since start or the last reset."},
+        {"delayed_recipients_total", &Folded::delayed,
+         "Delayed recipients (Action: delayed) since start or the last reset."},
+        {"send_failed_recipients_total", &Folded::failed_of_sends,
+         "Failed recipients matched to an original sent through this gateway (at most one per "
+         "recipient sent), counted when the bounce arrives."},
     };
-    for (const Gauge& g : gauges) {
-        std::string name = prefix + g.name;
-        family(out, name, "gauge", g.help);
-        for (const auto& [key, f] : folded) {
-            for (std::size_t i = 0; i < kWindows.size(); ++i) {
-                sample(
-                    out, name,
-                    {{label, escape_label(key)}, {"window", std::string(window_name(kWindows[i]))}},
-                    static_cast<double>((f.*g.sums)[i]));
-            }
-        }
+    for (const Counter& c : counters) {
+        std::string name = prefix + c.name;
+        family(out, name, "counter", c.help);
+        for (const auto& [key, f] : folded)
+            sample(out, name, {{label, escape_label(key)}}, static_cast<double>(f.*c.count));
     }
-    std::string name = prefix + "failure_ratio";
-    family(out, name, "gauge", "Failed recipients over outbound recipients in the window.");
-    for (const auto& [key, f] : folded) {
-        for (std::size_t i = 0; i < kWindows.size(); ++i) {
-            sample(out, name,
-                   {{label, escape_label(key)}, {"window", std::string(window_name(kWindows[i]))}},
-                   stats::failure_rate(f.failed[i], f.outbound[i]));
-        }
-    }
-    name = prefix + "pattern_recipients";
-    family(out, name, "gauge", "Failed or delayed recipients matching a cause-chain pattern.");
-    for (const auto& [key, f] : folded) {
-        for (const auto& [p, sums] : f.patterns) {
-            for (std::size_t i = 0; i < kWindows.size(); ++i) {
-                sample(out, name,
-                       {{label, escape_label(key)},
-                        {"pattern", escape_label(p)},
-                        {"window", std::string(window_name(kWindows[i]))}},
-                       static_cast<double>(sums[i]));
-            }
-        }
-    }
-    for (const Gauge& g : gauges) {
-        std::string total = prefix + g.name + "_total";
-        family(out, total, "counter", g.total_help);
-        for (const auto& [key, f] : folded) {
-            sample(out, total, {{label, escape_label(key)}},
-                   static_cast<double>((f.*g.sums)[kWindows.size()]));
-        }
-    }
-    name = prefix + "pattern_recipients_total";
+    std::string name = prefix + "pattern_recipients_total";
     family(out, name, "counter",
            "Failed or delayed recipients matching a cause-chain pattern since start or the last "
            "reset.");
     for (const auto& [key, f] : folded) {
-        for (const auto& [p, sums] : f.patterns)
+        for (const auto& [p, n] : f.patterns)
             sample(out, name, {{label, escape_label(key)}, {"pattern", escape_label(p)}},
-                   static_cast<double>(sums[kTotal]));
+                   static_cast<double>(n));
     }
 }
 

@@ -78,7 +78,14 @@ std::size_t take_bounce(const dsn::Report& report, const Intake& intake, State& 
         }
         bool duplicate = state.dedup && !state.dedup->first(dedup_key(e), now);
         if (!duplicate) {
-            state.registry.record_bounce(t.domain, provider, e, now);
+            // A failure counts against its send once per recipient sent (see stats::Rate).
+            std::optional<std::int64_t> sent_at;
+            if (e.action != "delayed")
+                sent_at = state.correlation.claim(e.original_message_id, t.domain, now);
+            state.registry.record_bounce(t.domain, provider, e, now, sent_at.value_or(0));
+            if (state.history && e.action != "delayed" &&
+                state.history->record_failure(t.domain, provider, now))
+                out.events.emplace_back(LimitHit{stats::Limit::history_entries});
             counted.push_back(
                 {e.recipient, t.domain, provider, e.original_message_id, e.original_sender});
         }

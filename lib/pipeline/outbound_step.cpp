@@ -21,7 +21,9 @@ void take_outbound(const Intake& intake, State& state, std::int64_t now, Outcome
             ++it->second;
     }
     for (const auto& [domain, n] : per_domain) {
-        state.registry.record_outbound(domain, rt.providers->lookup(domain, now), n, now);
+        std::string provider = rt.providers->lookup(domain, now);
+        state.registry.record_outbound(domain, provider, n, now);
+        if (state.history) state.history->record_outbound(domain, provider, n, now);
         ask_mx(domain, rt, state, now, out);
     }
     if (const session::Header* mid = m.header("Message-ID")) {
@@ -29,6 +31,7 @@ void take_outbound(const Intake& intake, State& state, std::int64_t now, Outcome
         for (const auto& [domain, n] : per_domain) {
             if (rec.domains.size() >= stats::kMaxCorrelationDomains) break;
             rec.domains.push_back(domain);
+            rec.rcpts.push_back(n);
         }
         state.correlation.remember(mid->value, std::move(rec), now);
     }

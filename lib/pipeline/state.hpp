@@ -10,6 +10,7 @@
 #include "stats/auth_counters.hpp"
 #include "stats/correlation.hpp"
 #include "stats/counters.hpp"
+#include "stats/history.hpp"
 #include "stats/registry.hpp"
 
 namespace mxpulse::pipeline {
@@ -33,6 +34,7 @@ struct State {
     MxRequests* mx = nullptr;             // nullptr: no lookups (offline use)
     BounceDedup* dedup = nullptr;         // nullptr: every bounce is counted
     evidence::Store* evidence = nullptr;  // nullptr: NDRs are not kept on disk
+    stats::History* history = nullptr;    // nullptr: no hourly history
 };
 
 }  // namespace mxpulse::pipeline

@@ -37,6 +37,11 @@ class AuthCounters {
     // Returns every sender domain's counts.
     nlohmann::json to_json() const;
 
+    // Returns the auth table of one sender domain (or of all when name is empty): per domain
+    // and window (1h, 24h, total) the messages and, per method, passes and pass rate. A rate is
+    // null and "evaluated" false where no outbound mail was seen: never 0 %.
+    nlohmann::json report(std::string_view name, std::int64_t now) const;
+
     // Returns (sender domain, messages, DMARC failures) in a window, for every sender domain.
     std::vector<std::tuple<std::string, std::uint64_t, std::uint64_t>> windowed(
         Window w, std::int64_t now) const;
@@ -48,13 +53,30 @@ class AuthCounters {
     // Returns (sender domain, outcome totals) for every sender domain, copied under the lock.
     std::vector<std::pair<std::string, Counts>> totals() const;
 
+    // Writes every sender domain's counts and windows in the state file's encoding.
+    void encode(Encoder& e) const;
+
+    // Replaces the counts with those written by encode(); returns false (counts unchanged) when
+    // malformed. Sender domains beyond the cap fold into "other", as when counted.
+    bool decode(Decoder& d);
+
+    // Forgets every sender domain.
+    void clear();
+
   private:
     // One sender domain: outcome totals, and messages and DMARC failures in rolling windows.
     struct Domain {
         Counts counts{};
         Series messages;
         Series dmarc_fail;
+        std::array<Series, 3> passes;  // spf, dkim, dmarc passes
     };
+
+    // Adds another domain's counts and windows into d.
+    static void merge(Domain& d, const Domain& other);
+
+    // Returns one domain's rows of the auth table; mutex held.
+    static nlohmann::json report_of(const std::string& name, const Domain& d, std::int64_t now);
 
     // Returns the JSON of one set of counts with pass rates.
     static nlohmann::json counts_json(const Counts& c);

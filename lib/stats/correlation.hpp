@@ -18,7 +18,9 @@ namespace mxpulse::stats {
 struct OutboundRecord {
     std::int64_t sent_at = 0;
     std::string sender;
-    std::vector<std::string> domains;  // recipient domains, at most kMaxCorrelationDomains
+    std::vector<std::string> domains;        // recipient domains, at most kMaxCorrelationDomains
+    std::vector<std::uint32_t> rcpts = {};   // recipients sent to each domain (empty: one each)
+    std::vector<std::uint32_t> failed = {};  // failures already counted against each domain's rcpts
 };
 
 inline constexpr std::size_t kMaxCorrelationDomains = 16;
@@ -29,7 +31,8 @@ std::string normalize_message_id(std::string_view id);
 
 // The bounded store; safe to use from several threads.
 //
-// Memory: each record is kept packed (Message-ID, sender, domains and time in the state file's
+// Memory: each record is kept packed (Message-ID, sender, domains with their recipient and claimed
+// failure counts, and time in the state file's
 // compact encoding) in a map keyed by the Message-ID's hash; the bytes held, counted with the
 // map's and the age list's own overhead, stay below a budget (kDefaultBudget: 8 MiB, about 50,000
 // typical messages), the oldest forgotten first, as for the count bound.
@@ -45,6 +48,13 @@ class Correlation {
 
     // Returns the outbound record of a Message-ID when it is remembered and not too old.
     std::optional<OutboundRecord> find(std::string_view message_id, std::int64_t now);
+
+    // Counts one failed recipient at domain against the message's sends, when the message is
+    // remembered, went to that domain, and fewer failures than recipients were counted against it
+    // so far; returns the send time then, else nullopt. The failures counted against a send never
+    // outnumber its recipients, so a rate over sends stays within 100 %.
+    std::optional<std::int64_t> claim(std::string_view message_id, std::string_view domain,
+                                      std::int64_t now);
 
     // Returns the entries held, the bytes they cost, and how many were forgotten for count (or
     // bytes) or age.
@@ -62,6 +72,9 @@ class Correlation {
 
     // Forgets entries older than the age bound; mutex held.
     void expire(std::int64_t now);
+
+    // Stores an entry's packed bytes under hash, replacing what was there; mutex held.
+    void store(std::uint64_t hash, const std::string& packed);
 
     // Forgets the oldest entry; mutex held.
     void pop_oldest();

@@ -9,6 +9,11 @@ namespace mxpulse::stats {
 
 namespace {
 
+// Returns a Unix time as kept in 32 bits (clamped to 0..2^32-1).
+std::uint32_t seconds32(std::int64_t t) {
+    return static_cast<std::uint32_t>(std::clamp<std::int64_t>(t, 0, UINT32_MAX));
+}
+
 // Adds n to a bounded label count; a new label beyond the cap is folded into "other".
 void bump(std::vector<std::pair<std::string, std::uint64_t>>& v, const std::string& label,
           std::uint64_t n) {
@@ -117,6 +122,25 @@ double failure_rate(std::uint64_t failed, std::uint64_t outbound) {
     return outbound == 0 ? 0.0 : static_cast<double>(failed) / static_cast<double>(outbound);
 }
 
+nlohmann::json Rate::to_json() const {
+    return {{"failure_rate", sends ? nlohmann::json(value()) : nlohmann::json(nullptr)},
+            {"rate_basis", basis()},
+            {"failed_of_sends", failed_of_sends},
+            {"sends", sends},
+            {"unmatched_failed", unmatched}};
+}
+
+Rate rate_of(const Destination& d, Window w, std::int64_t now) {
+    return {d.failed_of_sends(w, now), d.outbound(w, now), d.unmatched(w, now)};
+}
+
+std::uint64_t Destination::unmatched(Window w, std::int64_t now) const {
+    if (!f_) return 0;
+    std::uint64_t all = f_->failed.sum(w, now / 60);
+    std::uint64_t matched = f_->matched ? f_->matched->arrived.sum(w, now / 60) : 0;
+    return all - std::min(all, matched);
+}
+
 Destination::Failures& Destination::failures() {
     if (!f_) f_ = std::make_unique<Failures>();
     return *f_;
@@ -217,17 +241,33 @@ void Destination::add_outbound(std::uint32_t rcpts, std::int64_t now) {
     ++out_messages_;
     if (first_seen_ == 0) first_seen_ = now;
     last_outbound_ = now;
+    // Taken after the latest failure was counted: in the same second too (times are seconds).
+    if (f_ && f_->last_failed != 0 && f_->recovered_at == 0 && now >= f_->last_failed)
+        f_->recovered_at = seconds32(now);
 }
 
-void Destination::add_bounce(const BounceEvent& e, std::int64_t now, std::size_t samples) {
+void Destination::add_bounce(const BounceEvent& e, std::int64_t now, std::size_t samples,
+                             std::int64_t sent_at) {
     Failures& f = failures();
     Evidence ev = evidence();
+    // A send counts here only when it was counted here as outbound: not before this destination
+    // was first seen (new, reset or evicted since).
+    bool matched = sent_at != 0 && first_seen_ != 0 && sent_at >= first_seen_;
     if (first_seen_ == 0) first_seen_ = now;
     last_failure_ = now;
     if (e.action == "delayed") {
-        f.delayed.add(now / 60);
+        if (!f.delayed) f.delayed = std::make_unique<Series>();
+        f.delayed->add(now / 60);
     } else {
         f.failed.add(now / 60);
+        if (matched) {
+            if (!f.matched) f.matched = std::make_unique<Matched>();
+            f.matched->of_sends.add_back(sent_at / 60);
+            f.matched->arrived.add(now / 60);
+        }
+        if (f.first_failed == 0) f.first_failed = seconds32(now);
+        f.last_failed = seconds32(now);
+        if (f.recovered_at != 0 && (!matched || sent_at >= f.recovered_at)) f.recovered_at = 0;
         bump(ev.reasons, e.reason, 1);
         bump(ev.families, e.family, 1);
     }
@@ -270,8 +310,22 @@ void Destination::merge(const Destination& o, std::size_t samples) {
     last_failure_ = std::max(last_failure_, o.last_failure_);
     if (!o.f_) return;
     Failures& f = failures();
+    bool still_failing = (f.last_failed != 0 && f.recovered_at == 0) ||
+                         (o.f_->last_failed != 0 && o.f_->recovered_at == 0);
+    f.recovered_at = still_failing ? 0 : std::max(f.recovered_at, o.f_->recovered_at);
+    if (f.first_failed == 0 || (o.f_->first_failed != 0 && o.f_->first_failed < f.first_failed))
+        f.first_failed = o.f_->first_failed;
+    f.last_failed = std::max(f.last_failed, o.f_->last_failed);
     f.failed.merge(o.f_->failed);
-    f.delayed.merge(o.f_->delayed);
+    if (o.f_->delayed) {
+        if (!f.delayed) f.delayed = std::make_unique<Series>();
+        f.delayed->merge(*o.f_->delayed);
+    }
+    if (o.f_->matched) {
+        if (!f.matched) f.matched = std::make_unique<Matched>();
+        f.matched->of_sends.merge(o.f_->matched->of_sends);
+        f.matched->arrived.merge(o.f_->matched->arrived);
+    }
     for (const auto& pattern : o.f_->patterns) {
         const std::string& k = pattern.first;  // a named reference: lambdas may capture it
         auto it = std::find_if(f.patterns.begin(), f.patterns.end(),
@@ -327,16 +381,22 @@ std::vector<std::string> Destination::pattern_names() const {
 nlohmann::json Destination::to_json(std::int64_t now, bool with_samples) const {
     nlohmann::json windows = nlohmann::json::object();
     for (Window w : {Window::m1, Window::m5, Window::m15, Window::h1, Window::h24, Window::total}) {
-        std::uint64_t out = outbound(w, now), fail = failed(w, now);
-        windows[std::string(window_name(w))] = {{"outbound_rcpts", out},
-                                                {"failed", fail},
-                                                {"delayed", delayed(w, now)},
-                                                {"patterns", pattern("", w, now)},
-                                                {"failure_rate", failure_rate(fail, out)}};
+        nlohmann::json x = rate_of(*this, w, now).to_json();
+        x["outbound_rcpts"] = outbound(w, now);
+        x["failed"] = failed(w, now);
+        x["delayed"] = delayed(w, now);
+        x["patterns"] = pattern("", w, now);
+        windows[std::string(window_name(w))] = std::move(x);
     }
-    nlohmann::json j = {{"provider", provider},          {"outbound_messages", out_messages_},
-                        {"first_seen", first_seen_},     {"last_outbound", last_outbound_},
-                        {"last_failure", last_failure_}, {"windows", windows}};
+    nlohmann::json j = {{"provider", provider},
+                        {"outbound_messages", out_messages_},
+                        {"first_seen", first_seen_},
+                        {"last_outbound", last_outbound_},
+                        {"last_failure", last_failure_},
+                        {"first_failed", first_failed()},
+                        {"last_failed", last_failed()},
+                        {"recovered_at", recovered_at()},
+                        {"windows", windows}};
     Evidence ev = evidence();
     nlohmann::json statuses = nlohmann::json::array();
     nlohmann::json patterns = nlohmann::json::object();
@@ -379,16 +439,26 @@ void Destination::encode(Encoder& e) const {
     e.u(f_ ? 1 : 0);
     if (!f_) return;
     f_->failed.encode(e);
-    f_->delayed.encode(e);
+    static const Series kNone;  // what a destination without delays writes
+    (f_->delayed ? *f_->delayed : kNone).encode(e);
     e.u(f_->patterns.size());
     for (const auto& [k, s] : f_->patterns) {
         e.str(k);
         s.encode(e);
     }
     e.str(std::string_view(f_->packed.get(), f_->packed_size));
+    // Format 3: the failures matched to their sends (when any), and the since-when times.
+    e.u(f_->matched ? 1 : 0);
+    if (f_->matched) {
+        f_->matched->of_sends.encode(e);
+        f_->matched->arrived.encode(e);
+    }
+    e.u(f_->first_failed);
+    e.u(f_->last_failed);
+    e.u(f_->recovered_at);
 }
 
-bool Destination::decode(Decoder& d) {
+bool Destination::decode(Decoder& d, unsigned format) {
     Destination x;
     x.provider = d.str(kMaxText);
     if (!x.out_rcpts_.decode(d)) return false;
@@ -400,7 +470,10 @@ bool Destination::decode(Decoder& d) {
     if (d.failed()) return false;
     if (has_f) {
         Failures& f = x.failures();
-        if (!f.failed.decode(d) || !f.delayed.decode(d)) return false;
+        Series delayed;
+        if (!f.failed.decode(d) || !delayed.decode(d)) return false;
+        if (delayed.total() != 0 || delayed.last_minute() != 0)
+            f.delayed = std::make_unique<Series>(std::move(delayed));
         std::uint64_t n = d.u(kMaxLabels);
         for (std::uint64_t i = 0; i < n && !d.failed(); ++i) {
             std::string k = d.str(kMaxText);
@@ -415,6 +488,19 @@ bool Destination::decode(Decoder& d) {
         Evidence ev;
         if (!packed.empty() && !unpack(packed, ev)) return false;
         if (!packed.empty()) x.set_evidence(ev);
+        if (format >= 3) {
+            if (d.u(1) != 0) {
+                f.matched = std::make_unique<Matched>();
+                if (!f.matched->of_sends.decode(d) || !f.matched->arrived.decode(d)) return false;
+            }
+            f.first_failed = static_cast<std::uint32_t>(d.u(UINT32_MAX));
+            f.last_failed = static_cast<std::uint32_t>(d.u(UINT32_MAX));
+            f.recovered_at = static_cast<std::uint32_t>(d.u(UINT32_MAX));
+        } else if (f.failed.total() != 0) {
+            // Format 2 knew neither: its failures are unmatched (none arrived matched), and the
+            // latest is its latest failure; the first is not known.
+            f.last_failed = seconds32(x.last_failure_);
+        }
     }
     if (d.failed()) return false;
     *this = std::move(x);

@@ -110,7 +110,8 @@ Applied apply_record(const json& r, std::uint64_t ordinal, const Marks& marks, R
                                  r.at(3).get<std::uint32_t>(), r.at(4).get<std::int64_t>());
     else if (op == "b")
         registry.record_bounce(r.at(1).get<std::string>(), r.at(2).get<std::string>(),
-                               event_from(r.at(3)), r.at(4).get<std::int64_t>());
+                               event_from(r.at(3)), r.at(4).get<std::int64_t>(),
+                               r.size() > 5 ? r.at(5).get<std::int64_t>() : 0);  // 0: unmatched
     else if (op == "p")
         registry.set_provider(r.at(1).get<std::string>(), r.at(2).get<std::string>());
     else if (op == "r")
@@ -332,9 +333,9 @@ void Journal::on_outbound(std::string_view domain, std::string_view provider, st
 }
 
 void Journal::on_bounce(std::string_view domain, std::string_view provider, const BounceEvent& e,
-                        std::int64_t now) noexcept {
+                        std::int64_t now, std::int64_t sent_at) noexcept {
     try {
-        append(frame(json::array({"b", domain, provider, event_json(e), now})));
+        append(frame(json::array({"b", domain, provider, event_json(e), now, sent_at})));
     } catch (...) {
         dropped_.fetch_add(1);
     }

@@ -58,7 +58,7 @@ class Journal final : public RegistryObserver {
     void on_outbound(std::string_view domain, std::string_view provider, std::uint32_t rcpts,
                      std::int64_t now) noexcept override;
     void on_bounce(std::string_view domain, std::string_view provider, const BounceEvent& e,
-                   std::int64_t now) noexcept override;
+                   std::int64_t now, std::int64_t sent_at) noexcept override;
     void on_set_provider(std::string_view domain, std::string_view provider) noexcept override;
     void on_reset(std::string_view name) noexcept override;
 

@@ -31,6 +31,7 @@ enum class Limit : std::size_t {
     postfix_log_rate,       // more Postfix log lines waiting than max_lines_per_second
     postfix_log_queue_ids,  // the trace store forgot its oldest queue id
     journal_bytes,          // the counter journal grew past its bound (a snapshot is forced)
+    history_entries,        // a failing destination or provider left the hourly history
     count_                  // number of limits; not a limit
 };
 

@@ -13,6 +13,10 @@ struct Row {
     std::string name;
     std::string provider;
     std::uint64_t outbound = 0, failed = 0, delayed = 0, patterns = 0;
+    std::uint64_t failed_of_sends = 0, unmatched = 0;
+
+    // Returns the row's rate (failed of the sends over the sends).
+    Rate rate() const { return {failed_of_sends, outbound, unmatched}; }
 };
 
 // Returns the value a row is ranked by.
@@ -21,7 +25,7 @@ double rank_value(const Row& r, By by) {
         case By::failures:
             return static_cast<double>(r.failed);
         case By::rate:
-            return failure_rate(r.failed, r.outbound);
+            return r.rate().value();
         case By::pattern:
             return static_cast<double>(r.patterns);
         case By::outbound:
@@ -36,6 +40,8 @@ void add_counts(Row& r, const Destination& d, Window w, std::int64_t now) {
     r.failed += d.failed(w, now);
     r.delayed += d.delayed(w, now);
     r.patterns += d.pattern("", w, now);
+    r.failed_of_sends += d.failed_of_sends(w, now);
+    r.unmatched += d.unmatched(w, now);
 }
 
 // Returns the provider a destination is counted under: its provider, or the domain itself.
@@ -146,14 +152,15 @@ bool Registry::set_provider(std::string_view domain, std::string_view provider) 
 }
 
 void Registry::record_bounce(std::string_view domain, std::string_view provider,
-                             const BounceEvent& e, std::int64_t now) {
+                             const BounceEvent& e, std::int64_t now, std::int64_t sent_at) {
     Shard& s = shard_of(domain);
     std::lock_guard lock(s.mutex);
-    if (auto* o = observer_.load(std::memory_order_acquire)) o->on_bounce(domain, provider, e, now);
+    if (auto* o = observer_.load(std::memory_order_acquire))
+        o->on_bounce(domain, provider, e, now, sent_at);
     Destination& d = touch(s, domain);
     if (!provider.empty()) d.provider = provider;
     std::size_t before = d.evidence_bytes();
-    d.add_bounce(e, now, options_.samples);
+    d.add_bounce(e, now, options_.samples, sent_at);
     s.evidence = s.evidence - std::min(s.evidence, before) + d.evidence_bytes();
     trim_evidence(s);
 }
@@ -185,6 +192,7 @@ nlohmann::json Registry::top(std::size_t n, By by, Window w, Scope scope, std::i
     for_each([&](const std::string& name, const Destination& d) {
         if (scope == Scope::domain) {
             probe.outbound = probe.failed = probe.delayed = probe.patterns = 0;
+            probe.failed_of_sends = probe.unmatched = 0;
             add_counts(probe, d, w, now);
             if (probe.outbound + probe.failed + probe.delayed == 0 || n == 0) return;
             if (rows.size() >= n) {
@@ -233,12 +241,12 @@ nlohmann::json Registry::top(std::size_t n, By by, Window w, Scope scope, std::i
     nlohmann::json out = nlohmann::json::array();
     for (std::size_t i = 0; i < keep; ++i) {
         const Row& r = rows[i];
-        nlohmann::json row = {{scope == Scope::domain ? "domain" : "provider", r.name},
-                              {"outbound_rcpts", r.outbound},
-                              {"failed", r.failed},
-                              {"delayed", r.delayed},
-                              {"patterns", r.patterns},
-                              {"failure_rate", failure_rate(r.failed, r.outbound)}};
+        nlohmann::json row = r.rate().to_json();
+        row[scope == Scope::domain ? "domain" : "provider"] = r.name;
+        row["outbound_rcpts"] = r.outbound;
+        row["failed"] = r.failed;
+        row["delayed"] = r.delayed;
+        row["patterns"] = r.patterns;
         if (scope == Scope::domain) row["provider"] = r.provider;
         out.push_back(std::move(row));
     }

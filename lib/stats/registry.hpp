@@ -62,13 +62,14 @@ class Registry {
     void record_outbound(std::string_view domain, std::string_view provider, std::uint32_t rcpts,
                          std::int64_t now);
 
-    // Counts one failed or delayed recipient at a destination.
     // Moves a tracked destination (and so its counts) to another provider, as when an MX answer
     // arrives for a domain first counted without one; returns true when it moved.
     bool set_provider(std::string_view domain, std::string_view provider);
 
+    // Counts one failed or delayed recipient at a destination; sent_at is the send time of its
+    // original when Correlation::claim() matched it (0: unmatched), see Destination::add_bounce.
     void record_bounce(std::string_view domain, std::string_view provider, const BounceEvent& e,
-                       std::int64_t now);
+                       std::int64_t now, std::int64_t sent_at = 0);
 
     // Returns the top n destinations or providers ranked by a metric in a window.
     nlohmann::json top(std::size_t n, By by, Window w, Scope scope, std::int64_t now) const;

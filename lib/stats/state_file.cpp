@@ -19,14 +19,24 @@ namespace mxpulse::stats {
 // little-endian payload length, the payload, and the payload's 4-byte checksum. The payload opens
 // with its kind: header (saved_at, evictions), marks (the snapshot's id in the counter journal,
 // optional, after the header), destination (name, counters), other (counters), end (number of
-// destinations). A file without its end record is truncated and not used.
+// destinations); format 3 adds history (the hourly history of failing destinations and providers)
+// and auth (outbound SPF/DKIM/DMARC counts per sender domain) before the end. A file without its
+// end record is truncated and not used.
 namespace {
 constexpr char kMagic[8] = {'M', 'X', 'P', 'U', 'L', 'S', 'E', '\0'};
-constexpr unsigned char kVersion = 2;
+constexpr unsigned char kVersion = 3;  // 3 added the rate and since-when fields; 2 still loads
 constexpr std::uint32_t kMaxRecord = 64u * 1024 * 1024;
 constexpr std::size_t kFlushAt = 256 * 1024;
 constexpr std::size_t kMaxName = 1024;
-enum Kind : std::uint64_t { header = 1, destination = 2, other = 3, end = 4, marks = 5 };
+enum Kind : std::uint64_t {
+    header = 1,
+    destination = 2,
+    other = 3,
+    end = 4,
+    marks = 5,
+    history = 6,
+    auth = 7
+};
 
 // Writes all bytes to fd; returns false on error.
 bool write_all(int fd, std::string_view data) {
@@ -66,7 +76,8 @@ struct FileCloser {
 
 }  // namespace
 
-std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapshot) {
+std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapshot, History* hist,
+                         AuthCounters* auth_counts) {
     char magic[9];
     if (std::fread(magic, 1, 9, f) != 9) return "too short to be a state file";
     if (std::memcmp(magic, kMagic, 8) != 0) {
@@ -76,9 +87,10 @@ std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapsh
             return "a format 1 state file of an earlier mxpulse (not read by this version)";
         return "not an mxpulse state file";
     }
-    if (static_cast<unsigned char>(magic[8]) != kVersion)
-        return "state version " + std::to_string(static_cast<unsigned char>(magic[8])) +
-               " is not " + std::to_string(kVersion);
+    unsigned format = static_cast<unsigned char>(magic[8]);
+    if (format != kVersion && format != 2)
+        return "state version " + std::to_string(format) + " is not 2 or " +
+               std::to_string(kVersion);
     std::string payload;
     std::uint64_t destinations = 0;
     bool seen_header = false;
@@ -116,7 +128,7 @@ std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapsh
             case destination: {
                 std::string name = d.str(kMaxName);
                 Destination dest;
-                if (name.empty() || !dest.decode(d) || !d.done())
+                if (name.empty() || !dest.decode(d, format) || !d.done())
                     return "malformed destination in record " + std::to_string(record);
                 registry.restore_destination(name, std::move(dest));
                 ++destinations;
@@ -124,8 +136,18 @@ std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapsh
             }
             case other: {
                 Destination dest;
-                if (!dest.decode(d) || !d.done()) return "malformed \"other\" bucket";
+                if (!dest.decode(d, format) || !d.done()) return "malformed \"other\" bucket";
                 registry.restore_other(std::move(dest));
+                break;
+            }
+            case history: {
+                // Read into the caller's table, which keeps its own bound; skipped without one.
+                if (hist && (!hist->decode(d) || !d.done())) return "malformed history record";
+                break;
+            }
+            case auth: {
+                if (auth_counts && (!auth_counts->decode(d) || !d.done()))
+                    return "malformed auth record";
                 break;
             }
             case end: {
@@ -143,7 +165,8 @@ std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapsh
 }
 
 std::string save_state(const std::string& path, const Registry& registry, std::int64_t now,
-                       const SnapshotMarks& marks) {
+                       const SnapshotMarks& marks, const History* hist,
+                       const AuthCounters* auth_counts) {
     std::string tmp = path + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
     if (fd < 0) return tmp + ": " + std::strerror(errno);
@@ -187,6 +210,18 @@ std::string save_state(const std::string& path, const Registry& registry, std::i
     e.u(other);
     registry.visit_other([&](const Destination& d) { d.encode(e); });
     frame(buf, payload);
+    if (hist) {
+        payload.clear();
+        e.u(history);
+        hist->encode(e);
+        frame(buf, payload);
+    }
+    if (auth_counts) {
+        payload.clear();
+        e.u(auth);
+        auth_counts->encode(e);
+        frame(buf, payload);
+    }
     payload.clear();
     e.u(end);
     e.u(count);
@@ -230,8 +265,8 @@ const char* outcome_name(LoadOutcome::What w) {
 
 namespace {
 // Reads and restores the state file; returns "" when loaded, else why it is unusable. May throw.
-std::string read_state(const std::string& path, Registry& registry, bool& missing,
-                       std::uint64_t& snapshot) {
+std::string read_state(const std::string& path, Registry& registry, History* hist,
+                       AuthCounters* auth_counts, bool& missing, std::uint64_t& snapshot) {
     std::vector<char> buffer(1 << 16);  // outlives the FILE that uses it
     std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rbe"));
     if (!f) {
@@ -242,16 +277,19 @@ std::string read_state(const std::string& path, Registry& registry, bool& missin
     if (::fstat(::fileno(f.get()), &st) != 0 || !S_ISREG(st.st_mode)) return "not a regular file";
     std::setvbuf(f.get(), buffer.data(), _IOFBF, buffer.size());
     registry.reset("");
-    return restore_from(f.get(), registry, &snapshot);
+    if (hist) hist->reset("");
+    if (auth_counts) auth_counts->clear();
+    return restore_from(f.get(), registry, &snapshot, hist, auth_counts);
 }
 }  // namespace
 
-LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now) noexcept {
+LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now, History* hist,
+                       AuthCounters* auth_counts) noexcept {
     LoadOutcome out;
     std::string why;
     bool missing = false;
     try {
-        why = read_state(path, registry, missing, out.snapshot);
+        why = read_state(path, registry, hist, auth_counts, missing, out.snapshot);
     } catch (const std::exception& e) {
         why = std::string("malformed: ") + e.what();
     } catch (...) {
@@ -266,6 +304,8 @@ LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t
     out.snapshot = 0;
     try {
         registry.reset("");
+        if (hist) hist->reset("");
+        if (auth_counts) auth_counts->clear();
         std::string aside = path + ".bad-" + std::to_string(now);
         if (std::rename(path.c_str(), aside.c_str()) == 0) {
             out.what = LoadOutcome::What::set_aside;

@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "stats/auth_counters.hpp"
+#include "stats/history.hpp"
 #include "stats/registry.hpp"
 
 namespace mxpulse::stats {
@@ -20,8 +22,10 @@ struct SnapshotMarks {
 
 // Writes the registry to path through a temporary file, fsync and rename; returns "" or the error.
 // Streamed: one shard is encoded at a time (under its lock) and written out, never the whole state.
+// The hourly history and the outbound authentication counts, when given, are records of their own.
 std::string save_state(const std::string& path, const Registry& registry, std::int64_t now,
-                       const SnapshotMarks& marks = {});
+                       const SnapshotMarks& marks = {}, const History* history = nullptr,
+                       const AuthCounters* auth = nullptr);
 
 // What happened when the state file was read at start.
 struct LoadOutcome {
@@ -38,11 +42,13 @@ const char* outcome_name(LoadOutcome::What w);
 
 // Restores the registry from path. A missing file starts fresh; a corrupt or incompatible one is
 // renamed to PATH.bad-UNIXTIME and the registry starts fresh. Never throws, never fails the start.
-LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now) noexcept;
+LoadOutcome load_state(const std::string& path, Registry& registry, std::int64_t now,
+                       History* history = nullptr, AuthCounters* auth = nullptr) noexcept;
 
-// Reads a state file's records from f into registry (emptied first) and its snapshot id (when
-// given); returns "" when it was read whole, else why not (the registry may then hold part of it:
-// reset it). May throw bad_alloc.
-std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapshot = nullptr);
+// Reads a state file's records from f into registry (emptied first), its snapshot id (when
+// given), and its history and auth records into those tables (when given); returns "" when it was
+// read whole, else why not (the registry may then hold part of it: reset it). May throw bad_alloc.
+std::string restore_from(std::FILE* f, Registry& registry, std::uint64_t* snapshot = nullptr,
+                         History* history = nullptr, AuthCounters* auth = nullptr);
 
 }  // namespace mxpulse::stats

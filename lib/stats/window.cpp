@@ -157,6 +157,35 @@ void Series::add(std::int64_t minute, std::uint32_t n) {
     dense_->hours[static_cast<std::size_t>((m / 60) % 24)] += n;
 }
 
+void Series::add_back(std::int64_t minute, std::uint32_t n) {
+    minute = std::clamp<std::int64_t>(minute, 0, kMaxMinute);
+    if (minute >= last_ || (total_ == 0 && last_ == 0)) {
+        add(minute, n);
+        return;
+    }
+    total_ += n;
+    if (last_ / 60 - minute / 60 >= 24) return;
+    if (!dense_) {
+        Event* free = nullptr;
+        for (Event& e : events_) {
+            if (e.count && e.minute == minute) {
+                e.count += n;
+                return;
+            }
+            if (!e.count && !free) free = &e;
+        }
+        if (free) {
+            *free = Event{static_cast<std::uint32_t>(minute), n};
+            return;
+        }
+        make_dense();
+    }
+    if (last_ - minute < 15) dense_->minutes[static_cast<std::size_t>(minute % 15)] += n;
+    if (last_ / 15 - minute / 15 < 4)
+        dense_->quarters[static_cast<std::size_t>((minute / 15) % 4)] += n;
+    dense_->hours[static_cast<std::size_t>((minute / 60) % 24)] += n;
+}
+
 std::uint64_t Series::sum(Window w, std::int64_t minute) const {
     if (w == Window::total) return total_;
     Shape sh = shape_of(w);

@@ -40,6 +40,11 @@ class Series {
     // Adds n events at the given minute (minutes since the Unix epoch, clamped to 0..2^32-1).
     void add(std::int64_t minute, std::uint32_t n = 1);
 
+    // Adds n events at a minute that may lie before the latest add, in that minute's own buckets
+    // (unlike add(), which puts a late event in the current ones); an event older than the day
+    // window counts in the total only.
+    void add_back(std::int64_t minute, std::uint32_t n = 1);
+
     // Returns the events in a window as seen at the given minute.
     std::uint64_t sum(Window w, std::int64_t minute) const;
 

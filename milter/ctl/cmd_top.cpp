@@ -23,15 +23,18 @@ void print_top(const nlohmann::json& r) {
     std::cout << "window " << r.value("window", "") << ", by " << r.value("by", "") << "\n";
     std::vector<std::vector<std::string>> rows;
     if (scope == "domain")
-        rows.push_back({"DOMAIN", "PROVIDER", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE"});
+        rows.push_back({"DOMAIN", "PROVIDER", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE",
+                        "UNMATCHED"});
     else
-        rows.push_back({"PROVIDER", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE"});
+        rows.push_back(
+            {"PROVIDER", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE", "UNMATCHED"});
     for (const auto& row : r.value("rows", nlohmann::json::array())) {
         std::vector<std::string> line{row.value(scope, "")};
         if (scope == "domain") line.push_back(row.value("provider", ""));
         for (const char* k : {"outbound_rcpts", "failed", "delayed", "patterns"})
             line.push_back(std::to_string(row.value(k, std::uint64_t{0})));
-        line.push_back(format_percent(row.value("failure_rate", 0.0)));
+        line.push_back(format_rate(row));
+        line.push_back(std::to_string(row.value("unmatched_failed", std::uint64_t{0})));
         rows.push_back(std::move(line));
     }
     if (rows.size() == 1) {
@@ -39,6 +42,9 @@ void print_top(const nlohmann::json& r) {
         return;
     }
     print_table(std::cout, rows);
+    std::cout << "RATE: failed recipients of the mail sent in the window over the recipients sent "
+                 "(n/a: none sent);\nUNMATCHED: failures whose original did not pass this "
+                 "gateway, in no rate.\n";
 }
 
 }  // namespace

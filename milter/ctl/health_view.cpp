@@ -1,6 +1,8 @@
 // mxpulsectl's readable view of one destination's or provider's counters (domain, provider).
 #include "ctl/health_view.hpp"
 
+#include <cstdio>
+
 #include "ctl/output.hpp"
 
 namespace mxpulse::ctl {
@@ -35,6 +37,45 @@ void print_grouping(std::ostream& out, const nlohmann::json& grouping) {
     print_table(out, g);
     out << "\n";
 }
+// Prints the hourly history: failures per day over 7 days (the trend), the hours of the last
+// day with failures, and the failures per hour of day.
+void print_history(std::ostream& out, const nlohmann::json& h) {
+    std::vector<std::pair<std::string, std::uint64_t>> days;
+    std::vector<std::vector<std::string>> recent{{"HOUR", "FAILED", "OUTBOUND"}};
+    const auto hours = h.value("hours", nlohmann::json::array());
+    for (const auto& x : hours) {
+        std::string at = x.value("hour", "");
+        std::uint64_t failed = x.value("failed", std::uint64_t{0});
+        if (days.empty() || days.back().first != at.substr(0, 10))
+            days.emplace_back(at.substr(0, 10), 0);
+        days.back().second += failed;
+    }
+    for (std::size_t i = hours.size() > 24 ? hours.size() - 24 : 0; i < hours.size(); ++i) {
+        const auto& x = hours[i];
+        recent.push_back({x.value("hour", ""), std::to_string(x.value("failed", std::uint64_t{0})),
+                          std::to_string(x.value("outbound", std::uint64_t{0}))});
+    }
+    out << "\nhistory (hourly, 7 days kept for failing destinations): "
+        << h.value("failed_7d", std::uint64_t{0}) << " failed\n";
+    std::vector<std::vector<std::string>> trend{{"DAY", "FAILED"}};
+    for (const auto& [day, n] : days)
+        trend.push_back({day, std::to_string(n)});
+    print_table(out, trend);
+    out << "\nlatest hours with activity\n";
+    print_table(out, recent);
+    out << "\nfailures by hour of day (UTC)\n";
+    const auto by = h.value("hour_of_day_failed", nlohmann::json::array());
+    for (std::size_t half = 0; half < 2 && by.size() == 24; ++half) {
+        std::vector<std::vector<std::string>> t(2);
+        for (std::size_t i = half * 12; i < half * 12 + 12; ++i) {
+            char hh[8];
+            std::snprintf(hh, sizeof hh, "%02zu", i);
+            t[0].push_back(hh);
+            t[1].push_back(std::to_string(by[i].get<std::uint64_t>()));
+        }
+        print_table(out, t);
+    }
+}
 }  // namespace
 
 void print_health(std::ostream& out, const nlohmann::json& r) {
@@ -44,6 +85,9 @@ void print_health(std::ostream& out, const nlohmann::json& r) {
         {"first seen", time_or_dash(r.value("first_seen", ""))},
         {"last outbound", time_or_dash(r.value("last_outbound", ""))},
         {"last failure", time_or_dash(r.value("last_failure", ""))},
+        {"first failed", time_or_dash(r.value("first_failed", ""))},
+        {"last failed", time_or_dash(r.value("last_failed", ""))},
+        {"recovered since", time_or_dash(r.value("recovered_at", ""))},
         {"reasons", joined_counts(r.value("reasons", nlohmann::json::object()))},
         {"families", joined_counts(r.value("families", nlohmann::json::object()))},
         {"patterns", joined_counts(r.value("patterns", nlohmann::json::object()))},
@@ -58,15 +102,20 @@ void print_health(std::ostream& out, const nlohmann::json& r) {
     out << "\n";
     if (r.contains("grouping")) print_grouping(out, r["grouping"]);
     std::vector<std::vector<std::string>> win{
-        {"WINDOW", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "RATE"}};
+        {"WINDOW", "OUTBOUND", "FAILED", "DELAYED", "PATTERNS", "OF SENDS", "RATE", "UNMATCHED"}};
     const nlohmann::json windows = r.value("windows", nlohmann::json::object());
     for (const char* w : {"1m", "5m", "15m", "1h", "24h", "total"}) {
         const nlohmann::json x = windows.value(w, nlohmann::json::object());
         auto count = [&x](const char* k) { return std::to_string(x.value(k, std::uint64_t{0})); };
         win.push_back({w, count("outbound_rcpts"), count("failed"), count("delayed"),
-                       count("patterns"), format_percent(x.value("failure_rate", 0.0))});
+                       count("patterns"), count("failed_of_sends"), format_rate(x),
+                       count("unmatched_failed")});
     }
     print_table(out, win);
+    out << "RATE = OF SENDS / OUTBOUND: failed recipients of the mail sent in the window over the "
+           "recipients\nsent (n/a: none sent). UNMATCHED: failures without a known original "
+           "(in no rate).\n";
+    if (r.contains("history")) print_history(out, r["history"]);
     const auto statuses = r.value("statuses", nlohmann::json::array());
     if (!statuses.empty()) {
         out << "\n";

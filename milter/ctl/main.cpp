@@ -122,6 +122,7 @@ int main(int argc, char** argv) {
     add_top_command(app, options, exit_code);
     add_domain_command(app, options, exit_code);
     add_provider_command(app, options, exit_code);
+    add_auth_command(app, options, exit_code);
     add_evidence_command(app, options, exit_code);
     add_trace_command(app, options, exit_code);
     add_reset_command(app, options, exit_code);

@@ -1,7 +1,6 @@
 // mxpulsectl's output: tables for people, JSON for scripts.
 #include "ctl/output.hpp"
 
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -89,6 +88,12 @@ std::string format_percent(double ratio) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f%%", ratio * 100.0);
     return buf;
+}
+
+std::string format_rate(const nlohmann::json& row) {
+    auto it = row.find("failure_rate");
+    if (it == row.end() || !it->is_number()) return "n/a";
+    return format_percent(it->get<double>());
 }
 
 }  // namespace mxpulse::ctl

@@ -35,4 +35,8 @@ std::string format_uptime(std::int64_t seconds);
 // Formats a ratio as a percentage with one decimal ("12.5%").
 std::string format_percent(double ratio);
 
+// Formats a window's or row's failure_rate ("12.5%"), or "n/a" when it has none (null: nothing
+// was sent in the window, so there is no denominator).
+std::string format_rate(const nlohmann::json& row);
+
 }  // namespace mxpulse::ctl

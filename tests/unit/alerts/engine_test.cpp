@@ -83,13 +83,13 @@ TEST(Alerts, FailureRateNeedsMinEvents) {
     engine.set_rules({rule});
     reg.record_outbound("a.example", "", 2, kNow);
     stats::BounceEvent e = socketerror();
-    reg.record_bounce("a.example", "", e, kNow);
-    reg.record_bounce("a.example", "", e, kNow);
+    reg.record_bounce("a.example", "", e, kNow, kNow);
+    reg.record_bounce("a.example", "", e, kNow, kNow);
     EXPECT_TRUE(engine.observe(rule, alerts::samples(rule, reg, auth, {}, kNow), kNow)
                     .empty());  // 2 events < 10
     reg.record_outbound("a.example", "", 10, kNow);
     for (int i = 0; i < 8; ++i)
-        reg.record_bounce("a.example", "", e, kNow);
+        reg.record_bounce("a.example", "", e, kNow, kNow);
     auto t = engine.observe(rule, alerts::samples(rule, reg, auth, {}, kNow), kNow);
     ASSERT_EQ(t.size(), 1u);
     EXPECT_DOUBLE_EQ(t[0].value, 10.0 / 12.0);

@@ -26,20 +26,21 @@ stats::BounceEvent expired(const std::string& rcpt, std::int64_t at, const std::
     return e;
 }
 
-// A registry with yahoo.com and aol.com behind one provider, and some older noise.
+// A registry with yahoo.com and aol.com behind one provider, and some older noise; every failure
+// is matched to its send at kNow - 600 (as Correlation::claim() does).
 struct Fixture {
     stats::Registry r;
     Fixture() {
         r.record_outbound("yahoo.com", "yahoodns.net", 10, kNow - 600);
         r.record_outbound("aol.com", "yahoodns.net", 2, kNow - 600);
         r.record_bounce("yahoo.com", "yahoodns.net", expired("a@yahoo.com", kNow - 300, "1"),
-                        kNow - 300);
+                        kNow - 300, kNow - 600);
         r.record_bounce("yahoo.com", "yahoodns.net", expired("b@yahoo.com", kNow - 200, "2"),
-                        kNow - 200);
+                        kNow - 200, kNow - 600);
         r.record_bounce("aol.com", "yahoodns.net", expired("c@aol.com", kNow - 100, "3"),
-                        kNow - 100);
+                        kNow - 100, kNow - 600);
         r.record_bounce("aol.com", "yahoodns.net", expired("old@aol.com", kNow - 3 * 86400, "4"),
-                        kNow - 100);
+                        kNow - 100, kNow - 600);
     }
 };
 }  // namespace
@@ -70,7 +71,8 @@ TEST(Evidence, ProviderBundleIsComplete) {
     EXPECT_NE(summary.find("4.4.2"), std::string::npos) << summary;
     EXPECT_NE(summary.find("intermittent"), std::string::npos) << summary;
     EXPECT_NE(summary.find("since the counters started"), std::string::npos) << summary;
-    EXPECT_NE(summary.find("(failure rate 33.3%)"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("(failure rate 33.3% of the 12 recipient(s) sent)"), std::string::npos)
+        << summary;
     EXPECT_NE(summary.find("First seen " + evidence::iso_time(kNow - 300)), std::string::npos);
     EXPECT_EQ((*b)["time_window"]["since"], evidence::iso_time(kNow - 48 * 3600));
     EXPECT_FALSE((*b)["time_window"]["time_zone"].get<std::string>().empty());
@@ -85,6 +87,43 @@ TEST(Evidence, DomainFirstAndUnknownNames) {
     EXPECT_EQ((*b)["counts"]["window"], "1h");
     EXPECT_EQ((*b)["pattern"], "persistent");  // 2 of 2 recipients failed
     EXPECT_FALSE(evidence::build_from(f.r, {"nowhere.example", 3600, kNow}));
+}
+
+TEST(Evidence, RateIsOverSendsAndNeverAboveOne) {
+    // One recipient sent, three failures of which two match no send: over arrivals this was 300 %.
+    stats::Registry r;
+    r.record_outbound("x.example", "x.example", 1, kNow - 600);
+    r.record_bounce("x.example", "x.example", expired("a@x.example", kNow - 300, "1"), kNow - 300,
+                    kNow - 600);
+    r.record_bounce("x.example", "x.example", expired("b@x.example", kNow - 200, "2"), kNow - 200);
+    r.record_bounce("x.example", "x.example", expired("c@x.example", kNow - 100, "3"), kNow - 100);
+    auto b = evidence::build_from(r, {"x.example", 3600, kNow});
+    ASSERT_TRUE(b);
+    const auto& c = (*b)["counts"];
+    EXPECT_EQ(c["failed"], 3);
+    EXPECT_EQ(c["failure_rate"], 1.0);
+    EXPECT_EQ(c["rate_basis"], "sends");
+    EXPECT_EQ(c["failed_of_sends"], 1);
+    EXPECT_EQ(c["sends"], 1);
+    EXPECT_EQ(c["unmatched_failed"], 2);
+    EXPECT_EQ((*b)["pattern"], "persistent");
+    std::string summary = (*b)["summary"];
+    EXPECT_NE(summary.find("2 failure(s) could not be matched"), std::string::npos) << summary;
+    std::string text = evidence::to_text(*b);
+    EXPECT_NE(text.find("100.0% (1 of 1 recipients sent)"), std::string::npos) << text;
+    EXPECT_NE(text.find("Unmatched failures:  2"), std::string::npos) << text;
+
+    // Failures with nothing sent: no rate, and the pattern cannot be told.
+    stats::Registry none;
+    none.record_bounce("y.example", "y.example", expired("a@y.example", kNow - 300, "4"),
+                       kNow - 300);
+    auto n = evidence::build_from(none, {"y.example", 3600, kNow});
+    ASSERT_TRUE(n);
+    EXPECT_TRUE((*n)["counts"]["failure_rate"].is_null());
+    EXPECT_EQ((*n)["counts"]["rate_basis"], "none");
+    EXPECT_EQ((*n)["pattern"], "unknown");
+    EXPECT_NE(evidence::to_text(*n).find("none (no recipients sent in the window)"),
+              std::string::npos);
 }
 
 TEST(Evidence, TextAndCsv) {

@@ -64,3 +64,24 @@ TEST(Correlation, ByteBudgetForgetsTheOldest) {
     EXPECT_EQ(last->sender, sender);
     EXPECT_EQ(last->domains, std::vector<std::string>{"yahoo.com"});
 }
+
+TEST(Correlation, ClaimsArePackedWithinTheBudget) {
+    // Claims are kept in the packed record: a count that needs a longer encoding grows the
+    // record, and older entries make room so the byte budget still holds.
+    Correlation c(1000, 86400, 10 * 160);
+    std::string sender(60, 's');
+    for (int i = 0; i < 50; ++i)
+        c.remember("m" + std::to_string(i) + "@x", {0, sender, {"yahoo.com"}, {300}}, 100 + i);
+    std::uint64_t evicted = c.evicted_count();
+    for (int i = 0; i < 300; ++i)
+        ASSERT_EQ(c.claim("<m49@x>", "yahoo.com", 200), 149) << i;
+    EXPECT_FALSE(c.claim("m49@x", "yahoo.com", 200));  // 300 sent, 300 claimed
+    EXPECT_FALSE(c.claim("m49@x", "aol.com", 200));    // not sent there
+    EXPECT_LE(c.bytes(), 10u * 160);
+    EXPECT_GE(c.evicted_count(), evicted);
+    auto last = c.find("m49@x", 200);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->rcpts, std::vector<std::uint32_t>{300});
+    EXPECT_EQ(last->failed, std::vector<std::uint32_t>{300});
+    EXPECT_EQ(last->sender, sender);
+}

@@ -75,6 +75,33 @@ TEST(Journal, ReplaysEveryChangeAfterTheSnapshot) {
     EXPECT_EQ((*b)["windows"]["total"]["failed"], 1);
 }
 
+TEST(Journal, ReplayKeepsTheRateOverSends) {
+    // A failure matched to its send and one matched to none: the replay must tell them apart as
+    // the live registry did, or the rate after a restart would differ.
+    TempDir dir;
+    const std::string state = dir.path + "/state.cbor";
+    {
+        Registry live;
+        std::string error;
+        auto j = Journal::open(state, {}, error);
+        ASSERT_TRUE(j) << error;
+        live.set_observer(j.get());
+        live.record_outbound("b.example", "p", 2, kNow - 60);
+        live.record_bounce("b.example", "p", bounce(), kNow, kNow - 60);
+        live.record_bounce("b.example", "p", bounce(), kNow);
+        live.set_observer(nullptr);
+    }
+    Registry restored;
+    EXPECT_EQ(replay_journal(state, restored).records, 3u);
+    auto b = restored.domain("b.example", kNow);
+    ASSERT_TRUE(b);
+    const auto& w = (*b)["windows"]["total"];
+    EXPECT_EQ(w["failed"], 2);
+    EXPECT_EQ(w["failed_of_sends"], 1);
+    EXPECT_EQ(w["unmatched_failed"], 1);
+    EXPECT_EQ(w["failure_rate"], 0.5);
+}
+
 TEST(Journal, DamagedTailIsIgnoredAndSaid) {
     TempDir dir;
     const std::string state = dir.path + "/state.cbor";

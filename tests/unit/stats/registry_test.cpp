@@ -33,7 +33,8 @@ BounceEvent failed(const std::string& status, const std::string& reason,
 TEST(Registry, CountsAndRates) {
     Registry r;
     r.record_outbound("yahoo.example", "yahoodns.example", 4, kNow);
-    r.record_bounce("yahoo.example", "", failed("5.4.300", "expired", {"m365-socketerror"}), kNow);
+    r.record_bounce("yahoo.example", "", failed("5.4.300", "expired", {"m365-socketerror"}), kNow,
+                    kNow);
     BounceEvent d = failed("4.4.7", "expired");
     d.action = "delayed";
     r.record_bounce("yahoo.example", "", d, kNow);
@@ -42,6 +43,7 @@ TEST(Registry, CountsAndRates) {
     EXPECT_EQ(j["windows"]["15m"]["failed"], 1);
     EXPECT_EQ(j["windows"]["15m"]["delayed"], 1);
     EXPECT_DOUBLE_EQ(j["windows"]["15m"]["failure_rate"].get<double>(), 0.25);
+    EXPECT_EQ(j["windows"]["15m"]["rate_basis"], "sends");
     EXPECT_EQ(j["reasons"]["expired"], 1);
     EXPECT_EQ(j["patterns"]["m365-socketerror"], 1);
     EXPECT_EQ(j["statuses"][0]["status"], "5.4.300");
@@ -56,8 +58,8 @@ TEST(Registry, TopRanksAndProvidersAggregate) {
     r.record_outbound("aol.example", "yahoodns.example", 10, kNow);
     r.record_outbound("gmail.example", "google.example", 100, kNow);
     for (int i = 0; i < 3; ++i)
-        r.record_bounce("yahoo.example", "", failed("5.4.300", "expired"), kNow);
-    r.record_bounce("aol.example", "", failed("5.4.300", "expired"), kNow);
+        r.record_bounce("yahoo.example", "", failed("5.4.300", "expired"), kNow, kNow);
+    r.record_bounce("aol.example", "", failed("5.4.300", "expired"), kNow, kNow);
     r.record_bounce("gmail.example", "", failed("5.1.1", "userunknown"), kNow);
 
     auto top = r.top(2, By::failures, Window::m15, Scope::domain, kNow)["rows"];

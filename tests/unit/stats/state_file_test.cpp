@@ -151,3 +151,36 @@ TEST(StateFile, BitFlipSweepNeverThrowsAndSetsAside) {
     EXPECT_GT(aside, 0);
     std::cout << "bit flips: " << loaded << " loaded, " << aside << " set aside\n";
 }
+
+// The outbound SPF/DKIM/DMARC counts survive a restart: `auth` still says "evaluated" afterwards.
+TEST(StateFile, AuthCountsRoundTrip) {
+    TempDir dir;
+    std::string path = dir.path + "/state";
+    Registry r;
+    AuthCounters auth;
+    auth.record("example.test", "pass", "pass", "pass", kNow);
+    auth.record("example.test", "fail", "none", "fail", kNow + 60);
+    auth.record("other.example", "pass", "fail", "pass", kNow + 120);
+    ASSERT_EQ(save_state(path, r, kNow + 120, {}, nullptr, &auth), "");
+    AuthCounters back;
+    back.record("stale.example", "pass", "pass", "pass", kNow);  // replaced by the file
+    ASSERT_EQ(load_state(path, r, kNow + 120, nullptr, &back).what, LoadOutcome::What::loaded);
+    EXPECT_EQ(back.report("", kNow + 120), auth.report("", kNow + 120));
+    EXPECT_EQ(back.to_json(), auth.to_json());
+    EXPECT_EQ(back.report("example.test", kNow + 120)["domains"][0]["windows"]["total"]["messages"],
+              2);
+    EXPECT_FALSE(back.domain("stale.example"));
+    // Fewer sender domains allowed now: the rest folds into "other", nothing is dropped.
+    AuthCounters small(1);
+    ASSERT_EQ(load_state(path, r, kNow + 120, nullptr, &small).what, LoadOutcome::What::loaded);
+    nlohmann::json folded = small.report("", kNow + 120);
+    std::uint64_t messages = 0;
+    for (const auto& d : folded["domains"])
+        messages += d["windows"]["total"]["messages"].get<std::uint64_t>();
+    EXPECT_EQ(messages, 3u) << folded.dump();
+    EXPECT_TRUE(small.domain("other"));
+    // A file written without the counts loads and leaves them empty.
+    ASSERT_EQ(save_state(path, r, kNow + 120), "");
+    ASSERT_EQ(load_state(path, r, kNow + 120, nullptr, &back).what, LoadOutcome::What::loaded);
+    EXPECT_FALSE(back.domain("example.test"));
+}
