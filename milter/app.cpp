@@ -230,6 +230,13 @@ void App::start_postfix_log() {
     postfix_log->start(load_position(position_file_for(cfg->state_file)));
 }
 
+void App::start_postfix_queue() {
+    postfix_queue = std::make_unique<QueueScanner>(config, counters, [this](const std::string& d) {
+        return provider_of(d, {}, std::time(nullptr));
+    });
+    postfix_queue->start();
+}
+
 std::string App::reload(std::string_view reason) {
     std::lock_guard lock(reload_mutex);
     std::string error = reload_once(reason);

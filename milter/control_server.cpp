@@ -46,7 +46,7 @@ struct ControlServer::Impl {
         : app(a), version(std::move(v)), context{a.counters, a.config,         version, getpid(),
                                                  nullptr,    a.registry.get(), nullptr, nullptr,
                                                  nullptr,    nullptr,          nullptr, nullptr,
-                                                 nullptr,    nullptr,          nullptr} {
+                                                 nullptr,    nullptr,          nullptr, nullptr} {
         context.evidence = a.evidence.get();
         context.reload = [this] { return app.reload("control"); };
         context.snapshot = [this] { return app.save_state(); };
@@ -64,6 +64,9 @@ struct ControlServer::Impl {
             for (const postlog::TraceEntry& e : app.postfix_log->tracker().find(id))
                 out.push_back(postlog::to_json(e));
             return out;
+        };
+        context.queue = [this](bool provider) -> nlohmann::json {
+            return app.postfix_queue ? app.postfix_queue->to_json(provider) : nullptr;
         };
         context.deliveries = [this](const std::string& name, bool provider) -> nlohmann::json {
             if (!app.postfix_log) return nullptr;
