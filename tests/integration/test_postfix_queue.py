@@ -1,7 +1,7 @@
 """End to end: Postfix's deferred queue read with postqueue -j. Two destinations of one provider
 whose server answers 421 [TSS04]: the deferred messages per domain and provider, the oldest age
 and the classified delay reason in `mxpulsectl queue --json` and the metrics; after delivery
-resumes the queue view empties."""
+resumes the queue view empties; a queue_deferred alert is raised and then cleared."""
 
 import os
 import re
@@ -37,6 +37,17 @@ interval = "1s"
 
 [providers]
 yahoo = ["yahoo.test", "aol.test"]
+
+[alerts]
+interval = "1s"
+
+[[alert]]
+name = "yahoo-deferred"
+metric = "queue_deferred"
+scope = "provider"
+window = "1h"
+raise = 2
+clear = 1
 """ % (self.gw.path("maillog"), self.gw.path("postfix"))
         self.gw.start()
 
@@ -96,13 +107,26 @@ yahoo = ["yahoo.test", "aol.test"]
         self.assertRegex(table, r"(?m)^PROVIDER\s+DEFERRED")
         self.assertRegex(table, r"(?m)^yahoo\s+[12]\s")
 
-        # Delivery resumes: the deferred queue empties.
+        raised = harness.wait_for(
+            lambda: [e for e in self.gw.events("alert.raised") if e["rule"] == "yahoo-deferred"],
+            30, "the deferral alert")
+        self.assertEqual(raised[0]["key"], "yahoo")
+        self.assertGreaterEqual(raised[0]["value"], 2)
+        self.assertFalse([e for e in self.gw.events("alert.cleared") if e["rule"] == "yahoo-deferred"])
+
+        # Delivery resumes: the deferred queue empties and the alert clears.
         self.sink.deferring.clear()
         harness.run(["postqueue", "-c", self.gw.path("postfix"), "-f"])
         harness.wait_for(lambda: self.row(self.queue("provider"), "yahoo") is None, 60,
                          "the deferred queue to empty")
         harness.wait_for(lambda: self.metric("mxpulse_queue_deferred_messages", "yahoo") is None,
                          30, "the metric row to go")
+        cleared = harness.wait_for(
+            lambda: [e for e in self.gw.events("alert.cleared") if e["rule"] == "yahoo-deferred"],
+            30, "the deferral alert to clear")
+        self.assertEqual(cleared[0]["key"], "yahoo")
+        self.assertEqual(len([e for e in self.gw.events("alert.raised")
+                              if e["rule"] == "yahoo-deferred"]), 1)
 
 
 if __name__ == "__main__":
