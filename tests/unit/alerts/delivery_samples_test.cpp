@@ -10,7 +10,7 @@ using namespace mxpulse;
 namespace {
 constexpr std::int64_t kNow = 1'796'212'800;
 
-// Returns a deferred (queue_name) message to rcpt that arrived age_s ago with a 421 [TSS04].
+// Returns a deferred message to rcpt that arrived age_s before kNow, with a 421 [TSS04].
 postlog::QueuedMessage deferred(const std::string& rcpt, std::int64_t age_s) {
     postlog::QueuedMessage m;
     m.queue_name = "deferred";
@@ -76,8 +76,8 @@ TEST(DeliveryAlerts, DeferredQueueRaisedThenClearedWhenDeliveryResumes) {
     young.add(deferred("ann@yahoo.example", 3600));
     EXPECT_TRUE(engine.observe(rule, alerts::delivery_samples(rule, {nullptr, &young}, kNow), kNow)
                     .empty());  // 1 h < 2 h
-    postlog::QueueView old(100, kNow + 3600, provider_of);
-    old.add(deferred("ann@yahoo.example", 7200));
+    postlog::QueueView old(100, kNow + 3600, provider_of);  // the same message an hour later
+    old.add(deferred("ann@yahoo.example", 3600));
     auto t = engine.observe(rule, alerts::delivery_samples(rule, {nullptr, &old}, kNow + 3600),
                             kNow + 3600);
     ASSERT_EQ(t.size(), 1u);
