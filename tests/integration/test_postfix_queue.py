@@ -104,6 +104,7 @@ clear = 1
                          30, "the deferred queue metric")
         self.assertGreater(self.metric("mxpulse_queue_oldest_age_seconds", "yahoo"), 0)
         table = self.gw.ctl("queue", "--by", "provider").stdout
+        print("\n--- mxpulsectl queue --by provider ---\n%s\n--- domain row ---\n%s" % (table, d))
         self.assertRegex(table, r"(?m)^PROVIDER\s+DEFERRED")
         self.assertRegex(table, r"(?m)^yahoo\s+[12]\s")
 
