@@ -31,15 +31,13 @@ void print_queue(const nlohmann::json& r) {
               << " messages, " << r.value("deferred", 0) << " deferred";
     if (!r.value("error", "").empty()) std::cout << "; last scan failed: " << r.value("error", "");
     if (r["scan"].value("truncated", false)) std::cout << " (scan cut at its bound)";
-    std::cout << "\n";
+    std::cout << "\ndeferred messages by age in minutes (up to 5, 10, ... 1280, older)\n";
     std::vector<std::string> head{by == "domain" ? "DOMAIN" : "PROVIDER", "DEFERRED"};
-    std::string prev = "0";
-    for (const auto& b : r.value("age_buckets_min", nlohmann::json::array())) {
-        head.push_back(prev + "-" + std::to_string(b.get<int>()) + "m");
-        prev = std::to_string(b.get<int>());
-    }
-    head.push_back(prev + "m+");
-    for (const char* h : {"OLDEST", "ACTIVE", "HOLD", "TOP REASON"})
+    std::string last;
+    for (const auto& b : r.value("age_buckets_min", nlohmann::json::array()))
+        head.push_back(last = std::to_string(b.get<int>()));
+    head.push_back(last + "+");
+    for (const char* h : {"OLDEST", "ACTIVE", "HOLD", "REASON"})
         head.push_back(h);
     std::vector<std::vector<std::string>> rows{head};
     for (const auto& row : r.value("rows", nlohmann::json::array())) {
