@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "alerts/delivery_samples.hpp"
 #include "alerts/persist.hpp"
 #include "auth/settings.hpp"
 #include "config/loader.hpp"
@@ -158,8 +159,15 @@ void App::open_journal(const std::string& state_file, std::uint64_t snapshot) {
 void App::evaluate_alerts() {
     auto cfg = config.get();
     std::int64_t now = std::time(nullptr);
+    QueueScanResult queue;
+    if (postfix_queue) queue = postfix_queue->last();
+    alerts::DeliverySources delivery{postfix_log ? &postfix_log->outcomes() : nullptr,
+                                     queue.view.get()};
     for (const config::AlertRule& rule : alerts.rules()) {
-        auto s = alerts::samples(rule, *registry, auth_counters, cfg->own_sender_domains, now);
+        auto s =
+            alerts::is_delivery_metric(rule.metric)
+                ? alerts::delivery_samples(rule, delivery, now)
+                : alerts::samples(rule, *registry, auth_counters, cfg->own_sender_domains, now);
         for (const alerts::Transition& t : alerts.observe(rule, s, now)) {
             log::emit(t.raised ? log::events::alert_raised : log::events::alert_cleared,
                       {log::Field("rule", t.rule), log::Field("key", t.key),
@@ -231,6 +239,13 @@ void App::start_postfix_log() {
             return provider_of(d, relay, now);
         });
     postfix_log->start(load_position(position_file_for(cfg->state_file)));
+}
+
+void App::start_postfix_queue() {
+    postfix_queue = std::make_unique<QueueScanner>(config, counters, [this](const std::string& d) {
+        return provider_of(d, {}, std::time(nullptr));
+    });
+    postfix_queue->start();
 }
 
 std::string App::reload(std::string_view reason) {

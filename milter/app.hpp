@@ -17,6 +17,7 @@
 #include "pipeline/mx_lookups.hpp"
 #include "pipeline/runtime.hpp"
 #include "pipeline/state.hpp"
+#include "queue_scanner.hpp"
 #include "stats/auth_counters.hpp"
 #include "stats/correlation.hpp"
 #include "stats/counters.hpp"
@@ -59,7 +60,11 @@ struct App {
     stats::AuthCounters auth_counters;
     std::unique_ptr<pipeline::MxLookups> mx;  // destroyed before the resolver it uses
     alerts::Engine alerts;
-    std::unique_ptr<LogFollower> postfix_log;  // null unless [postfix_log] path is set
+    std::unique_ptr<LogFollower> postfix_log;     // null unless [postfix_log] path is set
+    std::unique_ptr<QueueScanner> postfix_queue;  // reads postqueue -j when [postfix_queue] says
+
+    // Starts the queue scanner's thread (it idles while [postfix_queue] command is empty).
+    void start_postfix_queue();
 
     // Starts following Postfix's log (when configured) at the position saved beside the state.
     void start_postfix_log();

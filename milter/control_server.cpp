@@ -66,6 +66,9 @@ struct ControlServer::Impl {
                 out.push_back(postlog::to_json(e));
             return out;
         };
+        context.queue = [this](bool provider) -> nlohmann::json {
+            return app.postfix_queue ? app.postfix_queue->to_json(provider) : nullptr;
+        };
         context.deliveries = [this](const std::string& name, bool provider) -> nlohmann::json {
             if (!app.postfix_log) return nullptr;
             auto& o = app.postfix_log->outcomes();

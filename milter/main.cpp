@@ -60,7 +60,8 @@ int run(milter::App& app, bool foreground) {
     if (!milter::drop_privileges(id, error)) return fail("privileges", error);
     if (!control.start(error)) return fail("control_socket", error);
     if (!metrics.start(error)) return fail("metrics", error);
-    app.start_postfix_log();  // as daemon.user, who must be able to read it after rotation too
+    app.start_postfix_log();    // as daemon.user, who must be able to read it after rotation too
+    app.start_postfix_queue();  // postqueue -j runs as daemon.user too
     milter::SignalThread signals(app);
 
     log::emit(log::events::daemon_started,
@@ -74,6 +75,7 @@ int run(milter::App& app, bool foreground) {
     control.stop();
     app.mx.reset();
     if (app.postfix_log) app.postfix_log->stop();
+    if (app.postfix_queue) app.postfix_queue->stop();
     app.save_state();
     if (!cfg->pid_file.empty()) unlink(cfg->pid_file.c_str());
     log::flush_suppressed(true);

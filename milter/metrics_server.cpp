@@ -54,6 +54,29 @@ namespace {
 constexpr int kTimeoutSeconds = 10;
 constexpr std::size_t kMaxRequestHead = 8192;
 
+// Adds the last postqueue -j scan per provider, when the queue is read.
+void add_queue(App& app, metrics::Inputs& in) {
+    if (!app.postfix_queue || app.config.get()->postfix_queue_command.empty()) return;
+    QueueScanResult r = app.postfix_queue->last();
+    if (!r.view) return;
+    in.queue_read = true;
+    in.queue_scanned_at = r.view->now();
+    for (const postlog::QueueView::Row& row : r.view->rows(true))
+        in.queue.push_back({row.key, row.deferred, row.oldest_age_s});
+}
+
+// Adds Postfix's delivery attempts per provider in the 15m and 1h windows, when the log is
+// followed.
+void add_attempts(App& app, metrics::Inputs& in) {
+    if (!app.postfix_log) return;
+    in.attempts_read = true;
+    for (stats::Window w : {stats::Window::m15, stats::Window::h1}) {
+        std::string name(stats::window_name(w));
+        for (const postlog::Outcomes::Row& r : app.postfix_log->outcomes().rows(true, w, in.now))
+            in.attempts.push_back({r.key, name, r.sent, r.deferred, r.bounced, r.expired});
+    }
+}
+
 // Renders the exposition from the live counters; throws what rendering throws.
 std::string render_metrics(MetricsServer::Impl& s) {
     auto cfg = s.app.config.get();
@@ -70,6 +93,8 @@ std::string render_metrics(MetricsServer::Impl& s) {
     in.version = kVersion;
     in.last_reload_ok = s.app.last_reload_ok;
     in.last_reload_success_at = s.app.config.loaded_at();
+    add_queue(s.app, in);
+    add_attempts(s.app, in);
     return metrics::render(in);
 }
 

@@ -19,7 +19,11 @@ constexpr std::array kKeys{
         "failure_rate (failed / outbound recipients), deferral_rate (delayed / outbound), "
         "pattern_count "
         "(bounces tagged with pattern), bounce_count (failed recipients), auth_fail_rate (DMARC "
-        "failures / outbound messages of own sender domains)."},
+        "failures / outbound messages of own sender domains); from Postfix itself: "
+        "postfix_deferral_rate (status=deferred / all delivery attempts in Postfix's log, "
+        "[postfix_log]), queue_deferred (messages in the deferred queue at the last postqueue -j "
+        "scan, [postfix_queue]; window unused) and queue_oldest_age (seconds the oldest of them "
+        "has waited; window unused)."},
     AlertRuleKey{"scope", "one of", true,
                  "domain, provider, sender_domain (auth_fail_rate) or global."},
     AlertRuleKey{"window", "window", true, "1m, 5m, 15m, 1h or 24h."},
@@ -35,8 +39,9 @@ constexpr std::array kKeys{
     AlertRuleKey{"severity", "one of", false, "info, warning (default) or critical."},
 };
 
-const std::set<std::string_view> kMetrics{"failure_rate", "deferral_rate", "pattern_count",
-                                          "bounce_count", "auth_fail_rate"};
+const std::set<std::string_view> kMetrics{
+    "failure_rate",   "deferral_rate",         "pattern_count",  "bounce_count",
+    "auth_fail_rate", "postfix_deferral_rate", "queue_deferred", "queue_oldest_age"};
 const std::set<std::string_view> kScopes{"domain", "provider", "sender_domain", "global"};
 const std::set<std::string_view> kWindows{"1m", "5m", "15m", "1h", "24h"};
 const std::set<std::string_view> kSeverities{"info", "warning", "critical"};
@@ -64,6 +69,11 @@ std::vector<AlertRule> default_alert_rules() {
                   5, 1, 5, milliseconds(0), "critical", 0},
         AlertRule{"provider-transport-failures", "failure_rate", "provider", "1h", "", 0.05, 0.02,
                   20, milliseconds(300'000), "critical", 0},
+        // Postfix's own deferred queue, for a gateway that delivers itself: mail to a provider
+        // waiting 2 hours (e.g. 421 [TSS04]) fires long before any message expires; it clears
+        // once nothing older than an hour waits (delivery resumed). Needs [postfix_queue].
+        AlertRule{"provider-deferred-queue", "queue_oldest_age", "provider", "1h", "", 7200, 3600,
+                  1, milliseconds(0), "warning", 0},
         AlertRule{"own-dmarc-failures", "auth_fail_rate", "sender_domain", "1h", "", 0.02, 0.005,
                   20, milliseconds(300'000), "warning", 0},
     };

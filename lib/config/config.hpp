@@ -15,7 +15,7 @@ namespace mxpulse::config {
 struct AlertRule {
     std::string name;
     std::string
-        metric;  // failure_rate | deferral_rate | pattern_count | bounce_count | auth_fail_rate
+        metric;  // see alert_rules.cpp kMetrics
     std::string scope;    // domain | provider | sender_domain | global
     std::string window;   // 1m | 5m | 15m | 1h | 24h
     std::string pattern;  // for pattern_count
@@ -63,6 +63,14 @@ struct Config {
     std::int64_t postfix_log_max_line = 0;
     std::int64_t postfix_log_max_rate = 0;
     std::int64_t postfix_log_max_queue_ids = 0;
+
+    // [postfix_queue]
+    std::string postfix_queue_command;     // postqueue; "" disables the deferred queue view
+    std::string postfix_queue_config_dir;  // passed as -c; "" for Postfix's default
+    std::chrono::milliseconds postfix_queue_interval{};
+    std::chrono::milliseconds postfix_queue_timeout{};
+    std::int64_t postfix_queue_max_messages = 0;
+    std::int64_t postfix_queue_max_line = 0;
 
     // [log]
     std::string log_sink;    // stderr | syslog | file

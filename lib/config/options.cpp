@@ -360,6 +360,57 @@ const std::array kOptions{
            nullptr,
            true},
 
+    // [postfix_queue]
+    Option{"postfix_queue", "command", Kind::string, R"("")",
+           "Postfix's postqueue(1), run as postqueue -j (Postfix 3.1 or later) every interval for "
+           "the deferred queue view (mxpulsectl queue, the mxpulse_queue_* metrics), e.g. "
+           "\"/usr/sbin/postqueue\". Empty: the queue is not read.",
+           &Config::postfix_queue_command},
+    Option{"postfix_queue", "config_dir", Kind::string, R"("")",
+           "Postfix's configuration directory, passed as postqueue -c. Empty: Postfix's default. "
+           "Run by daemon.user, a directory other than the default must be listed in "
+           "alternate_config_directories of the default main.cf.",
+           &Config::postfix_queue_config_dir},
+    Option{"postfix_queue",
+           "interval",
+           Kind::duration,
+           R"("60s")",
+           "How often the queue is read.",
+           &Config::postfix_queue_interval,
+           {},
+           kSecond,
+           3600 * kSecond},
+    Option{"postfix_queue",
+           "timeout",
+           Kind::duration,
+           R"("20s")",
+           "How long one postqueue run may take; it is then killed, what it printed is kept, and "
+           "the scan is counted as truncated.",
+           &Config::postfix_queue_timeout,
+           {},
+           kSecond,
+           600 * kSecond},
+    Option{"postfix_queue",
+           "max_messages",
+           Kind::integer,
+           "100000",
+           "Queued messages read per scan; the rest are not read and limit postfix_queue_messages "
+           "is counted.",
+           &Config::postfix_queue_max_messages,
+           {},
+           1,
+           10'000'000},
+    Option{"postfix_queue",
+           "max_line_bytes",
+           Kind::integer,
+           "1048576",
+           "Longest postqueue -j line (one message with its recipients) read; longer ones are "
+           "skipped and counted as limit postfix_queue_line.",
+           &Config::postfix_queue_max_line,
+           {},
+           1024,
+           64 << 20},
+
     // [log]
     Option{"log", "sink", Kind::choice, R"("stderr")",
            "Where log lines go: stderr (journald under systemd), syslog, or file (see file).",
@@ -897,7 +948,7 @@ const std::array kOptions{
         1024},
 };
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kSections{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kSections{{
     {"daemon", "The process: user, group, pid file, shutdown."},
     {"milter", "The milter socket and what the MTA is told on failure."},
     {"limits", "What is kept per message. Every limit hit is counted and logged."},
@@ -912,6 +963,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 15> kSection
     {"dns", "The one resolver every lookup goes through: SPF, DKIM, DMARC, MX."},
     {"auth", "SPF, DKIM and DMARC of outbound mail."},
     {"postfix_log", "Postfix's own log, followed for delivery attempts, deferrals and the trace."},
+    {"postfix_queue", "Postfix's queue, read with postqueue -j for the deferred queue view."},
     {"log", "Log lines: where they go and how they look."},
     {"control", "The control socket used by mxpulsectl, and who may use it."},
     {"metrics", "The Prometheus endpoint."},

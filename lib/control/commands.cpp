@@ -334,6 +334,21 @@ Reply cmd_auth(const Request& r, Context& ctx) {
     return Reply{true, j, {}};
 }
 
+// queue [by=domain|provider]: the last postqueue -j scan, qshape-style.
+Reply cmd_queue(const Request& r, Context& ctx) {
+    bool by_provider = false;
+    for (const std::string& a : r.args) {
+        if (a == "by=provider")
+            by_provider = true;
+        else if (a != "by=domain")
+            return Reply{false, {}, "usage: queue [by=domain|provider]"};
+    }
+    nlohmann::json j = ctx.queue ? ctx.queue(by_provider) : nullptr;
+    if (j.is_null())
+        return Reply{false, {}, "queue: Postfix's queue is not read ([postfix_queue] command)"};
+    return Reply{true, std::move(j), {}};
+}
+
 Reply cmd_help(const Request&, Context&);
 
 const std::array kCommands{
@@ -361,6 +376,10 @@ const std::array kCommands{
             "Outbound SPF, DKIM and DMARC results per sender domain and window (\"not "
             "evaluated\" where no outbound mail was seen).",
             1, cmd_auth},
+    Command{"queue", Access::read, "queue [by=domain|provider]",
+            "Postfix's queue from the last postqueue -j scan, per destination domain or "
+            "provider: deferred messages, oldest age, age columns, classified delay reasons.",
+            1, cmd_queue},
     Command{"reset", Access::admin, "reset [NAME]",
             "Forget the counters of a destination, a provider, or all.", 1, cmd_reset},
     Command{"alerts", Access::read, "alerts",

@@ -45,6 +45,9 @@ struct Context {
     // none are known or the log is not followed.
     std::function<nlohmann::json(const std::string&, bool provider)> deliveries;
     evidence::Store* evidence = nullptr;  // the kept NDRs; null when there is no store
+    // The last postqueue -j scan by destination domain (provider false) or provider; null when
+    // the queue is not read.
+    std::function<nlohmann::json(bool provider)> queue;
 };
 
 // A handler's outcome: a result document or an error message.

@@ -6,7 +6,7 @@
 namespace mxpulse::log {
 
 namespace {
-constexpr std::array<const EventSpec*, 28> kCatalogue{
+constexpr std::array<const EventSpec*, 29> kCatalogue{
     &events::daemon_started,    &events::daemon_stopping,     &events::daemon_stopped,
     &events::daemon_error,      &events::config_loaded,       &events::config_rejected,
     &events::message_seen,      &events::bounce_tagged,       &events::bounce_action,
@@ -16,7 +16,7 @@ constexpr std::array<const EventSpec*, 28> kCatalogue{
     &events::control_denied,    &events::control_error,       &events::dns_timeout,
     &events::log_suppressed,    &events::exception_stopped,   &events::postfix_log_following,
     &events::postfix_log_error, &events::postfix_log_rotated, &events::journal_replayed,
-    &events::journal_failed,
+    &events::journal_failed,    &events::postfix_queue_error,
 };
 }  // namespace
 

@@ -97,6 +97,14 @@ inline constexpr EventSpec postfix_log_error{
     "Postfix's log cannot be opened or read (missing, or not readable by daemon.user); the milter "
     "goes on without delivery attempts and the file is tried again every second.",
     "path"};
+inline constexpr EventSpec postfix_queue_error{
+    "postfix_queue.error",
+    Level::error,
+    false,
+    "command error",
+    "postqueue -j could not be run, failed or timed out (logged when the error changes); the "
+    "queue view keeps the last good scan and the milter goes on.",
+    "command"};
 inline constexpr EventSpec postfix_log_rotated{
     "postfix_log.rotated", Level::info, false, "path how",
     "Postfix's log was rotated (a new file at the path: the old one was read to its end first) "

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -231,6 +232,68 @@ void auth_results(std::string& out, const stats::AuthCounters& auth, std::size_t
     }
 }
 
+// Exports the deferred queue per provider: the top_n with the most deferred messages keep their
+// label, the rest fold into "other" (summed; the oldest age is the largest).
+void queue_metrics(std::string& out, const Inputs& in) {
+    std::vector<QueueRow> rows = in.queue;
+    std::sort(rows.begin(), rows.end(), [](const QueueRow& a, const QueueRow& b) {
+        return a.deferred != b.deferred ? a.deferred > b.deferred : a.provider < b.provider;
+    });
+    std::map<std::string, QueueRow> kept;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        bool own = i < in.top_n && rows[i].provider != stats::kOtherBucket;
+        QueueRow& k = kept[own ? rows[i].provider : std::string(stats::kOtherBucket)];
+        k.deferred += rows[i].deferred;
+        k.oldest_age_s = std::max(k.oldest_age_s, rows[i].oldest_age_s);
+    }
+    family(out, "mxpulse_queue_deferred_messages", "gauge",
+           "Messages in Postfix's deferred queue at the last postqueue -j scan, per provider of "
+           "their recipients (a message to two providers counts for each).");
+    for (const auto& [p, k] : kept)
+        sample(out, "mxpulse_queue_deferred_messages", {{"provider", escape_label(p)}},
+               static_cast<double>(k.deferred));
+    family(out, "mxpulse_queue_oldest_age_seconds", "gauge",
+           "Age of the oldest deferred message per provider at the last scan (0: none).");
+    for (const auto& [p, k] : kept)
+        sample(out, "mxpulse_queue_oldest_age_seconds", {{"provider", escape_label(p)}},
+               static_cast<double>(k.oldest_age_s));
+    family(out, "mxpulse_queue_scan_timestamp_seconds", "gauge",
+           "Unix time of the last successful postqueue -j scan.");
+    sample(out, "mxpulse_queue_scan_timestamp_seconds", {},
+           static_cast<double>(in.queue_scanned_at));
+}
+
+// Exports Postfix's delivery attempts per provider, status and window: the top_n providers with
+// the most attempts keep their label, the rest fold into "other".
+void attempt_metrics(std::string& out, const Inputs& in) {
+    std::map<std::string, std::uint64_t> volume;
+    for (const AttemptRow& r : in.attempts)
+        volume[r.provider] += r.sent + r.deferred + r.bounced + r.expired;
+    std::vector<std::pair<std::string, std::uint64_t>> ranked(volume.begin(), volume.end());
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::set<std::string> own;
+    for (std::size_t i = 0; i < ranked.size() && own.size() < in.top_n; ++i)
+        if (ranked[i].first != stats::kOtherBucket) own.insert(ranked[i].first);
+    std::map<std::pair<std::string, std::string>, AttemptRow> kept;  // (provider, window)
+    for (const AttemptRow& r : in.attempts) {
+        std::string p = own.count(r.provider) ? r.provider : std::string(stats::kOtherBucket);
+        AttemptRow& k = kept[{p, r.window}];
+        k.sent += r.sent, k.deferred += r.deferred, k.bounced += r.bounced, k.expired += r.expired;
+    }
+    family(out, "mxpulse_provider_postfix_attempts", "gauge",
+           "Delivery attempts in Postfix's log per provider, by status, in a rolling window.");
+    for (const auto& [key, k] : kept) {
+        const auto& [p, w] = key;
+        for (const auto& [status, n] :
+             {std::pair{"sent", k.sent}, std::pair{"deferred", k.deferred},
+              std::pair{"bounced", k.bounced}, std::pair{"expired", k.expired}})
+            sample(out, "mxpulse_provider_postfix_attempts",
+                   {{"provider", escape_label(p)}, {"status", status}, {"window", w}},
+                   static_cast<double>(n));
+    }
+}
+
 }  // namespace
 
 std::string escape_label(std::string_view value) {
@@ -343,6 +406,8 @@ std::string render(const Inputs& in) {
     health(out, folds.domains, "destination");
     health(out, folds.providers, "provider");
     if (in.auth) auth_results(out, *in.auth, in.top_n);
+    if (in.queue_read) queue_metrics(out, in);
+    if (in.attempts_read) attempt_metrics(out, in);
     return out;
 }
 

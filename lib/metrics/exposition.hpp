@@ -18,6 +18,19 @@ struct ActiveAlert {
     std::string rule, scope, key, severity;
 };
 
+// One provider's share of Postfix's queue at the last postqueue -j scan.
+struct QueueRow {
+    std::string provider;
+    std::uint64_t deferred = 0;     // deferred messages
+    std::int64_t oldest_age_s = 0;  // age of the oldest deferred message; 0: none
+};
+
+// One provider's delivery attempts in Postfix's log in one window.
+struct AttemptRow {
+    std::string provider, window;
+    std::uint64_t sent = 0, deferred = 0, bounced = 0, expired = 0;
+};
+
 // What the exposition is built from.
 struct Inputs {
     const stats::Counters& counters;
@@ -32,6 +45,11 @@ struct Inputs {
     std::string version{};                                  // mxpulse_build_info's label
     bool last_reload_ok = true;               // the last reload's outcome (true before any)
     std::int64_t last_reload_success_at = 0;  // Unix time of the last good load; 0: the start
+    bool queue_read = false;                  // [postfix_queue] command is set and a scan succeeded
+    std::vector<QueueRow> queue{};       // per provider, any order; top_n of them keep their label
+    std::int64_t queue_scanned_at = 0;   // Unix time of the last scan
+    bool attempts_read = false;          // [postfix_log] is followed
+    std::vector<AttemptRow> attempts{};  // per provider and window; top_n keep their label
 };
 
 // The content type of the exposition.

@@ -29,6 +29,8 @@ std::string_view limit_name(Limit l) {
         "postfix_log_queue_ids",
         "journal_bytes",
         "history_entries",
+        "postfix_queue_line",
+        "postfix_queue_messages",
     };
     auto i = static_cast<std::size_t>(l);
     return i < kNames.size() ? kNames[i] : "unknown";

@@ -37,6 +37,9 @@ void add_trace_command(CLI::App& app, Options& options, int& exit_code);
 // Registers auth [DOMAIN].
 void add_auth_command(CLI::App& app, Options& options, int& exit_code);
 
+// Registers queue [--by domain|provider].
+void add_queue_command(CLI::App& app, Options& options, int& exit_code);
+
 // Registers reset [NAME].
 void add_reset_command(CLI::App& app, Options& options, int& exit_code);
 

@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
     add_auth_command(app, options, exit_code);
     add_evidence_command(app, options, exit_code);
     add_trace_command(app, options, exit_code);
+    add_queue_command(app, options, exit_code);
     add_reset_command(app, options, exit_code);
     add_snapshot_command(app, options, exit_code);
     add_analyze_command(app, options, exit_code);

@@ -209,3 +209,32 @@ TEST(Exposition, AuthResultsEscapeTheSenderDomain) {
                        "result=\"pass\"}"),
               1);
 }
+
+TEST(Exposition, DeferredQueueAndAttemptsPerProviderWithinTopN) {
+    stats::Counters c;
+    stats::Registry r;
+    metrics::Inputs in{c, r, 2, kNow};
+    std::string t = metrics::render(in);
+    EXPECT_EQ(t.find("mxpulse_queue_deferred_messages"), std::string::npos);  // not read
+    in.queue_read = true;
+    in.queue_scanned_at = kNow - 5;
+    in.queue = {{"yahoo", 40, 7300}, {"google", 9, 600}, {"sky", 3, 90000}, {"bt", 1, 60}};
+    in.attempts_read = true;
+    in.attempts = {
+        {"yahoo", "15m", 1, 30, 0, 0}, {"google", "15m", 5, 2, 0, 0}, {"sky", "15m", 0, 1, 0, 0}};
+    t = metrics::render(in);
+    EXPECT_EQ(value_of(t, "mxpulse_queue_deferred_messages{provider=\"yahoo\"}"), 40);
+    EXPECT_EQ(value_of(t, "mxpulse_queue_oldest_age_seconds{provider=\"yahoo\"}"), 7300);
+    EXPECT_EQ(value_of(t, "mxpulse_queue_deferred_messages{provider=\"other\"}"), 4);  // sky + bt
+    EXPECT_EQ(value_of(t, "mxpulse_queue_oldest_age_seconds{provider=\"other\"}"), 90000);
+    EXPECT_EQ(t.find("provider=\"sky\""), std::string::npos);
+    EXPECT_EQ(value_of(t, "mxpulse_queue_scan_timestamp_seconds"), kNow - 5);
+    EXPECT_EQ(value_of(t,
+                       "mxpulse_provider_postfix_attempts{provider=\"yahoo\",status=\"deferred\","
+                       "window=\"15m\"}"),
+              30);
+    EXPECT_EQ(value_of(t,
+                       "mxpulse_provider_postfix_attempts{provider=\"other\",status=\"deferred\","
+                       "window=\"15m\"}"),
+              1);
+}
