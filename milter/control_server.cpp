@@ -46,7 +46,8 @@ struct ControlServer::Impl {
         : app(a), version(std::move(v)), context{a.counters, a.config,         version, getpid(),
                                                  nullptr,    a.registry.get(), nullptr, nullptr,
                                                  nullptr,    nullptr,          nullptr, nullptr,
-                                                 nullptr,    nullptr,          nullptr, nullptr} {
+                                                 nullptr,    nullptr,          nullptr, nullptr,
+                                                 nullptr} {
         context.evidence = a.evidence.get();
         context.reload = [this] { return app.reload("control"); };
         context.snapshot = [this] { return app.save_state(); };

@@ -17,8 +17,9 @@ struct Fixture {
     stats::Counters counters;
     config::Holder holder;
     stats::Registry registry;
-    control::Context ctx{counters, holder,  "9.9.9", 42,      nullptr, &registry, nullptr, nullptr,
-                         nullptr,  nullptr, nullptr, nullptr, nullptr, nullptr,   nullptr, nullptr};
+    control::Context ctx{counters, holder,  "9.9.9", 42,      nullptr, &registry,
+                         nullptr,  nullptr, nullptr, nullptr, nullptr, nullptr,
+                         nullptr,  nullptr, nullptr, nullptr, nullptr};
     Fixture() { holder.set(config::defaults()); }
     nlohmann::json ask(std::string_view line, Access a = Access::read) {
         std::string reply = control::handle_line(line, a, ctx);
