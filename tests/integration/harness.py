@@ -8,6 +8,7 @@ mxpulse are the real programs.
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import smtplib
@@ -44,6 +45,33 @@ discard    unix  - - n -  - discard
 anvil      unix  - - n -  1 anvil
 scache     unix  - - n -  1 scache
 postlog    unix-dgram n - n - 1 postlogd
+"""
+
+
+# A private rsyslogd for Gateway(syslog=True): its own socket and work directory, mail lines to
+# one file in rsyslog's high-precision format (what Debian's rsyslog writes to /var/log/mail.log).
+RSYSLOG_CONF = """\
+global(workDirectory="{dir}")
+module(load="imuxsock" SysSock.Use="off")
+input(type="imuxsock" Socket="{sock}")
+mail.* action(type="omfile" file="{log}" template="RSYSLOG_FileFormat" fileCreateMode="0644")
+"""
+
+# Run in a new mount namespace before Postfix starts: /dev becomes a private tmpfs holding the
+# devices Postfix uses and, as /dev/log, the private rsyslogd's socket (syslog(3) has no other
+# path). The master and its children stay in that namespace; the machine's /dev is untouched.
+PRIVATE_DEV_LOG = """\
+mkdir -p {dir}/host-dev
+mount --bind /dev {dir}/host-dev
+mount -t tmpfs -o mode=0755 mxpulse-it-dev /dev
+for n in null zero full random urandom tty; do
+  touch /dev/$n
+  mount --bind {dir}/host-dev/$n /dev/$n
+done
+ln -s /proc/self/fd /dev/fd
+touch /dev/log
+mount --bind {sock} /dev/log
+{command}
 """
 
 
@@ -277,12 +305,16 @@ class Gateway:
     """A private Postfix relaying to smtp-sink, filtered by mxpulse over a unix or inet socket."""
 
     def __init__(self, socket_kind="unix", extra_config="", failure_action="tempfail", external_milter=None,
-                 milters_before=(), milters_after=(), transports=()):
+                 milters_before=(), milters_after=(), transports=(), syslog=False):
         """socket_kind: "unix" or "inet" for mxpulse on that socket, "none" for Postfix alone.
         external_milter: a Postfix milter address of another milter (benchmarks), used instead.
         milters_before, milters_after: Postfix milter addresses placed before or after mxpulse in
         smtpd_milters.
-        transports: extra "domain=transport:nexthop" entries of Postfix's transport_maps."""
+        transports: extra "domain=transport:nexthop" entries of Postfix's transport_maps.
+        syslog: Postfix logs through syslog(3), not postlogd: a private rsyslogd writes the same
+        maillog file (rsyslog's high-precision timestamps); Postfix runs in a mount namespace of
+        its own whose /dev/log is that rsyslogd's socket, so the machine's syslog is untouched."""
+        self.syslog = syslog
         self.external_milter = external_milter
         self.milters_before = list(milters_before)
         self.milters_after = list(milters_after)
@@ -548,9 +580,7 @@ queue_directory = {q}
 data_directory = {d}
 mail_owner = postfix
 setgid_group = postdrop
-maillog_file = {log}
-maillog_file_prefixes = {dir}
-inet_interfaces = 127.0.0.1
+{maillog}inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 myhostname = gw.example.test
 mydomain = example.test
@@ -578,20 +608,40 @@ minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 queue_run_delay = 1s
 smtp_connect_timeout = 5s
-""".format(q=self.path("queue"), d=self.path("data"), log=self.path("maillog"), dir=self.dir, sink=self.sink_port, reject=self.reject_port,
+""".format(q=self.path("queue"), d=self.path("data"), sink=self.sink_port,
+           maillog="" if self.syslog else "maillog_file = %s\nmaillog_file_prefixes = %s\n" % (
+               self.path("maillog"), self.dir), reject=self.reject_port,
            milter=pf_milter, smtpd_milters=smtpd_milters, action=self.failure_action,
            transports="".join(", " + t for t in self.transports))
         with open(os.path.join(cfg, "main.cf"), "w") as f:
             f.write(main_cf)
         with open(os.path.join(cfg, "master.cf"), "w") as f:
             f.write(MASTER_CF.format(listen="127.0.0.1:%d" % self.smtpd_port))
+        if self.syslog:
+            self._start_rsyslog()
         # Without a terminal postfix(1) prints nothing on error; script(1) gives it one.
         for action in ("check", "start"):
-            p = run(["script", "-qec", "postfix -c %s %s" % (cfg, action), "/dev/null"], check=False)
+            command = "postfix -c %s %s" % (cfg, action)
+            if self.syslog and action == "start":
+                command = "unshare --mount --propagation private sh -ec %s" % shlex.quote(
+                    PRIVATE_DEV_LOG.format(dir=self.dir, sock=self.path("syslog.sock"), command=command))
+            p = run(["script", "-qec", command, "/dev/null"], check=False)
             if p.returncode != 0:
                 raise AssertionError("postfix %s failed:\n%s%s" % (action, p.stdout, self.maillog()))
         self.postfix_started = True
         wait_for(lambda: self._port_open(self.smtpd_port), 20, "postfix smtpd to listen")
+
+    def _start_rsyslog(self):
+        """Starts a private rsyslogd: mail lines from its own socket to the maillog file."""
+        conf = self.path("rsyslog.conf")
+        os.makedirs(self.path("rsyslog"))
+        with open(conf, "w") as f:
+            f.write(RSYSLOG_CONF.format(dir=self.path("rsyslog"), sock=self.path("syslog.sock"),
+                                        log=self.path("maillog")))
+        self.procs.append(subprocess.Popen(
+            ["rsyslogd", "-n", "-f", conf, "-i", self.path("rsyslog", "rsyslogd.pid")],
+            stdout=subprocess.DEVNULL, stderr=open(self.path("rsyslog.err"), "w")))
+        wait_for(lambda: os.path.exists(self.path("syslog.sock")), 20, "rsyslogd's socket")
 
     def maillog(self):
         try:

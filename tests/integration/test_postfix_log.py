@@ -203,5 +203,57 @@ yahoo = ["yahoo.test"]
         self.assertEqual(trace["messages"][0]["message_id"], "", first)
 
 
+class SyslogWrittenTest(unittest.TestCase):
+    """The same log written by syslog: Postfix logs through syslog(3) to a private rsyslogd,
+    which writes mail lines in its high-precision ISO 8601 format (Debian's /var/log/mail.log);
+    mxpulse follows that file with kind = "syslog"."""
+
+    def setUp(self):
+        self.sink = ThrottlingSink()
+        self.gw = harness.Gateway(transports=["yahoo.test=smtp:[127.0.0.1]:%d" % self.sink.port],
+                                  syslog=True)
+        self.addCleanup(self.sink.close)
+        self.addCleanup(self.gw.stop)
+        self.maillog = self.gw.path("maillog")
+        self.gw.extra_config = """
+[postfix_log]
+path = "%s"
+kind = "syslog"
+
+[providers]
+yahoo = ["yahoo.test"]
+""" % self.maillog
+        self.gw.start()
+        os.chown(self.gw.dir, pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
+
+    def test_deferred_then_delivered_from_syslog(self):
+        mid = self.gw.send("alice@example.test", ["cy@yahoo.test"], subject="throttled, syslog")
+        deferred = harness.wait_for(
+            lambda: (lambda d: d if d and d.get("deferred", {}).get("total", 0) >= 2 else None)(
+                (self.gw.ctl_json("domain", "yahoo.test", check=False) or {}).get("deliveries")),
+            60, "2 deferrals read from the syslog file")
+        self.assertEqual(deferred["provider"], "yahoo")
+        self.assertGreaterEqual(deferred["patterns"].get("yahoo-tss04", 0), 2, deferred)
+        with open(self.maillog, errors="replace") as f:
+            lines = f.read().splitlines()
+        # Written by rsyslog, not postlogd: every line opens with an ISO 8601 time and its zone.
+        self.assertTrue(lines)
+        iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+[+-]\d\d:\d\d \S+ postfix/")
+        self.assertEqual([l for l in lines if not iso.match(l)], [])
+
+        self.sink.deferring.clear()
+        trace = harness.wait_for(
+            lambda: (lambda t: t if t and t["messages"][0]["final_state"] == "sent" else None)(
+                self.gw.ctl_json("trace", mid, check=False)), 60, "the message to be delivered")
+        m = trace["messages"][0]
+        self.assertEqual(m["message_id"], mid)
+        self.assertEqual(m["milter"]["direction"], "outbound")
+        statuses = [a["status"] for a in m["attempts"]]
+        self.assertEqual(statuses[-1], "sent")
+        self.assertTrue(all(s == "deferred" for s in statuses[:-1]), statuses)
+        logged = lines_of([self.maillog], r"to=<cy@yahoo\.test>.*status=deferred")
+        self.assertEqual(statuses.count("deferred"), len(logged))
+
+
 if __name__ == "__main__":
     unittest.main()
