@@ -130,6 +130,23 @@ void Series::make_dense() {
     dense_ = std::move(d);
 }
 
+bool Series::add_sparse(std::int64_t minute, std::uint32_t n) {
+    Event* free = nullptr;
+    for (Event& e : events_) {
+        if (e.count && e.minute == minute) {
+            e.count += n;
+            return true;
+        }
+        if (!e.count && !free) free = &e;
+    }
+    if (free) {
+        *free = Event{static_cast<std::uint32_t>(minute), n};
+        return true;
+    }
+    make_dense();
+    return false;
+}
+
 void Series::add(std::int64_t minute, std::uint32_t n) {
     minute = std::clamp<std::int64_t>(minute, 0, kMaxMinute);
     if (total_ == 0 && last_ == 0) last_ = minute;
@@ -137,21 +154,7 @@ void Series::add(std::int64_t minute, std::uint32_t n) {
     // An event stamped before the latest add (clock step back) lands in the current buckets.
     std::int64_t m = std::max(minute, last_);
     total_ += n;
-    if (!dense_) {
-        Event* free = nullptr;
-        for (Event& e : events_) {
-            if (e.count && e.minute == m) {
-                e.count += n;
-                return;
-            }
-            if (!e.count && !free) free = &e;
-        }
-        if (free) {
-            *free = Event{static_cast<std::uint32_t>(m), n};
-            return;
-        }
-        make_dense();
-    }
+    if (!dense_ && add_sparse(m, n)) return;
     dense_->minutes[static_cast<std::size_t>(m % 15)] += n;
     dense_->quarters[static_cast<std::size_t>((m / 15) % 4)] += n;
     dense_->hours[static_cast<std::size_t>((m / 60) % 24)] += n;
@@ -165,21 +168,7 @@ void Series::add_back(std::int64_t minute, std::uint32_t n) {
     }
     total_ += n;
     if (last_ / 60 - minute / 60 >= 24) return;
-    if (!dense_) {
-        Event* free = nullptr;
-        for (Event& e : events_) {
-            if (e.count && e.minute == minute) {
-                e.count += n;
-                return;
-            }
-            if (!e.count && !free) free = &e;
-        }
-        if (free) {
-            *free = Event{static_cast<std::uint32_t>(minute), n};
-            return;
-        }
-        make_dense();
-    }
+    if (!dense_ && add_sparse(minute, n)) return;
     if (last_ - minute < 15) dense_->minutes[static_cast<std::size_t>(minute % 15)] += n;
     if (last_ / 15 - minute / 15 < 4)
         dense_->quarters[static_cast<std::size_t>((minute / 15) % 4)] += n;

@@ -87,6 +87,9 @@ class Series {
     // Moves the inline events into buckets.
     void make_dense();
 
+    // Adds n at minute to the sparse events; false (and dense from now on) when they are full.
+    bool add_sparse(std::int64_t minute, std::uint32_t n);
+
     std::uint64_t total_ = 0;
     std::int64_t last_ = 0;
     std::array<Event, kInline> events_{};
