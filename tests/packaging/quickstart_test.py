@@ -64,6 +64,9 @@ def check_story(out):
            "421 4.4.2 Connection dropped due to SocketError (9)" in out,
            "the evidence bundle gives the whole cause chain", out)
     expect("Completeness: showing 9 of 9 failed recipients" in out, "the bundle says it is complete", out)
+    expect(re.search(r"^    ok  spf\.present  SPF record published$", out, re.M) and
+           re.search(r"^    ok  dmarc\.present  DMARC record at _dmarc\.example\.com$", out, re.M),
+           "the bundle shows the sender domain's SPF and DMARC from the demo's DNS server", out)
     expect(re.search(r"^m365-socketerror-burst\s+yahoodns\.net\s+critical", out, re.M),
            "the burst alert is active when the transcript shows the alerts", out)
 
