@@ -1,7 +1,6 @@
 // mxpulsectl's readable view of one destination's or provider's counters (domain, provider).
 #include "ctl/health_view.hpp"
 
-#include <cstdio>
 
 #include "ctl/output.hpp"
 
@@ -68,9 +67,7 @@ void print_history(std::ostream& out, const nlohmann::json& h) {
     for (std::size_t half = 0; half < 2 && by.size() == 24; ++half) {
         std::vector<std::vector<std::string>> t(2);
         for (std::size_t i = half * 12; i < half * 12 + 12; ++i) {
-            char hh[8];
-            std::snprintf(hh, sizeof hh, "%02zu", i);
-            t[0].push_back(hh);
+            t[0].push_back((i < 10 ? "0" : "") + std::to_string(i));
             t[1].push_back(std::to_string(by[i].get<std::uint64_t>()));
         }
         print_table(out, t);
